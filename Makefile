@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# oomsnap: out-of-tree kernel module that snapshots OOM events.
+#
+#   make                 build module/oomsnap.ko for the running kernel (KDIR/KVER)
+#   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm)
+#   make demo            boot the VM and show a memcg and a global OOM
+#   make lint            checkpatch.pl --strict and sparse
+#   make deps            apt-get install what the host needs
+#   make clean
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+KERNEL ?= bookworm
+VMFLAGS ?=
+
+HOST_DEPS := qemu-system-x86 busybox-static debootstrap sparse libjson-c-dev \
+	cpio xz-utils zstd gcc make
+
+all: modules
+
+modules:
+	@if [ ! -d "$(KDIR)" ]; then \
+		echo "error: no kernel build tree at KDIR=$(KDIR)"; \
+		echo "  install the headers (apt-get install linux-headers-$(KVER)), or pass"; \
+		echo "  KDIR=/path/to/linux/build or KVER=<kernel version> to build elsewhere."; \
+		echo "  'make check' builds and tests inside the VM harness without local headers."; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -f module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
+		module/modules.order module/Module.symvers modules.order Module.symvers .*.cmd
+	rm -rf selftests/build
+
+deps:
+	@scripts/deps.sh $(HOST_DEPS)
+
+lint: deps
+	scripts/lint.sh
+
+# lint runs inside vm.sh (--lint) so that its verdict is part of the final
+# "N passed, N failed, N skipped" line and the VM tests still run.
+check: deps
+	scripts/vm.sh --lint --kernel $(KERNEL) $(VMFLAGS) tests
+
+demo: deps
+	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
+
+.PHONY: all modules clean deps lint check demo

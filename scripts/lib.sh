@@ -1,0 +1,289 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared helpers for the oomsnap scripts (sourced, not run).
+#
+# Everything fetched or built lives under $OOMSNAP_CACHE (default
+# /var/cache/oomsnap), never in the repository:
+#
+#   chroot/<suite>/          debootstrap minbase chroot, kernel headers inside
+#   chroot/<suite>.lock      flock: one user of a chroot at a time
+#   kernels/<pkg>_<ver>/     vmlinuz extracted from the kernel package
+#   ksrc/<ver>/              checkpatch.pl + kselftest headers from linux-source-6.1
+#   work/<tag>-<hash>/       per-kernel, per-clone build output and run logs
+
+OOMSNAP_CACHE=${OOMSNAP_CACHE:-/var/cache/oomsnap}
+OOMSNAP_MIRROR=${OOMSNAP_MIRROR:-http://deb.debian.org/debian}
+OOMSNAP_SECURITY_MIRROR=${OOMSNAP_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# Seconds between two `apt-get update` runs inside a chroot.
+OOMSNAP_APT_MAX_AGE=${OOMSNAP_APT_MAX_AGE:-3600}
+LOG_TAG=${LOG_TAG:-oomsnap}
+
+log() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "$LOG_TAG" "$*" >&2; exit 2; }
+
+# ---------------------------------------------------------------------------
+# Kernel matrix.  A kernel TAG is a row of these tables; adding a kernel is
+# adding a row (and, for a new Debian suite, a SUITE_SOURCES row).
+#
+#   KT_SUITE     chroot (debootstrap suite) used to fetch and build
+#   KT_RELEASE   apt target release (-t) for install, empty = default
+#   KT_IMAGE_RE  ERE matching the package that holds vmlinuz; the newest
+#                match (sort -V) is used
+#   KT_KIND      unsigned: linux-image-ABI-unsigned, vmlinuz in ./boot/
+#                binary:   linux-binary-ABI, vmlinuz in ./usr/lib/modules/*/
+#   KT_DESC      one line for --help
+# ---------------------------------------------------------------------------
+declare -A KT_SUITE KT_RELEASE KT_IMAGE_RE KT_KIND KT_DESC
+declare -A SUITE_SOURCES SUITE_APTCONF
+
+kt() { # kt TAG SUITE RELEASE IMAGE_RE KIND DESC
+	KT_SUITE[$1]=$2 KT_RELEASE[$1]=$3 KT_IMAGE_RE[$1]=$4 KT_KIND[$1]=$5 KT_DESC[$1]=$6
+}
+kt bookworm bookworm '' \
+	'^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' unsigned \
+	'Debian 12, 6.1 from bookworm-security (default)'
+kt bookworm-rt bookworm '' \
+	'^linux-image-6\.1\.0-[0-9]+-rt-amd64-unsigned$' unsigned \
+	'Debian 12, 6.1 PREEMPT_RT'
+kt bullseye bullseye '' \
+	'^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$' unsigned \
+	'Debian 11, 5.10 (headers use gcc-10)'
+kt trixie trixie '' \
+	'^linux-image-6\.12\.[0-9]+\+deb13-amd64-unsigned$' unsigned \
+	'Debian 13, 6.12'
+kt trixie-backports trixie trixie-backports \
+	'^linux-binary-7\.[0-9.]+[^ ]*-amd64$' binary \
+	'Debian 13 backports, 7.x (no -unsigned package)'
+kt sid sid '' \
+	'^linux-binary-7\.[0-9.]+[^ ]*-amd64$' binary \
+	'Debian unstable, 7.x (headers use gcc-16)'
+
+# "URI suite" pairs, one per line, written to the chroot's sources file.
+SUITE_SOURCES[bookworm]="$OOMSNAP_MIRROR bookworm
+$OOMSNAP_MIRROR bookworm-updates
+$OOMSNAP_SECURITY_MIRROR bookworm-security"
+SUITE_SOURCES[bullseye]="$OOMSNAP_MIRROR bullseye
+$OOMSNAP_MIRROR bullseye-updates
+$OOMSNAP_SECURITY_MIRROR bullseye-security"
+SUITE_SOURCES[trixie]="$OOMSNAP_MIRROR trixie
+$OOMSNAP_MIRROR trixie-updates
+$OOMSNAP_SECURITY_MIRROR trixie-security
+$OOMSNAP_MIRROR trixie-backports"
+SUITE_SOURCES[sid]="$OOMSNAP_MIRROR sid"
+SUITE_APTCONF[sid]='Acquire::Check-Valid-Until "false";'
+
+kernel_tags() { printf '%s\n' bookworm bookworm-rt bullseye trixie trixie-backports sid; }
+
+# ---------------------------------------------------------------------------
+# Chroots
+# ---------------------------------------------------------------------------
+_MOUNTED_PROC=()
+
+chroot_dir() { printf '%s/chroot/%s' "$OOMSNAP_CACHE" "$1"; }
+
+# Unmount whatever we mounted; installed as an EXIT trap by callers.
+chroot_cleanup() {
+	local m
+	for m in "${_MOUNTED_PROC[@]}"; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
+	_MOUNTED_PROC=()
+}
+
+# Take the per-suite lock (fd 8): concurrent runs share chroots.
+chroot_lock() {
+	local suite=$1
+	mkdir -p "$OOMSNAP_CACHE/chroot"
+	exec 8>"$OOMSNAP_CACHE/chroot/$suite.lock"
+	if ! flock -n 8; then
+		log "waiting for another oomsnap run using chroot $suite..."
+		flock 8
+	fi
+}
+
+chroot_mount_proc() {
+	local c=$1
+	if ! mountpoint -q "$c/proc"; then
+		mount -t proc proc "$c/proc"
+		_MOUNTED_PROC+=("$c/proc")
+	fi
+}
+
+in_chroot() { # in_chroot SUITE CMD...
+	local c
+	c=$(chroot_dir "$1")
+	shift
+	chroot "$c" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# Create the chroot if needed, write its apt sources, and refresh its
+# package lists at most once per OOMSNAP_APT_MAX_AGE seconds.
+# Caller holds chroot_lock.
+chroot_ensure() {
+	local suite=$1 c now stamp age
+	c=$(chroot_dir "$suite")
+	[[ -n ${SUITE_SOURCES[$suite]:-} ]] || die "no apt sources known for suite '$suite'"
+	command -v debootstrap >/dev/null || die "debootstrap is missing: run 'make deps'"
+	if [[ ! -e $c/.oomsnap-ready ]]; then
+		log "creating $suite chroot in $c (debootstrap minbase, ~40 s)..."
+		rm -rf "$c.tmp"
+		if ! debootstrap --variant=minbase "$suite" "$c.tmp" "$OOMSNAP_MIRROR" \
+			>"$OOMSNAP_CACHE/chroot/$suite.debootstrap.log" 2>&1; then
+			tail -n 30 "$OOMSNAP_CACHE/chroot/$suite.debootstrap.log" >&2
+			die "debootstrap $suite failed (log: $OOMSNAP_CACHE/chroot/$suite.debootstrap.log)"
+		fi
+		rm -rf "$c"
+		mv "$c.tmp" "$c"
+		touch "$c/.oomsnap-ready"
+	fi
+	# Sources: the chroot's own file only; the host's /etc/apt is never touched.
+	local src="" uri s
+	while read -r uri s; do
+		[[ -n $uri ]] || continue
+		src+="deb $uri $s main"$'\n'
+	done <<<"${SUITE_SOURCES[$suite]}"
+	if [[ $(cat "$c/etc/apt/sources.list.d/oomsnap.list" 2>/dev/null) != "${src%$'\n'}" ]]; then
+		printf '%s' "$src" >"$c/etc/apt/sources.list.d/oomsnap.list"
+		: >"$c/etc/apt/sources.list"
+		rm -f "$c/.oomsnap-apt-updated"
+	fi
+	if [[ -n ${SUITE_APTCONF[$suite]:-} ]]; then
+		printf '%s\n' "${SUITE_APTCONF[$suite]}" >"$c/etc/apt/apt.conf.d/99oomsnap"
+	fi
+	chroot_mount_proc "$c"
+	stamp="$c/.oomsnap-apt-updated"
+	now=$(date +%s)
+	age=$((now - $(stat -c %Y "$stamp" 2>/dev/null || echo 0)))
+	if ((age >= OOMSNAP_APT_MAX_AGE)); then
+		log "apt-get update in $suite chroot..."
+		local out
+		if ! out=$(in_chroot "$suite" apt-get -q update 2>&1); then
+			printf '%s\n' "$out" >&2
+			die "apt-get update failed in the $suite chroot"
+		fi
+		touch "$stamp"
+	fi
+}
+
+# chroot_install SUITE [-t RELEASE] PKG...: install missing packages.
+chroot_install() {
+	local suite=$1
+	shift
+	local rel=() pkgs=() p missing=()
+	if [[ ${1:-} == -t ]]; then
+		rel=(-t "$2")
+		shift 2
+	fi
+	pkgs=("$@")
+	for p in "${pkgs[@]}"; do
+		in_chroot "$suite" dpkg-query -W -f '${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	log "installing in $suite chroot: ${missing[*]}..."
+	local out
+	if ! out=$(in_chroot "$suite" apt-get -q -y --no-install-recommends "${rel[@]}" \
+		install "${missing[@]}" 2>&1); then
+		printf '%s\n' "$out" | tail -n 40 >&2
+		die "apt-get install ${missing[*]} failed in the $suite chroot"
+	fi
+}
+
+# Candidate version of a package in a chroot ("" if none).
+chroot_pkg_version() { # SUITE PKG [RELEASE]
+	local rel=()
+	if [[ -n ${3:-} ]]; then rel=(-o "APT::Default-Release=$3"); fi
+	in_chroot "$1" apt-cache "${rel[@]}" policy "$2" 2>/dev/null |
+		awk '/Candidate:/ { if ($2 != "(none)") print $2; exit }'
+}
+
+# chroot_download SUITE DESTDIR PKG[=VER]: fetch a .deb; prints its host path.
+chroot_download() {
+	local suite=$1 dest=$2 pkg=$3 c out
+	c=$(chroot_dir "$suite")
+	rm -rf "$c/tmp/oomsnap-dl"
+	mkdir -p "$c/tmp/oomsnap-dl" "$dest"
+	if ! out=$(chroot "$c" /bin/sh -c 'cd /tmp/oomsnap-dl && apt-get -q download "$1"' sh "$pkg" 2>&1); then
+		printf '%s\n' "$out" >&2
+		die "apt-get download $pkg failed in the $suite chroot"
+	fi
+	local f
+	f=$(find "$c/tmp/oomsnap-dl" -name '*.deb' | head -n 1)
+	[[ -n $f ]] || die "apt-get download $pkg produced no .deb"
+	mv "$f" "$dest/"
+	rm -rf "$c/tmp/oomsnap-dl"
+	printf '%s/%s\n' "$dest" "$(basename "$f")"
+}
+
+# ---------------------------------------------------------------------------
+# checkpatch.pl and the kselftest headers, from Debian's linux-source-6.1.
+# Sets KSRC_DIR (holds scripts/ and tools/testing/selftests/).
+# Caller holds the bookworm chroot lock and has run chroot_ensure bookworm.
+# ---------------------------------------------------------------------------
+KSRC_FILES=(
+	scripts/checkpatch.pl
+	scripts/spelling.txt
+	scripts/const_structs.checkpatch
+	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/kselftest_harness.h
+)
+ksrc_ensure() {
+	local ver dir deb f missing=0
+	ver=$(chroot_pkg_version bookworm linux-source-6.1)
+	if [[ -z $ver ]]; then
+		# Offline but already extracted once: use the newest we have.
+		dir=$(find "$OOMSNAP_CACHE/ksrc" -mindepth 2 -maxdepth 2 -name .done 2>/dev/null |
+			sort -V | tail -n 1)
+		[[ -n $dir ]] || die "linux-source-6.1 not found in the bookworm chroot's apt lists"
+		KSRC_DIR=$(dirname "$dir")
+		return 0
+	fi
+	dir="$OOMSNAP_CACHE/ksrc/$ver"
+	KSRC_DIR=$dir
+	[[ -e $dir/.done ]] && return 0
+	log "fetching linux-source-6.1 $ver for checkpatch.pl and kselftest headers (~1 min)..."
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp"
+	deb=$(chroot_download bookworm "$dir.tmp" "linux-source-6.1=$ver")
+	local names=()
+	for f in "${KSRC_FILES[@]}"; do names+=("linux-source-6.1/$f"); done
+	# The inner tar may stop early (--occurrence); a SIGPIPE upstream is fine.
+	set +o pipefail
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO ./usr/src/linux-source-6.1.tar.xz |
+		tar -xJ -C "$dir.tmp" --occurrence=1 "${names[@]}" 2>/dev/null
+	set -o pipefail
+	for f in "${KSRC_FILES[@]}"; do
+		[[ -s $dir.tmp/linux-source-6.1/$f ]] || { log "missing from linux-source-6.1: $f"; missing=1; }
+	done
+	((missing == 0)) || die "could not extract the needed files from $deb"
+	rm -f "$deb"
+	mkdir -p "$dir"
+	cp -a "$dir.tmp/linux-source-6.1/." "$dir/"
+	rm -rf "$dir.tmp"
+	touch "$dir/.done"
+}
+
+# kernel_resolve TAG: newest kernel package of TAG in its chroot's apt lists.
+# Sets IMG_PKG, IMG_VER (package version: the cache key), ABI (uname -r).
+# Caller holds the chroot lock and has run chroot_ensure.
+kernel_resolve() {
+	local tag=$1 suite=${KT_SUITE[$1]} rel=${KT_RELEASE[$1]} prefix p v
+	case ${KT_KIND[$tag]} in
+	unsigned) prefix=linux-image- ;;
+	binary) prefix=linux-binary- ;;
+	*) die "bad KT_KIND for $tag" ;;
+	esac
+	IMG_PKG="" IMG_VER=""
+	while read -r p; do
+		v=$(chroot_pkg_version "$suite" "$p" "$rel")
+		if [[ -n $v ]]; then IMG_PKG=$p IMG_VER=$v; fi
+	done < <(in_chroot "$suite" apt-cache pkgnames "$prefix" | grep -E "${KT_IMAGE_RE[$tag]}" | sort -V)
+	[[ -n $IMG_PKG ]] || die "no package matching ${KT_IMAGE_RE[$tag]} in the $suite chroot's apt lists"
+	ABI=${IMG_PKG#"$prefix"}
+	ABI=${ABI%-unsigned}
+}
+
+repo_hash() { printf '%s' "$1" | md5sum | cut -c1-8; }

@@ -1,0 +1,318 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# oomsnap VM harness: fetch a Debian kernel, build the module against its
+# headers (inside a Debian chroot), build the selftests and a busybox
+# initramfs, boot QEMU (TCG) and judge the run.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+LOG_TAG=vm
+# shellcheck source=scripts/lib.sh
+. "$HERE/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: scripts/vm.sh [options] ACTION
+
+Build oomsnap.ko for a Debian kernel and run it in QEMU (TCG, no KVM).
+
+Actions:
+  tests               run every selftest (selftests/Makefile TEST_GEN_PROGS) in
+                      order, print their TAP and a summary line
+  demo                run scripts/guest/demo.sh in the guest
+  shell-cmd "CMD"     run CMD with /bin/sh in the guest (module not loaded;
+                      the .ko is at /oomsnap/oomsnap.ko, selftests in /selftests)
+  build               only build the module, selftests and initramfs
+
+Options:
+  --kernel TAG        kernel to use (default: bookworm); one of:
+$(for t in $(kernel_tags); do printf '                        %-18s %s\n' "$t" "${KT_DESC[$t]}"; done)
+  --append ARGS       extra kernel command line arguments (e.g. lockdown=integrity)
+  --mem MB            guest memory (default 512)
+  --smp N             guest CPUs (default 2)
+  --timeout SECONDS   kill QEMU and fail after this long (default 600)
+  --test-timeout S    per-selftest timeout inside the guest (default 180)
+  --src DIR           build the module from DIR/Kbuild + DIR/module/ (default: repo)
+  --lint              run scripts/lint.sh first and count it as a result
+                      ("ok - lint" / "not ok - lint"); used by make check
+  -h, --help          this help
+
+Output: every TAP line of the guest, then "N passed, N failed, N skipped".
+Exit status: 0 when everything passed, 1 on any failure, 2 on harness errors.
+Harness-level problems (timeout, kernel splat, guest not finishing) are
+counted as failures "not ok - vm: <reason>".
+
+Cache: \$OOMSNAP_CACHE (default /var/cache/oomsnap): Debian chroots, kernels
+keyed by package version, build output and the logs of the last run
+(serial.log = kernel console, tap.log = test output).
+EOF
+}
+
+TAG=bookworm APPEND="" MEM=512 SMP=2 TIMEOUT=600 TEST_TIMEOUT=180 SRC=$REPO
+ACTION="" CMD="" LINT=0
+while (($#)); do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--kernel) TAG=${2:?--kernel needs a TAG}; shift 2 ;;
+	--kernel=*) TAG=${1#*=}; shift ;;
+	--append) APPEND=${2?--append needs ARGS}; shift 2 ;;
+	--append=*) APPEND=${1#*=}; shift ;;
+	--mem) MEM=${2:?--mem needs MB}; shift 2 ;;
+	--smp) SMP=${2:?--smp needs N}; shift 2 ;;
+	--timeout) TIMEOUT=${2:?--timeout needs SECONDS}; shift 2 ;;
+	--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
+	--src) SRC=$(cd "${2:?--src needs DIR}" && pwd); shift 2 ;;
+	--lint) LINT=1; shift ;;
+	tests | demo | build) ACTION=$1; shift ;;
+	shell-cmd) ACTION=$1; CMD=${2:?shell-cmd needs a command}; shift 2 ;;
+	*) printf 'vm.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
+	esac
+done
+[[ -n $ACTION ]] || { usage >&2; exit 2; }
+START=$SECONDS
+STAGE="start" SUMMARY_DONE=0 LINT_LINE=""
+# Any failure before the verdict still ends with a TAP failure and the
+# summary line, so callers (make check, CI) always get one.
+on_exit() {
+	local rc=$?
+	chroot_cleanup
+	if ((!SUMMARY_DONE)) && [[ $ACTION != build ]]; then
+		local p=0 f=1
+		if [[ -n $LINT_LINE ]]; then
+			printf '%s\n' "$LINT_LINE"
+			if [[ $LINT_LINE == ok* ]]; then p=1; else f=2; fi
+		fi
+		printf 'not ok - vm: %s failed (exit %d, see the messages above)\n' "$STAGE" "$rc"
+		printf '%d passed, %d failed, 0 skipped\n' "$p" "$f"
+		((rc != 0)) || rc=2
+	fi
+	exit "$rc"
+}
+trap on_exit EXIT
+chroot_release() { chroot_cleanup; exec 8>&-; }
+
+STAGE="checking the arguments"
+[[ -n ${KT_SUITE[$TAG]:-} ]] || die "unknown kernel tag '$TAG' (known: $(kernel_tags | tr '\n' ' '))"
+for n in MEM SMP TIMEOUT TEST_TIMEOUT; do
+	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "--${n,,} wants a positive integer, got '${!n}'"
+done
+((EUID == 0)) || die "must run as root (debootstrap, chroot, mount)"
+for t in qemu-system-x86_64 busybox cpio gzip dpkg-deb make gcc flock; do
+	command -v "$t" >/dev/null || die "$t is missing: run 'make deps'"
+done
+[[ -f $SRC/Kbuild && -f $SRC/module/Kbuild ]] ||
+	die "no module sources: $SRC/Kbuild and $SRC/module/Kbuild must exist"
+
+# --- 0. lint (make check) ------------------------------------------------------
+if ((LINT)); then
+	STAGE="lint"
+	if "$HERE/lint.sh" --src "$SRC" >&2; then
+		LINT_LINE="ok - lint"
+	else
+		LINT_LINE="not ok - lint: checkpatch/sparse findings or errors (see above)"
+	fi
+fi
+
+STAGE="preparing the work directory"
+WORK="$OOMSNAP_CACHE/work/$TAG-$(repo_hash "$REPO")"
+mkdir -p "$WORK"
+exec 9>"$WORK/.lock"
+flock -n 9 || { log "waiting for another run using $WORK..."; flock 9; }
+
+# --- 1. checkpatch/kselftest headers (bookworm chroot) -----------------------
+STAGE="fetching the kselftest headers"
+chroot_lock bookworm
+chroot_ensure bookworm
+ksrc_ensure
+KSFT_INC="$KSRC_DIR/tools/testing/selftests"
+chroot_release
+
+# --- 2. selftests, on the host (static binaries) ------------------------------
+STAGE="building the selftests"
+log "building selftests..."
+rm -rf "$WORK/selftests"
+mkdir -p "$WORK/selftests"
+if ! make -C "$REPO/selftests" -s OUTPUT="$WORK/selftests" KSFT_INC="$KSFT_INC" \
+	>"$WORK/selftests.log" 2>&1; then
+	cat "$WORK/selftests.log" >&2
+	die "selftests build failed"
+fi
+mapfile -t TESTS < <(make -C "$REPO/selftests" -s --no-print-directory print-tests)
+((${#TESTS[@]})) || die "selftests/Makefile lists no TEST_GEN_PROGS"
+mapfile -t EXTRA < <(make -C "$REPO/selftests" -s --no-print-directory print-extended)
+
+# --- 3. kernel + headers + module build (suite chroot) ------------------------
+STAGE="fetching kernel $TAG"
+SUITE=${KT_SUITE[$TAG]}
+REL=${KT_RELEASE[$TAG]}
+chroot_lock "$SUITE"
+chroot_ensure "$SUITE"
+C=$(chroot_dir "$SUITE")
+
+kernel_resolve "$TAG"
+KDIR_CACHE="$OOMSNAP_CACHE/kernels/${IMG_PKG}_${IMG_VER}"
+if [[ ! -s $KDIR_CACHE/vmlinuz ]]; then
+	log "fetching kernel $ABI ($IMG_PKG $IMG_VER)..."
+	rm -rf "$KDIR_CACHE.tmp"
+	mkdir -p "$KDIR_CACHE.tmp"
+	deb=$(chroot_download "$SUITE" "$KDIR_CACHE.tmp" "$IMG_PKG=$IMG_VER")
+	if [[ ${KT_KIND[$TAG]} == unsigned ]]; then
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR_CACHE.tmp" --wildcards './boot/vmlinuz-*'
+	else
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR_CACHE.tmp" --wildcards './usr/lib/modules/*/vmlinuz'
+	fi
+	vmlinuz=$(find "$KDIR_CACHE.tmp" -name 'vmlinuz*' -type f | head -n 1)
+	[[ -n $vmlinuz ]] || die "no vmlinuz in $deb"
+	mv "$vmlinuz" "$KDIR_CACHE.tmp/vmlinuz"
+	rm -rf "$KDIR_CACHE.tmp/boot" "$KDIR_CACHE.tmp/usr" "$deb"
+	printf '%s %s %s\n' "$IMG_PKG" "$IMG_VER" "$ABI" >"$KDIR_CACHE.tmp/PACKAGE"
+	rm -rf "$KDIR_CACHE"
+	mv "$KDIR_CACHE.tmp" "$KDIR_CACHE"
+else
+	log "kernel $ABI ($IMG_VER) cached"
+fi
+
+rel_opt=()
+if [[ -n $REL ]]; then rel_opt=(-t "$REL"); fi
+# perl: W=1 runs scripts/kernel-doc (needs Pod::Usage).
+chroot_install "$SUITE" "${rel_opt[@]}" "linux-headers-$ABI" make perl
+[[ -d $C/usr/src/linux-headers-$ABI ]] || die "linux-headers-$ABI installed but /usr/src/linux-headers-$ABI is missing"
+
+STAGE="building oomsnap.ko for $ABI"
+BDIR_IN="/build/oomsnap-$(repo_hash "$REPO")-$ABI"
+BDIR="$C$BDIR_IN"
+log "building oomsnap.ko for $ABI (W=1)..."
+mkdir -p "$BDIR/module"
+# Fresh sources, old objects kept (cp -p keeps mtimes: unchanged files are
+# not rebuilt).  Stale sources are removed so they cannot shadow anything.
+find "$BDIR/module" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild \) -delete
+cp -p "$SRC/Kbuild" "$BDIR/"
+cp -p "$SRC"/module/Kbuild "$BDIR/module/"
+find "$SRC/module" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) -exec cp -p {} "$BDIR/module/" \;
+rm -f "$BDIR/module/oomsnap.ko"
+if ! in_chroot "$SUITE" make -C "/usr/src/linux-headers-$ABI" M="$BDIR_IN" W=1 \
+	-j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
+	cat "$WORK/build.log" >&2
+	die "module build failed for $ABI (log: $WORK/build.log)"
+fi
+[[ -f $BDIR/module/oomsnap.ko ]] || { cat "$WORK/build.log" >&2; die "build produced no module/oomsnap.ko"; }
+cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
+chroot_release
+
+# --- 4. initramfs --------------------------------------------------------------
+STAGE="building the initramfs"
+log "building initramfs..."
+R="$WORK/initramfs"
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,oomsnap,selftests}
+BB=$(command -v busybox)
+cp "$BB" "$R/bin/busybox"
+while read -r a; do
+	[[ $a == bin/busybox || -e $R/$a ]] && continue
+	ln -s /bin/busybox "$R/$a"
+done < <("$BB" --list-full)
+mknod -m 600 "$R/dev/console" c 5 1
+mknod -m 666 "$R/dev/null" c 1 3
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$R/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
+install -m 755 "$REPO/scripts/guest/init" "$R/init"
+install -m 755 "$REPO/scripts/guest/demo.sh" "$R/oomsnap/demo.sh"
+cp "$WORK/oomsnap.ko" "$R/oomsnap/oomsnap.ko"
+for t in "${TESTS[@]}" "${EXTRA[@]}"; do
+	[[ -n $t ]] || continue
+	install -m 755 "$WORK/selftests/$t" "$R/selftests/$t"
+done
+printf '%s\n' "${TESTS[@]}" >"$R/selftests/run-list"
+printf '%s\n' "$ACTION" >"$R/oomsnap/action"
+printf '%s\n' "$CMD" >"$R/oomsnap/cmd"
+printf 'TEST_TIMEOUT=%s\nKERNEL_TAG=%s\nKERNEL_ABI=%s\n' "$TEST_TIMEOUT" "$TAG" "$ABI" >"$R/oomsnap/config"
+(cd "$R" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initrd.gz"
+
+if [[ $ACTION == build ]]; then
+	SUMMARY_DONE=1
+	log "built: $WORK/oomsnap.ko, $WORK/initrd.gz, kernel $KDIR_CACHE/vmlinuz ($((SECONDS - START)) s)"
+	exit 0
+fi
+
+# --- 5. boot -------------------------------------------------------------------
+STAGE="booting the VM"
+SERIAL="$WORK/serial.log" TAP="$WORK/tap.log"
+rm -f "$SERIAL" "$TAP"
+CMDLINE="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${APPEND:+ $APPEND}"
+log "booting $ABI in QEMU (TCG, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
+BOOT_START=$SECONDS
+qrc=0
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+	-nographic -no-reboot -monitor none -nic none \
+	-kernel "$KDIR_CACHE/vmlinuz" -initrd "$WORK/initrd.gz" -append "$CMDLINE" \
+	-serial "file:$SERIAL" -serial "file:$TAP" </dev/null >"$WORK/qemu.log" 2>&1 || qrc=$?
+log "guest finished in $((SECONDS - BOOT_START)) s (total $((SECONDS - START)) s)"
+touch "$SERIAL" "$TAP"
+sed -i 's/\r$//' "$SERIAL" "$TAP"
+
+# --- 6. judge ------------------------------------------------------------------
+VMFAIL=()
+if ((qrc == 124 || qrc == 137)); then
+	VMFAIL+=("timeout: guest killed after ${TIMEOUT}s")
+elif ((qrc != 0)); then
+	VMFAIL+=("qemu exited with status $qrc: $(tail -n 3 "$WORK/qemu.log" | tr '\n' ' ')")
+fi
+grep -qx 'OOMSNAP-GUEST-DONE' "$TAP" ||
+	VMFAIL+=("guest did not finish (no OOMSNAP-GUEST-DONE marker on ttyS1)")
+
+# Kernel reports that fail a run.  A plain OOM report ("Call Trace:") does not.
+SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN|general protection fault|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called from invalid context|INFO: task .* blocked|RCU stall|rcu_sched detected stall|rcu_preempt detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|refcount_t:|list_add corruption|list_del corruption|stack-protector|stack guard page|kernel BUG at|Unable to handle kernel|invalid opcode:|double fault|segfault at .* in oomsnap|Attempted to kill init|BUG kmalloc|Poison overwritten|Redzone|Object padding|object has been|still has locks held|lock held when returning|bad unlock balance|DEBUG_LOCKS_WARN_ON|suspicious RCU usage'
+mapfile -t SPLATS < <(grep -nE "$SPLAT_RE" "$SERIAL" || true)
+if ((${#SPLATS[@]})); then
+	n=0
+	for s in "${SPLATS[@]}"; do
+		if ((n++ < 5)); then VMFAIL+=("kernel reported: serial.log:${s}"); fi
+	done
+	if ((${#SPLATS[@]} > 5)); then
+		VMFAIL+=("kernel reported $((${#SPLATS[@]} - 5)) more problem lines")
+	fi
+fi
+
+# TAP / output
+if [[ $ACTION == tests ]]; then
+	grep -E '^[[:space:]]*(TAP version|1\.\.[0-9]+|ok\b|not ok\b|#)' "$TAP" || true
+	planned=$(grep -E '^1\.\.[0-9]+' "$TAP" | awk -F. '{s += $3} END {print s + 0}')
+	results_test=$(grep -E '^(ok|not ok)\b' "$TAP" | grep -cvE '^not ok - selftest ' || true)
+	((planned > 0)) || VMFAIL+=("no TAP plan on ttyS1")
+	if ((results_test < planned)); then
+		VMFAIL+=("$((planned - results_test)) of $planned planned results missing")
+	fi
+else
+	grep -vx 'OOMSNAP-GUEST-DONE' "$TAP" || true
+fi
+
+STAGE="judging the run"
+PASS=$(grep -E '^ok\b' "$TAP" | grep -cviE '#[[:space:]]*skip' || true)
+SKIP=$(grep -E '^ok\b' "$TAP" | grep -ciE '#[[:space:]]*skip' || true)
+FAIL=$(grep -cE '^not ok\b' "$TAP" || true)
+if [[ -n $LINT_LINE ]]; then
+	printf '%s\n' "$LINT_LINE"
+	if [[ $LINT_LINE == ok* ]]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
+fi
+for f in "${VMFAIL[@]}"; do
+	printf 'not ok - vm: %s\n' "$f"
+	FAIL=$((FAIL + 1))
+done
+if ((${#SPLATS[@]})) || ((${#VMFAIL[@]})); then
+	{
+		printf -- '--- last 40 lines of the kernel console (%s):\n' "$SERIAL"
+		tail -n 40 "$SERIAL"
+		if ((${#SPLATS[@]})); then
+			first=${SPLATS[0]%%:*}
+			printf -- '--- kernel console around the first report (line %s):\n' "$first"
+			sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$SERIAL"
+		fi
+		printf -- '--- full logs: %s (kernel console), %s (guest output)\n' "$SERIAL" "$TAP"
+	} >&2
+fi
+log "logs: $SERIAL $TAP"
+SUMMARY_DONE=1
+printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP"
+((FAIL == 0)) || exit 1
