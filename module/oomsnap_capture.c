@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap: the hooks on the OOM path, and what they capture.
+ *
+ * One OOM runs like this (mm/oom_kill.c), with oom_lock held throughout,
+ * so OOMs are serialized:
+ *
+ *   out_of_memory(oc)               kretprobe entry: trigger, memcg, zones,
+ *                                   system figures; protection re-asserted
+ *     OOM notifier chain            counted (global and sysrq OOMs only)
+ *     [current is exiting]          mark_victim -> outcome current_exiting
+ *     constrained_alloc, select_bad_process
+ *     oom_kill_process(oc, msg)     kprobe: chosen, points, constraint,
+ *                                   candidates
+ *       __oom_kill_process          mark_victim per killed task: the
+ *                                   victim's figures, as the kernel prints
+ *   return                          kretprobe return: outcome, cause,
+ *                                   commit to the ring
+ *   ... later, the oom reaper       finish_task_reaping: what it left
+ *
+ * Everything here runs with preemption disabled (kprobe and tracepoint
+ * handlers), possibly with a sleeping lock held by the kernel around it:
+ * nothing allocates, nothing sleeps, only raw spinlocks are taken, and
+ * task_lock() only through oomsnap_trylock_task().  The one in-flight
+ * event is preallocated at load.
+ */
+#include <linux/kprobes.h>
+#include <linux/tracepoint.h>
+#include <linux/oom.h>
+#include <linux/sched/task.h>
+#include <linux/sched/mm.h>
+#include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/swap.h>
+#include <linux/mman.h>
+#include <linux/slab.h>
+#include <linux/cpuset.h>
+#include <trace/events/oom.h>
+#include "oomsnap.h"
+
+/* The in-flight event: OOMs are serialized by oom_lock, so one suffices. */
+static struct {
+	raw_spinlock_t lock;	/* vs. the reaper's report and the commit */
+	atomic_t busy;
+	struct oom_control *oc;
+	struct oomsnap_event *ev;
+	struct mem_cgroup *trigger_memcg;	/* identity only */
+	u64 t0;
+	unsigned long kills_seen;
+	bool in_kill;
+	bool marked;
+} cur;
+
+enum oomsnap_hook_id {
+	HOOK_OUT_OF_MEMORY,
+	HOOK_OOM_KILL_PROCESS,
+	HOOK_MARK_VICTIM,
+	HOOK_FINISH_REAPING,
+	HOOK_SKIP_REAPING,
+	HOOK_OOM_NOTIFIER,
+	HOOK_NR,
+};
+
+static const char * const hook_names[HOOK_NR] = {
+	"out_of_memory", "oom_kill_process", "mark_victim",
+	"finish_task_reaping", "skip_task_reaping", "oom_notifier",
+};
+
+/* Why a hook is missing, for the stats file; NULL when it is attached. */
+static const char *hook_missing[HOOK_NR];
+static const char *kill_symbol;
+
+/*
+ * get_task_comm() takes task_lock(), which the kernel already holds around
+ * mark_victim (and which sleeps on RT): copy the name without it, as the
+ * kernel's own printk("%s", p->comm) does.  A concurrent rename can only
+ * give a mix of the two names, always NUL-terminated.
+ */
+static void oomsnap_copy_comm(char *dst, struct task_struct *t)
+{
+	strscpy_pad(dst, t->comm, TASK_COMM_LEN);
+}
+
+static void oomsnap_add_capture_time(struct oomsnap_event *ev, u64 t0)
+{
+	ev->capture_ns += ktime_get_ns() - t0;
+}
+
+static void oomsnap_memcg_info(struct mem_cgroup *memcg, char *path,
+			       u32 *has, u32 flag)
+{
+	if (memcg && oomsnap_memcg_path(memcg, path, OOMSNAP_PATH_LEN))
+		*has |= flag;
+}
+
+static void oomsnap_capture_zones(struct oomsnap_event *ev,
+				  const nodemask_t *allowed)
+{
+	int nid, i, o;
+
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		if (allowed && !node_isset(nid, *allowed))
+			continue;
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *z = &pgdat->node_zones[i];
+			struct oomsnap_zone *oz;
+
+			if (!populated_zone(z))
+				continue;
+			if (ev->nr_zones == OOMSNAP_MAX_ZONES)
+				return;
+			oz = &ev->zones[ev->nr_zones++];
+			oz->name = z->name;
+			oz->node = nid;
+			oz->zone = i;
+			oz->free = zone_page_state(z, NR_FREE_PAGES);
+			oz->min = min_wmark_pages(z);
+			oz->low = low_wmark_pages(z);
+			oz->high = high_wmark_pages(z);
+			oz->managed = zone_managed_pages(z);
+			/* racy by design: the kernel's own show_free_areas() */
+			for (o = 0; o < OOMSNAP_NR_ORDERS; o++)
+				oz->blocks[o] = READ_ONCE(z->free_area[o].nr_free);
+		}
+	}
+}
+
+/*
+ * si_meminfo() would count block device pages under a spinlock_t (a
+ * sleeping lock on RT) and si_swapinfo() is not exported: read the
+ * counters it reads.  Total swap has no exported source, so it stays null.
+ */
+static void oomsnap_capture_system(struct oomsnap_event *ev)
+{
+	ev->system.totalram = totalram_pages();
+	ev->system.freeram = global_zone_page_state(NR_FREE_PAGES);
+	ev->system.freeswap = get_nr_swap_pages();
+	ev->system.committed = vm_memory_committed();
+	ev->has |= OOMSNAP_HAS_COMMITTED;
+}
+
+static int oomsnap_oom_entry(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	struct oom_control *oc = (struct oom_control *)oomsnap_first_arg(regs);
+	struct oomsnap_event *ev = cur.ev;
+	const nodemask_t *allowed = NULL;
+	struct task_struct *tsk = current;
+	u64 t0 = ktime_get_ns();
+
+	atomic64_inc(&oomsnap_stats.oom_calls);
+	if (atomic_cmpxchg(&cur.busy, 0, 1)) {
+		atomic64_inc(&oomsnap_stats.capture_busy);
+		return 1;	/* no return handler for this call */
+	}
+
+	/* before the kernel picks a victim, put protected values back */
+	oomsnap_protect_reassert();
+
+	memset(ev, 0, oomsnap_event_size());
+	cur.oc = oc;
+	cur.t0 = t0;
+	cur.in_kill = false;
+	cur.marked = false;
+	cur.kills_seen = oomsnap_oom_kill_count();
+	ev->boot_ns = ktime_get_boottime_ns();
+	ev->real_ns = ktime_get_real_ns();
+	ev->kind = oc->memcg ? OOMSNAP_KIND_MEMCG : OOMSNAP_KIND_GLOBAL;
+	ev->gfp_mask = oc->gfp_mask;
+	ev->order = oc->order;
+	ev->constraint = OOMSNAP_CONSTRAINT_UNKNOWN;
+	if (oc->nodemask) {
+		ev->nodemask = *oc->nodemask;
+		ev->has |= OOMSNAP_HAS_NODEMASK;
+		allowed = oc->nodemask;
+	} else if (!oc->memcg && IS_ENABLED(CONFIG_CPUSETS)) {
+		/* a global OOM can only use the nodes of current's cpuset */
+		allowed = &tsk->mems_allowed;
+	}
+
+	ev->trigger.pid = task_pid_nr(tsk);
+	ev->trigger.tgid = task_tgid_nr(tsk);
+	ev->trigger.adj = READ_ONCE(tsk->signal->oom_score_adj);
+	oomsnap_copy_comm(ev->trigger.comm, tsk);
+	rcu_read_lock();
+	cur.trigger_memcg = oomsnap_task_memcg(tsk);
+	oomsnap_memcg_info(cur.trigger_memcg, ev->trigger.memcg, &ev->has,
+			   OOMSNAP_HAS_TRIGGER_MEMCG);
+	rcu_read_unlock();
+
+	if (oc->memcg) {
+		/* the OOM path holds a reference on oc->memcg */
+		oomsnap_memcg_path(oc->memcg, ev->memcg.path, OOMSNAP_PATH_LEN);
+		ev->memcg.usage = oomsnap_memcg_usage(oc->memcg);
+		ev->memcg.limit = oomsnap_memcg_limit(oc->memcg);
+		ev->has |= OOMSNAP_HAS_MEMCG;
+	}
+	oomsnap_capture_system(ev);
+	oomsnap_capture_zones(ev, allowed);
+	oomsnap_add_capture_time(ev, t0);
+	return 0;
+}
+
+/*
+ * find_lock_task_mm() is not exported: the first thread that still has an
+ * mm, locked.  On RT a thread whose lock is taken is passed over.
+ */
+static struct task_struct *oomsnap_lock_task_mm(struct task_struct *p)
+{
+	struct task_struct *t;
+
+	for_each_thread(p, t) {
+		if (!oomsnap_trylock_task(t))
+			continue;
+		if (t->mm)
+			return t;
+		task_unlock(t);
+	}
+	return NULL;
+}
+
+/*
+ * The kernel's oom_badness() (not exported), on a snapshot of the figures.
+ * Return: false when the kernel would not consider @p at all.
+ */
+static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
+			    struct oomsnap_cand *c)
+{
+	struct task_struct *t;
+	struct mm_struct *mm;
+	long adj;
+
+	if (is_global_init(p) || (p->flags & PF_KTHREAD))
+		return false;
+	t = oomsnap_lock_task_mm(p);
+	if (!t)
+		return false;
+	mm = t->mm;
+	adj = (long)READ_ONCE(t->signal->oom_score_adj);
+	if (adj == OOM_SCORE_ADJ_MIN || oomsnap_mm_oom_skip(mm) ||
+	    in_vfork(t)) {
+		task_unlock(t);
+		return false;
+	}
+	c->rss = get_mm_rss(mm);
+	c->swapents = get_mm_counter(mm, MM_SWAPENTS);
+	c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
+	task_unlock(t);
+
+	c->pid = task_tgid_nr(p);
+	c->adj = adj;
+	oomsnap_copy_comm(c->comm, p);
+	c->points = c->rss + c->swapents + c->pgtables +
+		    adj * (long)(totalpages / 1000);
+	return true;
+}
+
+/* Keep the max_tasks highest, sorted, by insertion: max_tasks is small. */
+static void oomsnap_keep_top(struct oomsnap_event *ev,
+			     const struct oomsnap_cand *c)
+{
+	unsigned int n = ev->nr_cands, i;
+
+	if (!oomsnap_max_tasks)
+		return;
+	if (n == oomsnap_max_tasks) {
+		if (c->points <= ev->cands[n - 1].points)
+			return;
+		n--;
+	}
+	for (i = n; i > 0 && ev->cands[i - 1].points < c->points; i--)
+		ev->cands[i] = ev->cands[i - 1];
+	ev->cands[i] = *c;
+	ev->nr_cands = n + 1;
+}
+
+/*
+ * Which tasks the kernel considers: a memcg OOM only that memcg's subtree
+ * (mem_cgroup_scan_tasks), a cpuset OOM only tasks whose mems intersect
+ * current's (oom_cpuset_eligible).  A mempolicy OOM's exact test,
+ * mempolicy_in_oom_domain(), is not exported: all tasks are shown.
+ */
+static bool oomsnap_eligible(struct task_struct *p, struct oom_control *oc)
+{
+	struct task_struct *t;
+
+	if (oc->memcg)
+		return oomsnap_memcg_is_descendant(oomsnap_task_memcg(p),
+						   oc->memcg);
+	if (oc->constraint != CONSTRAINT_CPUSET)
+		return true;
+	for_each_thread(p, t)
+		if (nodes_intersects(t->mems_allowed, current->mems_allowed))
+			return true;
+	return false;
+}
+
+static void oomsnap_scan_candidates(struct oomsnap_event *ev,
+				    struct oom_control *oc)
+{
+	struct oomsnap_cand c;
+	struct task_struct *p;
+	unsigned int seen = 0;
+
+	if (!oomsnap_max_tasks)
+		return;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (++seen > oomsnap_scan_max)
+			break;
+		if (oomsnap_eligible(p, oc) &&
+		    oomsnap_badness(p, oc->totalpages, &c))
+			oomsnap_keep_top(ev, &c);
+	}
+	rcu_read_unlock();
+}
+
+static void oomsnap_victim_identity(struct oomsnap_event *ev,
+				    struct task_struct *t)
+{
+	struct mem_cgroup *memcg;
+
+	ev->victim.pid = task_pid_nr(t);
+	ev->victim.tgid = task_tgid_nr(t);
+	ev->victim.adj = READ_ONCE(t->signal->oom_score_adj);
+	oomsnap_copy_comm(ev->victim.comm, t);
+	rcu_read_lock();
+	ev->victim.uid = from_kuid(&init_user_ns, task_uid(t));
+	memcg = oomsnap_task_memcg(t);
+	ev->has &= ~OOMSNAP_HAS_VICTIM_MEMCG;
+	oomsnap_memcg_info(memcg, ev->victim.memcg, &ev->has,
+			   OOMSNAP_HAS_VICTIM_MEMCG);
+	ev->victim.protected = oomsnap_protect_covers(t);
+	rcu_read_unlock();
+	ev->has |= OOMSNAP_HAS_VICTIM;
+}
+
+static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct oom_control *oc = (struct oom_control *)oomsnap_first_arg(regs);
+	struct oomsnap_event *ev = cur.ev;
+	u64 t0 = ktime_get_ns();
+
+	/* a clone with other arguments, or a call we are not tracking */
+	if (!atomic_read(&cur.busy) || oc != cur.oc)
+		return 0;
+	cur.in_kill = true;
+	ev->totalpages = oc->totalpages;
+	ev->constraint = oc->constraint;
+	ev->victim.points = oc->chosen_points;
+	ev->has |= OOMSNAP_HAS_POINTS;
+	/* oom_kill_process() holds a reference on the chosen task */
+	if (oc->chosen && oc->chosen != (void *)-1UL)
+		oomsnap_victim_identity(ev, oc->chosen);
+	oomsnap_scan_candidates(ev, oc);
+	cur.kills_seen = oomsnap_oom_kill_count();
+	oomsnap_add_capture_time(ev, t0);
+	return 0;
+}
+
+/*
+ * A victim was marked.  The kernel holds task_lock(t) here (or t is
+ * current, whose mm only current changes), so t->mm is stable: the figures
+ * read now are the ones of its "Killed process" line, printed next.
+ */
+static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
+				  bool uid_known)
+{
+	struct oomsnap_event *ev = cur.ev;
+	struct mm_struct *mm = t->mm;
+	unsigned long kills;
+	bool killed;
+	u64 t0;
+
+	if (!atomic_read(&cur.busy))
+		return;
+	t0 = ktime_get_ns();
+	kills = oomsnap_oom_kill_count();
+	killed = cur.in_kill && kills != cur.kills_seen;
+	cur.kills_seen = kills;
+	if (killed && ev->nr_killed < OOMSNAP_MAX_KILLED)
+		ev->killed[ev->nr_killed++] = task_tgid_nr(t);
+
+	if (!cur.marked) {
+		/* the first marked task is the victim; group kills follow */
+		cur.marked = true;
+		ev->outcome = killed ? OOMSNAP_OUTCOME_KILLED :
+				       OOMSNAP_OUTCOME_CURRENT_EXITING;
+		oomsnap_victim_identity(ev, t);
+		if (uid_known)
+			ev->victim.uid = uid;
+		if (!cur.in_kill)
+			ev->has &= ~OOMSNAP_HAS_POINTS;
+		if (mm) {
+			ev->victim.mm = mm;
+			ev->victim.total_vm = mm->total_vm;
+			ev->victim.anon = get_mm_counter(mm, MM_ANONPAGES);
+			ev->victim.file = get_mm_counter(mm, MM_FILEPAGES);
+			ev->victim.shmem = get_mm_counter(mm, MM_SHMEMPAGES);
+			ev->victim.swapents = get_mm_counter(mm, MM_SWAPENTS);
+			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
+			ev->has |= OOMSNAP_HAS_VICTIM_MM;
+		}
+	}
+	oomsnap_add_capture_time(ev, t0);
+}
+
+/*
+ * mark_victim's arguments changed: (int pid) up to 6.8 and on older
+ * stable kernels, (struct task_struct *, uid_t) since.  Both probes are
+ * built; the one whose type matches this kernel's trace_mark_victim() is
+ * registered.  A wrong one would read a pid as a pointer.
+ */
+#define OOMSNAP_MARK_VICTIM_TASK \
+	_Generic(&trace_mark_victim, \
+		 void (*)(struct task_struct *, uid_t): true, default: false)
+
+static void __maybe_unused oomsnap_mark_victim_task(void *data,
+						    struct task_struct *t,
+						    uid_t uid)
+{
+	oomsnap_victim_marked(t, uid, true);
+}
+
+static struct task_struct *oomsnap_find_task(int pid)
+{
+	return pid_task(find_pid_ns(pid, &init_pid_ns), PIDTYPE_PID);
+}
+
+static void __maybe_unused oomsnap_mark_victim_pid(void *data, int pid)
+{
+	struct task_struct *t;
+
+	rcu_read_lock();
+	t = oomsnap_find_task(pid);
+	if (t)
+		oomsnap_victim_marked(t, 0, false);
+	rcu_read_unlock();
+}
+
+/*
+ * The reaper finished with a victim (it holds a reference on the task and
+ * mmap_lock on the mm): what it left is what the victim still holds.
+ */
+static void oomsnap_reaped(void *data, int pid)
+{
+	struct oomsnap_event *ev = cur.ev;
+	unsigned long anon, file, shmem, flags;
+	struct task_struct *t;
+	struct mm_struct *mm;
+
+	rcu_read_lock();
+	t = oomsnap_find_task(pid);
+	mm = t ? READ_ONCE(t->signal->oom_mm) : NULL;
+	if (!mm) {
+		rcu_read_unlock();
+		return;
+	}
+	anon = get_mm_counter(mm, MM_ANONPAGES);
+	file = get_mm_counter(mm, MM_FILEPAGES);
+	shmem = get_mm_counter(mm, MM_SHMEMPAGES);
+	rcu_read_unlock();
+
+	/* the event may still be in flight (the reaper runs at once on 5.10) */
+	raw_spin_lock_irqsave(&cur.lock, flags);
+	if (atomic_read(&cur.busy) && (ev->has & OOMSNAP_HAS_VICTIM) &&
+	    ev->victim.pid == pid && ev->victim.mm == mm) {
+		ev->reaped.anon = anon;
+		ev->reaped.file = file;
+		ev->reaped.shmem = shmem;
+		ev->has |= OOMSNAP_HAS_REAPED;
+		mm = NULL;
+	}
+	raw_spin_unlock_irqrestore(&cur.lock, flags);
+	if (mm)
+		oomsnap_ring_set_reaped(pid, mm, anon, file, shmem);
+}
+
+static void oomsnap_reap_skipped(void *data, int pid)
+{
+	/* nothing to record: reaped stays null, as SPEC 3.1 says */
+}
+
+static void oomsnap_finish(struct oom_control *oc)
+{
+	struct oomsnap_event *ev = cur.ev;
+	struct oomsnap_cause_in in = { };
+	unsigned long flags;
+	u64 now;
+
+	/*
+	 * constrained_alloc() sets totalpages; callers start it at 0.  Still
+	 * 0 and nobody marked: the OOM killer was disabled or a notifier
+	 * freed memory.  A chosen of -1 means the kernel is waiting for an
+	 * earlier victim to exit.  Neither is a decision: no event.
+	 */
+	if (!cur.marked && (!oc->totalpages || oc->chosen == (void *)-1UL)) {
+		atomic64_inc(&oomsnap_stats.oom_skipped);
+		return;
+	}
+	if (oc->totalpages) {
+		ev->totalpages = oc->totalpages;
+		ev->constraint = oc->constraint;
+	}
+	if (!cur.marked)
+		ev->outcome = cur.in_kill ? OOMSNAP_OUTCOME_CURRENT_EXITING :
+					    OOMSNAP_OUTCOME_NO_VICTIM;
+
+	in.kind = ev->kind;
+	in.constraint = ev->constraint;
+	in.order = ev->order;
+	in.highest_zone = gfp_zone(ev->gfp_mask);
+	in.trigger_memcg_is_limit = oc->memcg && cur.trigger_memcg == oc->memcg;
+	rcu_read_lock();
+	in.limit_is_ancestor = oc->memcg &&
+		oomsnap_memcg_is_descendant(cur.trigger_memcg, oc->memcg);
+	rcu_read_unlock();
+	in.zones = ev->zones;
+	in.nr_zones = ev->nr_zones;
+	ev->cause = oomsnap_classify(&in);
+
+	now = ktime_get_ns();
+	ev->oom_ns = now - cur.t0;
+	ev->has |= OOMSNAP_HAS_OOM_NS;
+
+	raw_spin_lock_irqsave(&cur.lock, flags);
+	oomsnap_ring_commit(ev);
+	raw_spin_unlock_irqrestore(&cur.lock, flags);
+
+	atomic64_set(&oomsnap_stats.capture_ns_last, ev->capture_ns);
+	if (ev->capture_ns > atomic64_read(&oomsnap_stats.capture_ns_max))
+		atomic64_set(&oomsnap_stats.capture_ns_max, ev->capture_ns);
+}
+
+static int oomsnap_oom_return(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	if (cur.oc)
+		oomsnap_finish(cur.oc);
+	cur.oc = NULL;
+	atomic_set(&cur.busy, 0);
+	return 0;
+}
+
+static struct kretprobe oomsnap_oom_krp = {
+	.kp.symbol_name = "out_of_memory",
+	.entry_handler = oomsnap_oom_entry,
+	.handler = oomsnap_oom_return,
+	.maxactive = 4,	/* OOMs are serialized by oom_lock */
+};
+
+static struct kprobe oomsnap_kill_kp = {
+	.pre_handler = oomsnap_kill_pre,
+};
+
+/*
+ * oom_kill_process() is static: the compiler may rename a specialised copy.
+ * Each candidate is tried in turn; the pre-handler checks that its first
+ * argument is the oom_control of the OOM in flight, so a clone with other
+ * arguments only loses the data, never misreads it.
+ */
+static const char * const kill_symbols[] = {
+	"oom_kill_process", "oom_kill_process.constprop.0",
+	"oom_kill_process.isra.0", "oom_kill_process.part.0",
+};
+
+static int oomsnap_oom_notify(struct notifier_block *nb, unsigned long unused,
+			      void *freed)
+{
+	/* never add to *freed: that would cancel the kill */
+	atomic64_inc(&oomsnap_stats.notifier_calls);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block oomsnap_oom_nb = {
+	.notifier_call = oomsnap_oom_notify,
+};
+
+struct oomsnap_tp_hook {
+	enum oomsnap_hook_id id;
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+};
+
+static struct oomsnap_tp_hook tp_hooks[] = {
+	{ HOOK_MARK_VICTIM, "mark_victim" },
+	{ HOOK_FINISH_REAPING, "finish_task_reaping", oomsnap_reaped },
+	{ HOOK_SKIP_REAPING, "skip_task_reaping", oomsnap_reap_skipped },
+};
+
+static void oomsnap_tp_attach(struct oomsnap_tp_hook *h)
+{
+	int ret;
+
+	h->tp = oomsnap_tp_find(h->name);
+	if (!h->tp) {
+		hook_missing[h->id] = "no such tracepoint";
+		return;
+	}
+	ret = tracepoint_probe_register(h->tp, h->probe, NULL);
+	if (ret) {
+		hook_missing[h->id] = "tracepoint_probe_register failed";
+		h->tp = NULL;
+	}
+}
+
+static void oomsnap_detach_optional(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++) {
+		if (tp_hooks[i].tp)
+			tracepoint_probe_unregister(tp_hooks[i].tp,
+						    tp_hooks[i].probe, NULL);
+		tp_hooks[i].tp = NULL;
+	}
+	/* no probe of ours runs past this point */
+	tracepoint_synchronize_unregister();
+	if (kill_symbol)
+		unregister_kprobe(&oomsnap_kill_kp);
+	kill_symbol = NULL;
+}
+
+/**
+ * oomsnap_capture_init() - attach every hook
+ *
+ * A hook that cannot be attached leaves its fields null and is reported in
+ * stats; the module still loads.  Only a failed allocation or a missing
+ * out_of_memory() hook is fatal.
+ *
+ * Return: 0 or a negative errno.
+ */
+int oomsnap_capture_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	raw_spin_lock_init(&cur.lock);
+	atomic_set(&cur.busy, 0);
+	cur.ev = kzalloc(oomsnap_event_size(), GFP_KERNEL);
+	if (!cur.ev)
+		return -ENOMEM;
+
+	tp_hooks[0].probe = OOMSNAP_MARK_VICTIM_TASK ?
+			    (void *)oomsnap_mark_victim_task :
+			    (void *)oomsnap_mark_victim_pid;
+	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++)
+		oomsnap_tp_attach(&tp_hooks[i]);
+
+	hook_missing[HOOK_OOM_KILL_PROCESS] = "no kprobe-able symbol";
+	for (i = 0; i < ARRAY_SIZE(kill_symbols); i++) {
+		oomsnap_kill_kp.symbol_name = kill_symbols[i];
+		oomsnap_kill_kp.addr = NULL;
+		oomsnap_kill_kp.flags = 0;
+		if (!register_kprobe(&oomsnap_kill_kp)) {
+			kill_symbol = kill_symbols[i];
+			hook_missing[HOOK_OOM_KILL_PROCESS] = NULL;
+			break;
+		}
+	}
+
+	ret = register_kretprobe(&oomsnap_oom_krp);
+	if (ret) {
+		pr_err("oomsnap: cannot kretprobe out_of_memory: %d\n", ret);
+		goto err;
+	}
+	ret = register_oom_notifier(&oomsnap_oom_nb);
+	if (ret) {
+		unregister_kretprobe(&oomsnap_oom_krp);
+		goto err;
+	}
+	for (i = 0; i < HOOK_NR; i++)
+		if (hook_missing[i])
+			pr_warn("oomsnap: hook %s missing: %s\n", hook_names[i],
+				hook_missing[i]);
+	return 0;
+err:
+	oomsnap_detach_optional();
+	kfree(cur.ev);
+	cur.ev = NULL;
+	return ret;
+}
+
+/**
+ * oomsnap_capture_exit() - detach every hook
+ *
+ * Safe while an OOM is in flight: unregistering waits for running
+ * handlers, and a pending return probe is dropped by the kprobes core
+ * without calling ours.  The half-built event is simply discarded.
+ */
+void oomsnap_capture_exit(void)
+{
+	unregister_oom_notifier(&oomsnap_oom_nb);
+	unregister_kretprobe(&oomsnap_oom_krp);
+	oomsnap_detach_optional();
+	kfree(cur.ev);
+	cur.ev = NULL;
+}
+
+/**
+ * oomsnap_capture_show_hooks() - "hook NAME ok|missing" lines for stats
+ * @m: the stats file
+ */
+void oomsnap_capture_show_hooks(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < HOOK_NR; i++) {
+		if (!hook_missing[i])
+			seq_printf(m, "hook %s ok\n", hook_names[i]);
+		else
+			seq_printf(m, "hook %s missing (%s)\n", hook_names[i],
+				   hook_missing[i]);
+	}
+	if (kill_symbol)
+		seq_printf(m, "hook_symbol oom_kill_process %s\n", kill_symbol);
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap: why did this OOM happen (SPEC section 4).
+ *
+ * Pure functions of the captured data, so that they can be tested with
+ * constructed inputs (KUnit) as well as on real events.
+ */
+#include "oomsnap.h"
+
+/**
+ * oomsnap_zone_fragmented() - free memory exists but not in big enough blocks
+ * @z: the zone
+ * @order: the allocation order
+ *
+ * The zone has free pages above its min watermark, yet no free block of
+ * @order or larger: the request failed on fragmentation, not on quantity.
+ */
+bool oomsnap_zone_fragmented(const struct oomsnap_zone *z, int order)
+{
+	unsigned int o;
+
+	if (order <= 0 || order >= OOMSNAP_NR_ORDERS || z->free <= z->min)
+		return false;
+	for (o = order; o < OOMSNAP_NR_ORDERS; o++)
+		if (z->blocks[o])
+			return false;
+	return true;
+}
+
+/**
+ * oomsnap_classify() - the cause of an OOM event
+ * @in: what was captured
+ *
+ * Return: one of enum oomsnap_cause.
+ */
+enum oomsnap_cause oomsnap_classify(const struct oomsnap_cause_in *in)
+{
+	unsigned int i;
+
+	if (in->order < 0)
+		return OOMSNAP_CAUSE_SYSRQ;
+	if (in->kind == OOMSNAP_KIND_MEMCG)
+		return in->limit_is_ancestor && !in->trigger_memcg_is_limit ?
+		       OOMSNAP_CAUSE_ANCESTOR_MEMCG_LIMIT :
+		       OOMSNAP_CAUSE_MEMCG_LIMIT;
+	if (in->constraint == OOMSNAP_CONSTRAINT_CPUSET ||
+	    in->constraint == OOMSNAP_CONSTRAINT_MEMORY_POLICY)
+		return OOMSNAP_CAUSE_NODE_MEMORY;
+	for (i = 0; i < in->nr_zones; i++)
+		if (in->zones[i].zone <= in->highest_zone &&
+		    oomsnap_zone_fragmented(&in->zones[i], in->order))
+			return OOMSNAP_CAUSE_FRAGMENTATION;
+	return OOMSNAP_CAUSE_SYSTEM_MEMORY;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * oomsnap: every difference between kernel versions and configurations,
+ * as wrappers.  The rest of the module calls these and never tests a
+ * version number.  Where possible a difference is detected from the
+ * target's own headers (sizeof, _Generic, #ifdef on a macro) rather than
+ * from LINUX_VERSION_CODE, because distributions backport.
+ */
+#ifndef _OOMSNAP_COMPAT_H
+#define _OOMSNAP_COMPAT_H
+
+#include <linux/mmzone.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/cgroup.h>
+#include <linux/memcontrol.h>
+#include <linux/vmstat.h>
+#include <linux/ptrace.h>
+#include <linux/kernfs.h>
+#include <linux/string.h>
+
+/*
+ * Free lists per zone: MAX_ORDER of them up to 6.3, MAX_ORDER + 1 in
+ * 6.4 to 6.7, NR_PAGE_ORDERS from 6.8.  The array itself knows.
+ */
+#define OOMSNAP_NR_ORDERS \
+	(sizeof(((struct zone *)NULL)->free_area) / \
+	 sizeof(((struct zone *)NULL)->free_area[0]))
+
+/**
+ * oomsnap_first_arg() - the first argument of a probed function
+ * @regs: registers at the function's entry
+ */
+static inline unsigned long oomsnap_first_arg(struct pt_regs *regs)
+{
+	return regs_get_kernel_argument(regs, 0);
+}
+
+/**
+ * oomsnap_trylock_task() - take task_lock() from the OOM path
+ * @t: the task
+ *
+ * Our hooks run with preemption disabled.  task_lock() is a spinning lock
+ * there, except on PREEMPT_RT where it is a sleeping lock: only a trylock
+ * is allowed, and the caller skips a task whose lock is held.
+ *
+ * Return: true with the lock held.
+ */
+static inline bool oomsnap_trylock_task(struct task_struct *t)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return spin_trylock(&t->alloc_lock);
+	task_lock(t);
+	return true;
+}
+
+/**
+ * oomsnap_mm_oom_skip() - the OOM killer has already finished with @mm
+ * @mm: the address space
+ */
+static inline bool oomsnap_mm_oom_skip(struct mm_struct *mm)
+{
+	return test_bit(MMF_OOM_SKIP, &mm->flags);
+}
+
+/**
+ * oomsnap_task_memcg() - the memory cgroup of a task, or NULL
+ * @t: the task; the caller holds rcu_read_lock()
+ */
+static inline struct mem_cgroup *oomsnap_task_memcg(struct task_struct *t)
+{
+#ifdef CONFIG_MEMCG
+	return mem_cgroup_from_css(task_css(t, memory_cgrp_id));
+#else
+	return NULL;
+#endif
+}
+
+/**
+ * oomsnap_memcg_usage() - pages charged to a memory cgroup
+ * @memcg: the cgroup
+ */
+static inline unsigned long oomsnap_memcg_usage(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	return page_counter_read(&memcg->memory);
+#else
+	return 0;
+#endif
+}
+
+/**
+ * oomsnap_memcg_limit() - memory.max of a memory cgroup, in pages
+ * @memcg: the cgroup
+ */
+static inline unsigned long oomsnap_memcg_limit(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	return READ_ONCE(memcg->memory.max);
+#else
+	return 0;
+#endif
+}
+
+/**
+ * oomsnap_memcg_is_descendant() - @memcg is @root or below it
+ * @memcg: the cgroup to test
+ * @root: the subtree's root
+ */
+static inline bool oomsnap_memcg_is_descendant(struct mem_cgroup *memcg,
+					       struct mem_cgroup *root)
+{
+#ifdef CONFIG_MEMCG
+	return memcg && root &&
+	       cgroup_is_descendant(memcg->css.cgroup, root->css.cgroup);
+#else
+	return false;
+#endif
+}
+
+/**
+ * oomsnap_memcg_path() - the cgroup path of a memory cgroup, from any context
+ * @memcg: the cgroup, pinned by the caller (or under RCU)
+ * @buf: where to write the path
+ * @len: size of @buf
+ *
+ * cgroup_path() takes kernfs_rename_lock, a spinning rwlock that is fine
+ * with preemption disabled, but a sleeping lock on PREEMPT_RT.  There the
+ * path is built by walking the kernfs parents without a lock, which is safe
+ * on the cgroup v2 hierarchy: its directories cannot be renamed, and a
+ * cgroup pins its ancestors.  On RT with cgroup v1 the path is left empty.
+ *
+ * Return: true when @buf holds a path.
+ */
+static inline bool oomsnap_memcg_path(struct mem_cgroup *memcg, char *buf,
+				      size_t len)
+{
+#ifdef CONFIG_MEMCG
+	struct kernfs_node *kn, *parts[32];
+	unsigned int n = 0;
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	if (!memcg)
+		return false;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return cgroup_path(memcg->css.cgroup, buf, len) > 0;
+	if (!cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return false;
+	for (kn = memcg->css.cgroup->kn; kn && kn->parent; kn = kn->parent) {
+		if (n == ARRAY_SIZE(parts))
+			return false;
+		parts[n++] = kn;
+	}
+	if (!n)
+		return strscpy(buf, "/", len) > 0;
+	while (n--) {
+		ssize_t w;
+
+		if (pos + 1 >= len)
+			return false;
+		buf[pos++] = '/';
+		w = strscpy(buf + pos, parts[n]->name, len - pos);
+		if (w < 0)
+			return false;
+		pos += w;
+	}
+	return true;
+#else
+	buf[0] = '\0';
+	return false;
+#endif
+}
+
+/**
+ * oomsnap_oom_kill_count() - the kernel's oom_kill event counter
+ *
+ * __oom_kill_process() counts OOM_KILL just before it marks a victim that
+ * it really kills; comparing this before and after tells a kill from a
+ * victim that was only marked because it was already exiting.
+ */
+static inline unsigned long oomsnap_oom_kill_count(void)
+{
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(vm_event_states, cpu).event[OOM_KILL];
+	return sum;
+#else
+	return 0;
+#endif
+}
+
+#endif /* _OOMSNAP_COMPAT_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap: make every OOM event explainable after the fact, and keep chosen
+ * processes out of the OOM killer's way.
+ *
+ * Load order: ring, protection list, hooks, files; unload in reverse.
+ * Every step unwinds the ones before it when a later one fails.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include "oomsnap.h"
+
+struct oomsnap_stats oomsnap_stats;
+
+unsigned int oomsnap_capacity = 64;
+unsigned int oomsnap_max_tasks = 8;
+unsigned int oomsnap_protect_max = 1024;
+unsigned int oomsnap_scan_max = 100000;
+static int oomsnap_procfs = -1;	/* -1 auto, 0 off, 1 on */
+static char *oomsnap_protect_list;
+
+/*
+ * Parameters are range-checked when they are parsed, so that a bad value
+ * fails insmod/modprobe with a message naming the parameter and the range.
+ */
+struct oomsnap_uint_param {
+	unsigned int *val;
+	unsigned int min, max;
+};
+
+static int oomsnap_param_set_range(const char *val,
+				   const struct kernel_param *kp)
+{
+	const struct oomsnap_uint_param *p = kp->arg;
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < p->min || v > p->max) {
+		pr_err("oomsnap: %s=%s: must be a number from %u to %u\n",
+		       kp->name, val, p->min, p->max);
+		return -EINVAL;
+	}
+	*p->val = v;
+	return 0;
+}
+
+static int oomsnap_param_get_range(char *buf, const struct kernel_param *kp)
+{
+	const struct oomsnap_uint_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", *p->val);
+}
+
+static const struct kernel_param_ops oomsnap_range_ops = {
+	.set = oomsnap_param_set_range,
+	.get = oomsnap_param_get_range,
+};
+
+#define OOMSNAP_PARAM_RANGE(name, var, lo, hi, desc)			\
+	static const struct oomsnap_uint_param oomsnap_arg_##name = {	\
+		.val = &(var), .min = (lo), .max = (hi),		\
+	};								\
+	module_param_cb(name, &oomsnap_range_ops,			\
+			(void *)&oomsnap_arg_##name, 0444);		\
+	MODULE_PARM_DESC(name, desc)
+
+OOMSNAP_PARAM_RANGE(capacity, oomsnap_capacity, 1, OOMSNAP_CAPACITY_MAX,
+		    "events kept in the ring (1-65536, default 64)");
+OOMSNAP_PARAM_RANGE(max_tasks, oomsnap_max_tasks, 0, OOMSNAP_MAX_TASKS_MAX,
+		    "top OOM candidates kept per event (0-1024, default 8)");
+OOMSNAP_PARAM_RANGE(protect_max, oomsnap_protect_max, 1,
+		    OOMSNAP_PROTECT_MAX_MAX,
+		    "protection list entries (1-65536, default 1024)");
+OOMSNAP_PARAM_RANGE(scan_max, oomsnap_scan_max, 1, 4194304,
+		    "processes examined per OOM for candidates and protection (default 100000)");
+
+static int oomsnap_param_set_procfs(const char *val,
+				    const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "auto")) {
+		oomsnap_procfs = -1;
+		return 0;
+	}
+	if (sysfs_streq(val, "0") || sysfs_streq(val, "1")) {
+		oomsnap_procfs = val[0] - '0';
+		return 0;
+	}
+	pr_err("oomsnap: procfs=%s: must be 0, 1 or auto\n", val);
+	return -EINVAL;
+}
+
+static int oomsnap_param_get_procfs(char *buf, const struct kernel_param *kp)
+{
+	return oomsnap_procfs < 0 ? sysfs_emit(buf, "auto\n") :
+				    sysfs_emit(buf, "%d\n", oomsnap_procfs);
+}
+
+static const struct kernel_param_ops oomsnap_procfs_ops = {
+	.set = oomsnap_param_set_procfs,
+	.get = oomsnap_param_get_procfs,
+};
+
+module_param_cb(procfs, &oomsnap_procfs_ops, NULL, 0444);
+MODULE_PARM_DESC(procfs, "files under /proc/oomsnap too: 0, 1 or auto (when debugfs is missing or locked down)");
+module_param_named(protect, oomsnap_protect_list, charp, 0444);
+MODULE_PARM_DESC(protect, "protection entries applied at load, ';'-separated, e.g. \"add comm=sshd adj=-1000\"");
+
+static int __init oomsnap_init(void)
+{
+	int ret;
+
+	ret = oomsnap_ring_init();
+	if (ret)
+		return ret;
+	ret = oomsnap_protect_init(oomsnap_protect_list);
+	if (ret)
+		goto err_ring;
+	ret = oomsnap_capture_init();
+	if (ret)
+		goto err_protect;
+	ret = oomsnap_fs_init(oomsnap_procfs);
+	if (ret)
+		goto err_capture;
+	pr_info("oomsnap: loaded: capacity=%u max_tasks=%u, %zu bytes of ring\n",
+		oomsnap_capacity, oomsnap_max_tasks, oomsnap_ring_bytes());
+	return 0;
+
+err_capture:
+	oomsnap_capture_exit();
+err_protect:
+	oomsnap_protect_exit();
+err_ring:
+	oomsnap_ring_exit();
+	return ret;
+}
+
+static void __exit oomsnap_exit(void)
+{
+	oomsnap_fs_exit();
+	oomsnap_capture_exit();
+	oomsnap_protect_exit();
+	oomsnap_ring_exit();
+}
+
+module_init(oomsnap_init);
+module_exit(oomsnap_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Snapshot every OOM event and protect chosen processes from the OOM killer");
+MODULE_AUTHOR("oomsnap developers");
+MODULE_VERSION("0.1");

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap: event views.
+ *
+ * oomsnap_render_event() walks an event once through a small emitter that
+ * writes either JSON (events.json, stream) or the text view (events).
+ * Both views come from that one walk, so they cannot drift apart.
+ *
+ * Text view: the first line holds the event's scalars, each nested object
+ * starts a line of its own ("  victim pid=93 ..."), kB figures carry a kB
+ * suffix, and JSON keys become the kernel's words (total_vm -> total-vm).
+ */
+#include <linux/seq_file.h>
+#include <linux/string_helpers.h>
+#include <linux/kernel.h>
+#include "oomsnap.h"
+
+struct oomsnap_out {
+	struct seq_file *m;
+	bool json;
+	bool first;	/* nothing written yet at this level */
+	bool in_line;	/* text: a nested object's line is open */
+	int depth;
+};
+
+/* Items that show in only one of the views. */
+#define OUT_BOTH	0
+#define OUT_JSON	1
+#define OUT_TEXT	2
+
+static bool out_skip(struct oomsnap_out *o, int only)
+{
+	return (only == OUT_JSON && !o->json) || (only == OUT_TEXT && o->json);
+}
+
+/* Write "key": (JSON) or " key=" (text), with the separator before it. */
+static void out_key(struct oomsnap_out *o, const char *key, const char *sfx)
+{
+	struct seq_file *m = o->m;
+	const char *c;
+
+	if (o->json) {
+		if (!o->first)
+			seq_putc(m, ',');
+		o->first = false;
+		if (key)
+			seq_printf(m, "\"%s%s\":", key, sfx);
+		return;
+	}
+	if (o->depth == 0 && o->in_line) {
+		/* a scalar after the nested objects: a line of its own */
+		seq_puts(m, "\n ");
+		o->in_line = false;
+	}
+	if (!o->first)
+		seq_putc(m, ' ');
+	o->first = false;
+	if (!key)
+		return;
+	for (c = key; *c; c++)
+		seq_putc(m, *c == '_' ? '-' : *c);
+	seq_putc(m, '=');
+}
+
+static void out_u64(struct oomsnap_out *o, const char *key, u64 v)
+{
+	out_key(o, key, "");
+	seq_printf(o->m, "%llu", v);
+}
+
+static void out_s64(struct oomsnap_out *o, const char *key, s64 v)
+{
+	out_key(o, key, "");
+	seq_printf(o->m, "%lld", v);
+}
+
+static void out_null(struct oomsnap_out *o, const char *key, const char *sfx)
+{
+	out_key(o, key, o->json ? sfx : "");
+	seq_puts(o->m, "null");
+}
+
+/* A figure in kB: "key_kb":N in JSON, key=NkB in text. */
+static void out_kb(struct oomsnap_out *o, const char *key, u64 kb)
+{
+	out_key(o, key, "_kb");
+	seq_printf(o->m, o->json ? "%llu" : "%llukB", kb);
+}
+
+static void out_pages(struct oomsnap_out *o, const char *key,
+		      unsigned long pages)
+{
+	out_kb(o, key, (u64)pages << (PAGE_SHIFT - 10));
+}
+
+static void out_bool(struct oomsnap_out *o, const char *key, bool v)
+{
+	out_key(o, key, "");
+	seq_puts(o->m, v ? "true" : "false");
+}
+
+/**
+ * oomsnap_json_str() - write a JSON string literal
+ * @m: where to write
+ * @s: the bytes; stops at the first NUL or after @len bytes
+ * @len: most bytes to write
+ *
+ * The kernel has no JSON escaper (string_escape_mem() writes C escapes
+ * such as \x01, which JSON does not allow).  Quote and backslash are
+ * escaped, and every other byte outside printable ASCII becomes \u00XX:
+ * any process name, whatever bytes it holds, gives valid JSON, and each
+ * byte can be recovered from the code point.
+ */
+void oomsnap_json_str(struct seq_file *m, const char *s, size_t len)
+{
+	size_t i;
+
+	seq_putc(m, '"');
+	for (i = 0; i < len && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			seq_printf(m, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			seq_printf(m, "\\u%04x", c);
+		else
+			seq_putc(m, c);
+	}
+	seq_putc(m, '"');
+}
+
+static void out_str(struct oomsnap_out *o, const char *key, const char *s,
+		    size_t len)
+{
+	char buf[4 * OOMSNAP_PATH_LEN + 1];
+	int n;
+
+	out_key(o, key, "");
+	if (o->json) {
+		oomsnap_json_str(o->m, s, len);
+		return;
+	}
+	/* the text view escapes like the kernel's own %*pE */
+	n = string_escape_mem(s, strnlen(s, len), buf, sizeof(buf) - 1,
+			      ESCAPE_ANY_NP, NULL);
+	buf[min_t(int, n, sizeof(buf) - 1)] = '\0';
+	seq_puts(o->m, n ? buf : "\"\"");
+}
+
+/* A word from a fixed table: a JSON string, bare in the text view. */
+static void out_word(struct oomsnap_out *o, const char *key, const char *w)
+{
+	out_key(o, key, "");
+	seq_printf(o->m, o->json ? "\"%s\"" : "%s", w);
+}
+
+/*
+ * A nested object.  @label names its line in the text view; for array
+ * elements @key is NULL.
+ */
+static void out_obj_begin(struct oomsnap_out *o, const char *key,
+			  const char *label)
+{
+	if (o->json) {
+		out_key(o, key, "");
+		seq_putc(o->m, '{');
+	} else {
+		seq_printf(o->m, "\n  %s", label);
+		o->in_line = true;
+	}
+	o->first = o->json;	/* text: the label comes first */
+	o->depth++;
+}
+
+static void out_obj_end(struct oomsnap_out *o)
+{
+	o->depth--;
+	if (o->json)
+		seq_putc(o->m, '}');
+	o->first = false;
+}
+
+static void out_arr_begin(struct oomsnap_out *o, const char *key)
+{
+	if (o->json) {
+		out_key(o, key, "");
+		seq_putc(o->m, '[');
+		o->first = true;
+	}
+	o->depth++;
+}
+
+static void out_arr_end(struct oomsnap_out *o)
+{
+	o->depth--;
+	if (o->json)
+		seq_putc(o->m, ']');
+	o->first = false;
+}
+
+/* An array of numbers: [1,2,3] in JSON, key=1,2,3 in text. */
+static void out_u32_list(struct oomsnap_out *o, const char *key,
+			 const u32 *v, unsigned int n)
+{
+	unsigned int i;
+
+	out_key(o, key, "");
+	if (o->json)
+		seq_putc(o->m, '[');
+	else if (!n)
+		seq_putc(o->m, '-');
+	for (i = 0; i < n; i++)
+		seq_printf(o->m, i ? ",%u" : "%u", v[i]);
+	if (o->json)
+		seq_putc(o->m, ']');
+}
+
+static const char * const kind_names[] = { "global", "memcg" };
+static const char * const constraint_names[] = {
+	"none", "cpuset", "memory_policy", "memcg", NULL,
+};
+static const char * const cause_names[] = {
+	"memcg_limit", "ancestor_memcg_limit", "node_memory",
+	"fragmentation", "sysrq", "system_memory",
+};
+static const char * const outcome_names[] = {
+	"killed", "current_exiting", "no_victim",
+};
+
+#define OOMSNAP_NAME(tab, i) ((i) < ARRAY_SIZE(tab) && (tab)[i] ? (tab)[i] : "?")
+
+/** oomsnap_kind_name() - "global" or "memcg" @kind: OOMSNAP_KIND_* */
+const char *oomsnap_kind_name(unsigned int kind)
+{
+	return OOMSNAP_NAME(kind_names, kind);
+}
+
+/** oomsnap_constraint_name() - SPEC name @c: OOMSNAP_CONSTRAINT_* */
+const char *oomsnap_constraint_name(unsigned int c)
+{
+	return OOMSNAP_NAME(constraint_names, c);
+}
+
+/** oomsnap_cause_name() - SPEC name @cause: enum oomsnap_cause */
+const char *oomsnap_cause_name(unsigned int cause)
+{
+	return OOMSNAP_NAME(cause_names, cause);
+}
+
+/** oomsnap_outcome_name() - SPEC name @outcome: enum oomsnap_outcome */
+const char *oomsnap_outcome_name(unsigned int outcome)
+{
+	return OOMSNAP_NAME(outcome_names, outcome);
+}
+
+static void out_memcg_path(struct oomsnap_out *o, const char *key,
+			   const char *path, bool has)
+{
+	if (has)
+		out_str(o, key, path, OOMSNAP_PATH_LEN);
+	else
+		out_null(o, key, "");
+}
+
+static void render_zones(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	unsigned int i;
+
+	out_arr_begin(o, "zones");
+	for (i = 0; i < ev->nr_zones; i++) {
+		const struct oomsnap_zone *z = &ev->zones[i];
+
+		out_obj_begin(o, NULL, "zone");
+		out_u64(o, "node", z->node);
+		out_word(o, "zone", z->name ? z->name : "?");
+		out_pages(o, "free", z->free);
+		out_pages(o, "min", z->min);
+		out_pages(o, "low", z->low);
+		out_pages(o, "high", z->high);
+		out_pages(o, "managed", z->managed);
+		out_u32_list(o, "free_blocks", z->blocks, OOMSNAP_NR_ORDERS);
+		out_obj_end(o);
+	}
+	out_arr_end(o);
+}
+
+static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	bool mm = ev->has & OOMSNAP_HAS_VICTIM_MM;
+
+	if (!(ev->has & OOMSNAP_HAS_VICTIM)) {
+		out_null(o, "victim", "");
+		return;
+	}
+	out_obj_begin(o, "victim", "victim");
+	out_u64(o, "pid", ev->victim.pid);
+	out_u64(o, "tgid", ev->victim.tgid);
+	out_str(o, "comm", ev->victim.comm, TASK_COMM_LEN);
+	out_u64(o, "uid", ev->victim.uid);
+	out_memcg_path(o, "memcg", ev->victim.memcg,
+		       ev->has & OOMSNAP_HAS_VICTIM_MEMCG);
+	if (ev->has & OOMSNAP_HAS_POINTS)
+		out_s64(o, "points", ev->victim.points);
+	else
+		out_null(o, "points", "");
+	out_s64(o, "oom_score_adj", ev->victim.adj);
+	if (mm) {
+		out_pages(o, "total_vm", ev->victim.total_vm);
+		out_pages(o, "anon_rss", ev->victim.anon);
+		out_pages(o, "file_rss", ev->victim.file);
+		out_pages(o, "shmem_rss", ev->victim.shmem);
+		out_u64(o, "swapents", ev->victim.swapents);
+		out_kb(o, "pgtables", ev->victim.pgtables_kb);
+	} else {
+		out_null(o, "total_vm", "_kb");
+		out_null(o, "anon_rss", "_kb");
+		out_null(o, "file_rss", "_kb");
+		out_null(o, "shmem_rss", "_kb");
+		out_null(o, "swapents", "");
+		out_null(o, "pgtables", "_kb");
+	}
+	out_bool(o, "protected", ev->victim.protected);
+	out_obj_end(o);
+}
+
+static void render_cands(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	unsigned int i;
+
+	out_arr_begin(o, "candidates");
+	for (i = 0; i < ev->nr_cands; i++) {
+		const struct oomsnap_cand *c = &ev->cands[i];
+
+		out_obj_begin(o, NULL, "candidate");
+		out_u64(o, "pid", c->pid);
+		out_str(o, "comm", c->comm, TASK_COMM_LEN);
+		out_s64(o, "points", c->points);
+		out_s64(o, "oom_score_adj", c->adj);
+		out_pages(o, "rss", c->rss);
+		out_u64(o, "swapents", c->swapents);
+		out_pages(o, "pgtables", c->pgtables);
+		out_obj_end(o);
+	}
+	out_arr_end(o);
+}
+
+static void oomsnap_render_event(struct oomsnap_out *o,
+				 const struct oomsnap_event *ev)
+{
+	struct seq_file *m = o->m;
+	u32 has = ev->has;
+
+	o->first = true;
+	o->in_line = false;
+	o->depth = 0;
+	seq_puts(m, o->json ? "{" : "event");
+	o->first = o->json;
+	if (!out_skip(o, OUT_JSON))
+		out_u64(o, "v", 1);
+	out_u64(o, o->json ? "seq" : NULL, ev->seq);
+	if (!out_skip(o, OUT_JSON)) {
+		out_u64(o, "boot_ns", ev->boot_ns);
+		out_u64(o, "real_ns", ev->real_ns);
+	}
+	out_word(o, o->json ? "kind" : NULL, oomsnap_kind_name(ev->kind));
+	if (ev->constraint == OOMSNAP_CONSTRAINT_UNKNOWN)
+		out_null(o, "constraint", "");
+	else
+		out_word(o, "constraint",
+			 oomsnap_constraint_name(ev->constraint));
+	out_word(o, "cause", oomsnap_cause_name(ev->cause));
+	out_word(o, "outcome", oomsnap_outcome_name(ev->outcome));
+	if (o->json) {
+		out_key(o, "gfp_mask", "");
+		seq_printf(m, "\"%#x\"", (unsigned int)ev->gfp_mask);
+		out_key(o, "gfp", "");
+		seq_printf(m, "\"%pGg\"", &ev->gfp_mask);
+	} else {
+		out_key(o, "gfp", "");
+		seq_printf(m, "%#x(%pGg)", (unsigned int)ev->gfp_mask,
+			   &ev->gfp_mask);
+	}
+	out_s64(o, "order", ev->order);
+	if (has & OOMSNAP_HAS_NODEMASK) {
+		out_key(o, "nodemask", "");
+		seq_printf(m, o->json ? "\"%*pbl\"" : "%*pbl",
+			   nodemask_pr_args(&ev->nodemask));
+	} else {
+		out_null(o, "nodemask", "");
+	}
+	out_u64(o, "totalpages", ev->totalpages);
+	if (!o->json)
+		out_u64(o, "boot_ns", ev->boot_ns);
+
+	out_obj_begin(o, "trigger", "trigger");
+	out_u64(o, "pid", ev->trigger.pid);
+	out_u64(o, "tgid", ev->trigger.tgid);
+	out_str(o, "comm", ev->trigger.comm, TASK_COMM_LEN);
+	out_s64(o, "oom_score_adj", ev->trigger.adj);
+	out_memcg_path(o, "memcg", ev->trigger.memcg,
+		       has & OOMSNAP_HAS_TRIGGER_MEMCG);
+	out_obj_end(o);
+
+	if (has & OOMSNAP_HAS_MEMCG) {
+		out_obj_begin(o, "memcg", "memcg");
+		out_str(o, "path", ev->memcg.path, OOMSNAP_PATH_LEN);
+		out_pages(o, "usage", ev->memcg.usage);
+		out_pages(o, "limit", ev->memcg.limit);
+		out_obj_end(o);
+	} else if (o->json) {
+		out_null(o, "memcg", "");
+	}
+
+	out_obj_begin(o, "system", "system");
+	out_pages(o, "totalram", ev->system.totalram);
+	out_pages(o, "freeram", ev->system.freeram);
+	if (has & OOMSNAP_HAS_SWAP)
+		out_pages(o, "totalswap", ev->system.totalswap);
+	else
+		out_null(o, "totalswap", "_kb");
+	out_pages(o, "freeswap", ev->system.freeswap);
+	if (has & OOMSNAP_HAS_COMMITTED)
+		out_pages(o, "committed", ev->system.committed);
+	else
+		out_null(o, "committed", "_kb");
+	out_obj_end(o);
+
+	render_zones(o, ev);
+	render_victim(o, ev);
+	out_u32_list(o, "killed", (const u32 *)ev->killed, ev->nr_killed);
+	render_cands(o, ev);
+
+	if (has & OOMSNAP_HAS_REAPED) {
+		out_obj_begin(o, "reaped", "reaped");
+		out_pages(o, "anon_rss", ev->reaped.anon);
+		out_pages(o, "file_rss", ev->reaped.file);
+		out_pages(o, "shmem_rss", ev->reaped.shmem);
+		out_obj_end(o);
+	} else {
+		out_null(o, "reaped", "");
+	}
+	out_u64(o, "capture_ns", ev->capture_ns);
+	if (has & OOMSNAP_HAS_OOM_NS)
+		out_u64(o, "oom_ns", ev->oom_ns);
+	else
+		out_null(o, "oom_ns", "");
+	seq_puts(m, o->json ? "}\n" : "\n");
+}
+
+/**
+ * oomsnap_render_json() - one event as a line of JSON (SPEC 3.1)
+ * @m: where to write
+ * @ev: the event
+ */
+void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev)
+{
+	struct oomsnap_out o = { .m = m, .json = true };
+
+	oomsnap_render_event(&o, ev);
+}
+
+/**
+ * oomsnap_render_text() - one event as a text block (SPEC 3.2)
+ * @m: where to write
+ * @ev: the event
+ */
+void oomsnap_render_text(struct seq_file *m, const struct oomsnap_event *ev)
+{
+	struct oomsnap_out o = { .m = m, .json = false };
+
+	oomsnap_render_event(&o, ev);
+}

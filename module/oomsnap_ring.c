@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap: the event ring.
+ *
+ * capacity records of fixed size, allocated once at load.  The OOM path
+ * copies a finished record in under a raw spinlock (RT-safe, never sleeps,
+ * allocates nothing); readers copy one record out under the same lock and
+ * format it afterwards, so no reader can hold up an OOM for long.
+ * Sequence numbers start at 1 and never repeat while the module is loaded,
+ * not even across clear.
+ */
+#include <linux/vmalloc.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/irq_work.h>
+#include <linux/string.h>
+#include "oomsnap.h"
+
+static struct {
+	raw_spinlock_t lock;
+	void *slots;
+	size_t slot_size;
+	u64 next;		/* seq of the next event */
+	u64 oldest;		/* seq of the oldest retained event */
+	u64 overwritten;
+	wait_queue_head_t waitq;
+	struct irq_work wake;	/* wake readers outside the OOM path */
+} ring;
+
+/**
+ * oomsnap_event_size() - bytes of one record, with max_tasks candidates
+ */
+size_t oomsnap_event_size(void)
+{
+	return ALIGN(struct_size((struct oomsnap_event *)NULL, cands,
+				 oomsnap_max_tasks), 8);
+}
+
+static struct oomsnap_event *oomsnap_slot(u64 seq)
+{
+	return ring.slots + (size_t)((seq - 1) % oomsnap_capacity) *
+			    ring.slot_size;
+}
+
+/*
+ * wake_up() takes the wait queue's spinlock_t, a sleeping lock on RT, so
+ * the OOM path only queues this irq_work and the wake-up happens there.
+ */
+static void oomsnap_ring_wake(struct irq_work *w)
+{
+	wake_up_interruptible_all(&ring.waitq);
+}
+
+/**
+ * oomsnap_ring_init() - allocate the ring
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int oomsnap_ring_init(void)
+{
+	raw_spin_lock_init(&ring.lock);
+	init_waitqueue_head(&ring.waitq);
+	init_irq_work(&ring.wake, oomsnap_ring_wake);
+	ring.slot_size = oomsnap_event_size();
+	ring.slots = vzalloc(array_size(ring.slot_size, oomsnap_capacity));
+	if (!ring.slots)
+		return -ENOMEM;
+	ring.next = 1;
+	ring.oldest = 1;
+	ring.overwritten = 0;
+	return 0;
+}
+
+/**
+ * oomsnap_ring_exit() - free the ring; all hooks are gone by now
+ */
+void oomsnap_ring_exit(void)
+{
+	irq_work_sync(&ring.wake);
+	vfree(ring.slots);
+	ring.slots = NULL;
+}
+
+/**
+ * oomsnap_ring_commit() - append a finished event, overwriting the oldest
+ * @ev: the event; its seq is assigned here
+ *
+ * Context: any, including the OOM path with preemption disabled.
+ */
+void oomsnap_ring_commit(const struct oomsnap_event *ev)
+{
+	struct oomsnap_event *slot;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	if (ring.next - ring.oldest == oomsnap_capacity) {
+		ring.oldest++;
+		ring.overwritten++;
+	}
+	slot = oomsnap_slot(ring.next);
+	memcpy(slot, ev, ring.slot_size);
+	slot->seq = ring.next++;
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	irq_work_queue(&ring.wake);
+}
+
+/**
+ * oomsnap_ring_read() - copy out one retained event
+ * @seq: its sequence number
+ * @out: a buffer of oomsnap_event_size() bytes
+ *
+ * Return: false when @seq is no longer (or not yet) in the ring.
+ */
+bool oomsnap_ring_read(u64 seq, struct oomsnap_event *out)
+{
+	unsigned long flags;
+	bool ok;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	ok = seq >= ring.oldest && seq < ring.next;
+	if (ok)
+		memcpy(out, oomsnap_slot(seq), ring.slot_size);
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	return ok;
+}
+
+/**
+ * oomsnap_ring_bounds() - the retained range [oldest, next)
+ * @oldest: seq of the oldest retained event
+ * @next: seq the next event will get
+ */
+void oomsnap_ring_bounds(u64 *oldest, u64 *next)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	*oldest = ring.oldest;
+	*next = ring.next;
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+/**
+ * oomsnap_ring_clear() - drop every retained event; seq keeps counting
+ */
+void oomsnap_ring_clear(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	ring.oldest = ring.next;
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+/**
+ * oomsnap_ring_overwritten() - events lost to wrap-around so far
+ */
+u64 oomsnap_ring_overwritten(void)
+{
+	return READ_ONCE(ring.overwritten);
+}
+
+/**
+ * oomsnap_ring_bytes() - memory held by the ring
+ */
+size_t oomsnap_ring_bytes(void)
+{
+	return ring.slot_size * oomsnap_capacity;
+}
+
+/**
+ * oomsnap_ring_waitq() - where stream readers wait for new events
+ */
+wait_queue_head_t *oomsnap_ring_waitq(void)
+{
+	return &ring.waitq;
+}
+
+/* The reaper reports on recent victims only; older slots are not searched. */
+#define OOMSNAP_REAP_LOOKBACK	8
+
+/**
+ * oomsnap_ring_set_reaped() - record what the oom reaper left of a victim
+ * @pid: the victim's pid as the reaper reports it
+ * @mm: the victim's mm, to tell a recycled pid apart
+ * @anon: anonymous pages left
+ * @file: file pages left
+ * @shmem: shmem pages left
+ *
+ * Context: any; called from the reaper's tracepoint.
+ */
+void oomsnap_ring_set_reaped(pid_t pid, const void *mm, unsigned long anon,
+			     unsigned long file, unsigned long shmem)
+{
+	unsigned long flags;
+	u64 seq;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	for (seq = ring.next - 1;
+	     seq >= ring.oldest && seq && ring.next - seq <= OOMSNAP_REAP_LOOKBACK;
+	     seq--) {
+		struct oomsnap_event *ev = oomsnap_slot(seq);
+
+		if ((ev->has & OOMSNAP_HAS_VICTIM) && ev->victim.pid == pid &&
+		    ev->victim.mm == mm) {
+			ev->reaped.anon = anon;
+			ev->reaped.file = file;
+			ev->reaped.shmem = shmem;
+			ev->has |= OOMSNAP_HAS_REAPED;
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
