@@ -185,12 +185,17 @@ BDIR_IN="/build/oomsnap-$(repo_hash "$REPO")-$ABI"
 BDIR="$C$BDIR_IN"
 log "building oomsnap.ko for $ABI (W=1)..."
 mkdir -p "$BDIR/module"
-# Fresh sources, old objects kept (cp -p keeps mtimes: unchanged files are
-# not rebuilt).  Stale sources are removed so they cannot shadow anything.
-find "$BDIR/module" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild \) -delete
-cp -p "$SRC/Kbuild" "$BDIR/"
-cp -p "$SRC"/module/Kbuild "$BDIR/module/"
-find "$SRC/module" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) -exec cp -p {} "$BDIR/module/" \;
+# Copy only files whose content changed (fresh mtime: make rebuilds them);
+# unchanged files keep their objects.  Stale sources are removed.
+sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
+for f in "$BDIR"/module/*.[ch]; do
+	if [[ -e $f && ! -e $SRC/module/$(basename "$f") ]]; then rm -f "$f"; fi
+done
+sync_file "$SRC/Kbuild" "$BDIR/Kbuild"
+sync_file "$SRC/module/Kbuild" "$BDIR/module/Kbuild"
+for f in "$SRC"/module/*.[ch]; do
+	if [[ -e $f ]]; then sync_file "$f" "$BDIR/module/$(basename "$f")"; fi
+done
 rm -f "$BDIR/module/oomsnap.ko"
 if ! in_chroot "$SUITE" make -C "/usr/src/linux-headers-$ABI" M="$BDIR_IN" W=1 \
 	-j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
@@ -266,13 +271,7 @@ grep -qx 'OOMSNAP-GUEST-DONE' "$TAP" ||
 SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN|general protection fault|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called from invalid context|INFO: task .* blocked|RCU stall|rcu_sched detected stall|rcu_preempt detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|refcount_t:|list_add corruption|list_del corruption|stack-protector|stack guard page|kernel BUG at|Unable to handle kernel|invalid opcode:|double fault|segfault at .* in oomsnap|Attempted to kill init|BUG kmalloc|Poison overwritten|Redzone|Object padding|object has been|still has locks held|lock held when returning|bad unlock balance|DEBUG_LOCKS_WARN_ON|suspicious RCU usage'
 mapfile -t SPLATS < <(grep -nE "$SPLAT_RE" "$SERIAL" || true)
 if ((${#SPLATS[@]})); then
-	n=0
-	for s in "${SPLATS[@]}"; do
-		if ((n++ < 5)); then VMFAIL+=("kernel reported: serial.log:${s}"); fi
-	done
-	if ((${#SPLATS[@]} > 5)); then
-		VMFAIL+=("kernel reported $((${#SPLATS[@]} - 5)) more problem lines")
-	fi
+	VMFAIL+=("kernel reported a problem (${#SPLATS[@]} matching lines in serial.log), first: ${SPLATS[0]#*:}")
 fi
 
 # TAP / output
@@ -299,6 +298,9 @@ fi
 for f in "${VMFAIL[@]}"; do
 	printf 'not ok - vm: %s\n' "$f"
 	FAIL=$((FAIL + 1))
+done
+for s in "${SPLATS[@]:0:10}"; do
+	printf '#   serial.log:%s\n' "$s"
 done
 if ((${#SPLATS[@]})) || ((${#VMFAIL[@]})); then
 	{
