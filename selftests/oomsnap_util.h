@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the oomsnap selftests: load/unload the module, read
+ * its files, make cgroups, run memory hogs, read the kernel's own OOM
+ * report from /dev/kmsg, and parse events.json with json-c.
+ */
+#ifndef OOMSNAP_UTIL_H
+#define OOMSNAP_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#define OU_UNUSED __attribute__((unused))
+#define OU_CGROOT "/sys/fs/cgroup"
+#define OU_HOG "/selftests/oomsnap_hog"
+
+/* Where the module's files are: debugfs, else /proc/oomsnap. */
+static OU_UNUSED const char *ou_dir(void)
+{
+	if (access("/sys/kernel/debug/oomsnap/stats", F_OK) == 0)
+		return "/sys/kernel/debug/oomsnap";
+	return "/proc/oomsnap";
+}
+
+static OU_UNUSED const char *ou_path(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", ou_dir(), name);
+	return buf[i];
+}
+
+static OU_UNUSED const char *ou_ko(void)
+{
+	const char *p = getenv("OOMSNAP_KO");
+
+	return p && *p ? p : "/oomsnap/oomsnap.ko";
+}
+
+static OU_UNUSED int ou_loaded(void)
+{
+	return access("/sys/module/oomsnap", F_OK) == 0;
+}
+
+/* delete_module(2), retried while busy; 0 or -errno. */
+static OU_UNUSED int ou_unload(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, "oomsnap", O_NONBLOCK))
+			return 0;
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(50000);
+	}
+	return -EBUSY;
+}
+
+/* finit_module(2) with @params, after unloading any previous copy. */
+static OU_UNUSED int ou_load(const char *params)
+{
+	int fd, err = 0;
+
+	ou_unload();
+	fd = open(ou_ko(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Read a whole file into a malloc'd string (NULL with errno on failure). */
+static OU_UNUSED char *ou_read(const char *path)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* One write(2) of @s; 0 or -errno. */
+static OU_UNUSED int ou_write(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* A counter from the stats file, or -1. */
+static OU_UNUSED long long ou_stat(const char *key)
+{
+	char *s = ou_read(ou_path("stats")), *p;
+	size_t kl = strlen(key);
+	long long v = -1;
+
+	for (p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == ' ') {
+			v = atoll(p + kl + 1);
+			break;
+		}
+	free(s);
+	return v;
+}
+
+/* The kernel's oom_kill counter from /proc/vmstat. */
+static OU_UNUSED long long ou_vmstat_oom_kill(void)
+{
+	char *s = ou_read("/proc/vmstat"), *p;
+	long long v = -1;
+
+	p = s ? strstr(s, "\noom_kill ") : NULL;
+	if (p)
+		v = atoll(p + 10);
+	free(s);
+	return v;
+}
+
+/* Create cgroup @cg (path below the root, e.g. "t/a") with memory.max. */
+static OU_UNUSED int ou_cg_create(const char *cg, const char *max)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), OU_CGROOT "/%s", cg);
+	if (mkdir(p, 0755) && errno != EEXIST)
+		return -errno;
+	if (max) {
+		snprintf(p, sizeof(p), OU_CGROOT "/%s/memory.max", cg);
+		return ou_write(p, max);
+	}
+	return 0;
+}
+
+/* Let children of @cg use the memory controller. */
+static OU_UNUSED int ou_cg_enable_memory(const char *cg)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), OU_CGROOT "/%s/cgroup.subtree_control", cg);
+	return ou_write(p, "+memory");
+}
+
+static OU_UNUSED void ou_cg_remove(const char *cg)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), OU_CGROOT "/%s", cg);
+	rmdir(p);
+}
+
+static OU_UNUSED int ou_memcg_available(void)
+{
+	char *s = ou_read(OU_CGROOT "/cgroup.subtree_control");
+	int ok = s && strstr(s, "memory");
+
+	free(s);
+	return ok;
+}
+
+/* Move process @pid into cgroup @cg. */
+static OU_UNUSED int ou_cg_enter(const char *cg, pid_t pid)
+{
+	char p[256], v[32];
+
+	snprintf(p, sizeof(p), OU_CGROOT "/%s/cgroup.procs", cg);
+	snprintf(v, sizeof(v), "%d", pid);
+	return ou_write(p, v);
+}
+
+/*
+ * Start the hog (as @comm, in cgroup @cg when not NULL, with oom_score_adj
+ * @adj) allocating @mb MB (0: without end).  Returns its pid.
+ */
+static OU_UNUSED pid_t ou_spawn_hog(const char *cg, const char *comm,
+				    long mb, int adj)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char mbs[32], a[32];
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			close(fd);
+		}
+		if (cg && ou_cg_enter(cg, getpid()))
+			_exit(126);
+		snprintf(a, sizeof(a), "%d", adj);
+		ou_write("/proc/self/oom_score_adj", a);
+		snprintf(mbs, sizeof(mbs), "%ld", mb);
+		execl(OU_HOG, comm ? comm : "oomsnap_hog", mbs, "4", NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait for @pid; returns the signal that killed it, or 0. */
+static OU_UNUSED int ou_wait_killed(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+}
+
+/* The kernel's own "Killed process" line for one pid, parsed. */
+struct ou_killed {
+	int pid;
+	char comm[64];
+	long total_vm, anon, file, shmem, pgtables;
+	unsigned int uid;
+	int adj;
+};
+
+/*
+ * Find the last "Killed process PID" report in the kernel log.
+ * Returns 0 when found.
+ */
+static OU_UNUSED int ou_kmsg_killed(int pid, struct ou_killed *k)
+{
+	char buf[8192], needle[64];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), found = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(needle, sizeof(needle), "Killed process %d (", pid);
+	while ((n = read(fd, buf, sizeof(buf) - 1)) != 0) {
+		char *p;
+
+		if (n < 0) {
+			if (errno == EPIPE)
+				continue;	/* overwritten record */
+			break;
+		}
+		buf[n] = '\0';
+		p = strstr(buf, needle);
+		if (!p)
+			continue;
+		memset(k, 0, sizeof(*k));
+		if (sscanf(p, "Killed process %d (%63[^)]) total-vm:%ldkB, anon-rss:%ldkB, file-rss:%ldkB, shmem-rss:%ldkB, UID:%u pgtables:%ldkB oom_score_adj:%d",
+			   &k->pid, k->comm, &k->total_vm, &k->anon, &k->file,
+			   &k->shmem, &k->uid, &k->pgtables, &k->adj) == 9)
+			found = 0;
+	}
+	close(fd);
+	return found;
+}
+
+/* Every line of events.json, parsed; *n gets the count.  NULL on error. */
+static OU_UNUSED json_object **ou_events(int *n)
+{
+	char *s = ou_read(ou_path("events.json")), *line, *save = NULL;
+	json_object **v = NULL;
+	int cap = 0;
+
+	*n = 0;
+	if (!s)
+		return NULL;
+	for (line = strtok_r(s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_object *o = json_tokener_parse(line);
+
+		if (!o) {
+			fprintf(stderr, "# invalid JSON line: %s\n", line);
+			free(s);
+			*n = -1;
+			return NULL;
+		}
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = realloc(v, cap * sizeof(*v));
+		}
+		v[(*n)++] = o;
+	}
+	free(s);
+	if (!v)
+		v = calloc(1, sizeof(*v));
+	return v;
+}
+
+static OU_UNUSED void ou_events_free(json_object **v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_object_put(v[i]);
+	free(v);
+}
+
+/* A member by dotted path ("victim.pid"); NULL when missing. */
+static OU_UNUSED json_object *ou_get(json_object *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while (o && path && *path) {
+		dot = strchr(path, '.');
+		snprintf(key, sizeof(key), "%.*s",
+			 (int)(dot ? dot - path : (long)strlen(path)), path);
+		if (!json_object_object_get_ex(o, key, &o))
+			return NULL;
+		path = dot ? dot + 1 : NULL;
+	}
+	return o;
+}
+
+static OU_UNUSED long long ou_int(json_object *o, const char *path)
+{
+	json_object *v = ou_get(o, path);
+
+	return v && json_object_is_type(v, json_type_int) ?
+	       json_object_get_int64(v) : -999999;
+}
+
+static OU_UNUSED const char *ou_str(json_object *o, const char *path)
+{
+	json_object *v = ou_get(o, path);
+
+	return v && json_object_is_type(v, json_type_string) ?
+	       json_object_get_string(v) : "(none)";
+}
+
+static OU_UNUSED int ou_is_null(json_object *o, const char *path)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, path, &v) && v == NULL;
+}
+
+/* The last event whose victim is @pid, or NULL. */
+static OU_UNUSED json_object *ou_event_by_victim(json_object **v, int n,
+						 int pid)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--)
+		if (ou_int(v[i], "victim.pid") == pid)
+			return v[i];
+	return NULL;
+}
+
+#endif /* OOMSNAP_UTIL_H */
