@@ -194,4 +194,15 @@ static inline unsigned long oomsnap_oom_kill_count(void)
 #endif
 }
 
+/**
+ * oomsnap_mm_multiprocess() - @mm is shared by more than one process
+ * @mm: the address space, pinned by the caller
+ *
+ * Set by clone(CLONE_VM) without CLONE_THREAD or CLONE_VFORK.
+ */
+static inline bool oomsnap_mm_multiprocess(const struct mm_struct *mm)
+{
+	return test_bit(MMF_MULTIPROCESS, &mm->flags);
+}
+
 #endif /* _OOMSNAP_COMPAT_H */

@@ -1,0 +1,1532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap: the protection list (SPEC section 5).
+ *
+ * Entries by pid, process name (comm) or cgroup v2 path, each with an
+ * oom_score_adj value.  The value is applied
+ *   - when an entry is added, to every existing matching process;
+ *   - at exec, to a matching new program (sched_process_exec tracepoint);
+ *   - before each victim selection, to every matching process whose value
+ *     drifted (oomsnap_protect_reassert(), from the out_of_memory() kprobe).
+ * Removing an entry (del, clear, the end of a pid entry, unload) puts back
+ * each process's value from before the module changed it, unless someone
+ * else changed it since.
+ *
+ * Locking:
+ *   - oomsnap_plock (mutex) serializes writers: write(), show(), the
+ *     garbage collector and unload.  Only writers change the entry set.
+ *   - Readers (exec/fork/exit probes, the OOM path, covers()) look entries up
+ *     under RCU in hash tables; entries are freed after synchronize_rcu().
+ *     Readers never sleep, allocate or take a sleeping lock, so they are
+ *     fine with preemption or interrupts disabled, on PREEMPT_RT too.
+ *   - The restore records (what a process's value was before we changed it)
+ *     live in a pool preallocated at load and are protected by a raw
+ *     spinlock, taken with interrupts off.  Every store of the module to an
+ *     oom_score_adj happens under that lock, so a restore never races with
+ *     an apply of our own.
+ *
+ * Records are keyed by the process's signal_struct (where oom_score_adj
+ * lives), without a reference: the sched_process_exit probe drops a
+ * process's record when its last thread exits, before the signal_struct
+ * can be freed and its address reused.  That needs no put_*() from atomic
+ * context, which PREEMPT_RT would not allow.
+ */
+#include <linux/cgroup.h>
+#include <linux/hash.h>
+#include <linux/jhash.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/oom.h>
+#include <linux/pid.h>
+#include <linux/rculist.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <trace/events/sched.h>
+#include "oomsnap.h"
+
+/* Restore records per protection entry, and the pool's floor and ceiling. */
+#define OOMSNAP_REC_PER_ENTRY	4
+#define OOMSNAP_REC_MIN		4096
+#define OOMSNAP_REC_MAX		262144
+/* Most cgroup levels walked up from a task to find a cgroup entry. */
+#define OOMSNAP_CG_WALK_MAX	256
+
+enum oomsnap_ptype { OOMSNAP_P_PID, OOMSNAP_P_CGROUP, OOMSNAP_P_COMM };
+enum oomsnap_op { OOMSNAP_OP_ADD, OOMSNAP_OP_DEL, OOMSNAP_OP_CLEAR };
+
+/* How oomsnap_match() may look at a process's mm to find mm sharers. */
+enum oomsnap_mm_mode {
+	OOMSNAP_MM_NONE,	/* pid entries by tgid only */
+	OOMSNAP_MM_LOCK,	/* task_lock(): process context */
+	OOMSNAP_MM_TRYLOCK,	/* oomsnap_trylock_task(): OOM path */
+	OOMSNAP_MM_PEEK,	/* compare mm pointers only, take no lock */
+};
+
+/**
+ * struct oomsnap_pentry - one protection entry
+ * @rnode: in the reader hash of its type (by struct pid, cgroup, comm); RCU
+ * @wnode: in the writer hash (by the key as written); oomsnap_plock
+ * @node: in oomsnap_entries, in order of addition; RCU
+ * @pnode: pid entries only: in oomsnap_pid_entries; RCU
+ * @free_next: on the list of entries to free after a grace period
+ * @type: OOMSNAP_P_*
+ * @vdel: scratch of the writer checking a batch: deleted by the batch
+ * @adj: the oom_score_adj to apply; READ_ONCE() by readers
+ * @gen: the write that last added or updated the entry
+ * @tasks: scratch of the writer: processes this entry decides for
+ * @pid: pid entries: the process, pinned
+ * @nr: pid entries: the pid as written, shown if @pid is not visible
+ * @cgrp: cgroup entries: the cgroup, pinned
+ * @path: cgroup entries: the path as written, normalized
+ * @comm: comm entries: the name, NUL-padded
+ */
+struct oomsnap_pentry {
+	struct hlist_node rnode;
+	struct hlist_node wnode;
+	struct list_head node;
+	struct list_head pnode;
+	struct oomsnap_pentry *free_next;
+	u8 type;
+	bool vdel;
+	short adj;
+	u32 gen;
+	unsigned int tasks;
+	struct pid *pid;
+	pid_t nr;
+	struct cgroup *cgrp;
+	char *path;
+	char comm[TASK_COMM_LEN];
+};
+
+/**
+ * struct oomsnap_rec - what the module changed in one process
+ * @node: in the record hash, or on the free list
+ * @sig: the process (its signal_struct); identity only, see the top
+ * @orig: oom_score_adj before the module first changed it
+ * @set: the oom_score_adj the module last stored
+ * @orig_min: oom_score_adj_min before the module first changed it
+ * @set_min: the oom_score_adj_min the module stored, if @min_set
+ * @min_set: the module lowered oom_score_adj_min
+ */
+struct oomsnap_rec {
+	struct hlist_node node;
+	const struct signal_struct *sig;
+	short orig, set, orig_min, set_min;
+	bool min_set;
+};
+
+/* One parsed command of a write. */
+struct oomsnap_cmd {
+	u8 op, type;
+	bool vlive;		/* add: the batch's own entry exists (checking) */
+	short adj;
+	int nr;			/* pid as written */
+	struct pid *pid;	/* reference */
+	struct cgroup *cgrp;	/* reference (add) */
+	char *path;		/* normalized (cgroup) */
+	char comm[TASK_COMM_LEN];
+	struct oomsnap_pentry *ne;	/* add: preallocated entry */
+};
+
+static DEFINE_MUTEX(oomsnap_plock);
+static LIST_HEAD(oomsnap_entries);
+static LIST_HEAD(oomsnap_pid_entries);
+static struct hlist_head *oomsnap_pid_ht, *oomsnap_cg_ht, *oomsnap_comm_ht;
+static struct hlist_head *oomsnap_w_ht;	/* writers only */
+static unsigned int oomsnap_ht_bits;
+static u32 oomsnap_gen;			/* oomsnap_plock */
+static bool oomsnap_closing;		/* oomsnap_plock */
+
+/* Read locklessly by the probes and the OOM path. */
+static bool oomsnap_ready;
+static unsigned int oomsnap_nr_entries, oomsnap_nr_pid, oomsnap_nr_cg,
+		    oomsnap_nr_comm;
+static int oomsnap_cg_min_level, oomsnap_cg_max_level;
+
+static DEFINE_RAW_SPINLOCK(oomsnap_rec_lock);
+static struct oomsnap_rec *oomsnap_recs;
+static struct hlist_head *oomsnap_rec_ht;
+static HLIST_HEAD(oomsnap_rec_free);
+static unsigned int oomsnap_rec_bits, oomsnap_nr_recs;
+static atomic64_t oomsnap_untracked;
+
+static struct tracepoint *oomsnap_tp_exec, *oomsnap_tp_fork, *oomsnap_tp_exit;
+static bool oomsnap_exec_on, oomsnap_fork_on, oomsnap_exit_on;
+
+static void oomsnap_gc_fn(struct work_struct *work);
+static DECLARE_WORK(oomsnap_gc_work, oomsnap_gc_fn);
+
+/* ---------------------------------------------------------------- records */
+
+static struct hlist_head *oomsnap_rec_bucket(const struct signal_struct *sig)
+{
+	return &oomsnap_rec_ht[hash_ptr(sig, oomsnap_rec_bits)];
+}
+
+/* oomsnap_rec_lock held */
+static struct oomsnap_rec *oomsnap_rec_find(const struct signal_struct *sig)
+{
+	struct oomsnap_rec *r;
+
+	hlist_for_each_entry(r, oomsnap_rec_bucket(sig), node)
+		if (r->sig == sig)
+			return r;
+	return NULL;
+}
+
+/*
+ * oomsnap_rec_lock held.  A process whose last thread already went
+ * through do_exit() gets no record: the exit probe would not see it again.
+ */
+static struct oomsnap_rec *oomsnap_rec_new(struct signal_struct *sig)
+{
+	struct oomsnap_rec *r;
+
+	if (!atomic_read(&sig->live))
+		return NULL;
+	if (hlist_empty(&oomsnap_rec_free)) {
+		atomic64_inc(&oomsnap_untracked);
+		return NULL;
+	}
+	r = hlist_entry(oomsnap_rec_free.first, struct oomsnap_rec, node);
+	hlist_del(&r->node);
+	r->sig = sig;
+	r->min_set = false;
+	hlist_add_head(&r->node, oomsnap_rec_bucket(sig));
+	WRITE_ONCE(oomsnap_nr_recs, oomsnap_nr_recs + 1);
+	return r;
+}
+
+/* oomsnap_rec_lock held */
+static void oomsnap_rec_free_one(struct oomsnap_rec *r)
+{
+	hlist_del(&r->node);
+	r->sig = NULL;
+	hlist_add_head(&r->node, &oomsnap_rec_free);
+	WRITE_ONCE(oomsnap_nr_recs, oomsnap_nr_recs - 1);
+}
+
+/*
+ * Why a plain store: the kernel's own writer (__set_oom_adj() in
+ * fs/proc/base.c) serializes on oom_adj_mutex, which is not exported and
+ * is a mutex, so the OOM path could not take it anyway.  The mutex only
+ * orders writers among themselves; the OOM killer itself reads
+ * oom_score_adj without any lock.  A short is stored and loaded in one
+ * access (WRITE_ONCE/READ_ONCE), so a racing /proc write and ours simply
+ * land in some order: either value is one somebody asked for, and a lost
+ * protection is put back at the latest before the next victim selection.
+ * signal_struct outlives the task under RCU, which our callers hold.
+ *
+ * oom_score_adj_min is the floor an unprivileged process may lower its
+ * own value to.  A privileged /proc writer sets it along with the value;
+ * we act as one but only lower it, when the value goes below it, so that
+ * the pair stays consistent (min <= value) and a process can still write
+ * back what it had.  On restore it is raised again if nobody touched it.
+ * The oom_score_adj_update tracepoint that /proc writes fire is not
+ * exported, so our changes do not appear there.
+ *
+ * Return: true if the value was stored.
+ */
+static bool oomsnap_apply(struct task_struct *p, short adj)
+{
+	struct signal_struct *sig = p->signal;
+	struct oomsnap_rec *r;
+	unsigned long flags;
+	short cur, min;
+	bool stored = false;
+
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	cur = READ_ONCE(sig->oom_score_adj);
+	min = READ_ONCE(sig->oom_score_adj_min);
+	r = oomsnap_rec_find(sig);
+	if (cur == adj) {
+		/* someone else stored our value: it is ours to restore now */
+		if (r)
+			r->set = adj;
+		goto out;
+	}
+	if (!r) {
+		r = oomsnap_rec_new(sig);
+		if (r) {
+			r->orig = cur;
+			r->orig_min = min;
+		}
+	}
+	WRITE_ONCE(sig->oom_score_adj, adj);
+	if (adj < min)
+		WRITE_ONCE(sig->oom_score_adj_min, adj);
+	if (r) {
+		r->set = adj;
+		if (adj < min) {
+			r->set_min = adj;
+			r->min_set = true;
+		}
+	}
+	stored = true;
+out:
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	return stored;
+}
+
+/* Put back what we changed in @sig, if still ours; forget the process. */
+static void oomsnap_restore(struct signal_struct *sig)
+{
+	struct oomsnap_rec *r;
+	unsigned long flags;
+	short cur;
+
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	r = oomsnap_rec_find(sig);
+	if (r) {
+		cur = READ_ONCE(sig->oom_score_adj);
+		if (cur == r->set) {
+			cur = r->orig;
+			WRITE_ONCE(sig->oom_score_adj, cur);
+		}
+		if (r->min_set &&
+		    READ_ONCE(sig->oom_score_adj_min) == r->set_min)
+			WRITE_ONCE(sig->oom_score_adj_min, min(r->orig_min, cur));
+		oomsnap_rec_free_one(r);
+	}
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+}
+
+/* Does the module manage @sig with a value other than @adj? */
+static bool oomsnap_rec_differs(const struct signal_struct *sig, short adj)
+{
+	struct oomsnap_rec *r;
+	unsigned long flags;
+	bool ret;
+
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	r = oomsnap_rec_find(sig);
+	ret = r && r->set != adj;
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- lookups */
+
+static u32 oomsnap_comm_hash(const char *comm)
+{
+	return jhash(comm, TASK_COMM_LEN, 0);
+}
+
+/* A NUL-padded copy of @p's name; comm is read racily, as printk does. */
+static void oomsnap_task_comm(struct task_struct *p, char *buf)
+{
+	size_t n;
+
+	memcpy(buf, p->comm, TASK_COMM_LEN);
+	buf[TASK_COMM_LEN - 1] = '\0';
+	n = strnlen(buf, TASK_COMM_LEN);
+	memset(buf + n, 0, TASK_COMM_LEN - n);
+}
+
+static struct oomsnap_pentry *oomsnap_find_pid(struct pid *pid)
+{
+	struct oomsnap_pentry *e;
+
+	hlist_for_each_entry_rcu(e, &oomsnap_pid_ht[hash_ptr(pid, oomsnap_ht_bits)],
+				 rnode, lockdep_is_held(&oomsnap_plock))
+		if (e->pid == pid)
+			return e;
+	return NULL;
+}
+
+static struct oomsnap_pentry *oomsnap_find_cgrp(struct cgroup *cgrp)
+{
+	struct oomsnap_pentry *e;
+
+	hlist_for_each_entry_rcu(e, &oomsnap_cg_ht[hash_ptr(cgrp, oomsnap_ht_bits)],
+				 rnode, lockdep_is_held(&oomsnap_plock))
+		if (e->cgrp == cgrp)
+			return e;
+	return NULL;
+}
+
+static struct oomsnap_pentry *oomsnap_find_comm(const char *comm)
+{
+	u32 b = hash_32(oomsnap_comm_hash(comm), oomsnap_ht_bits);
+	struct oomsnap_pentry *e;
+
+	hlist_for_each_entry_rcu(e, &oomsnap_comm_ht[b], rnode,
+				 lockdep_is_held(&oomsnap_plock))
+		if (!memcmp(e->comm, comm, TASK_COMM_LEN))
+			return e;
+	return NULL;
+}
+
+/*
+ * The deepest cgroup entry at or above @p's cgroup v2 cgroup.  Levels
+ * deeper than the deepest entry are stepped over, levels that can hold an
+ * entry cost one hash lookup each, and the walk stops at the shallowest
+ * entry's level, after at most OOMSNAP_CG_WALK_MAX steps: a task that far
+ * below every entry is not matched (systemd hierarchies are a few levels).
+ */
+static struct oomsnap_pentry *oomsnap_match_cgrp(struct task_struct *p)
+{
+	int lo = READ_ONCE(oomsnap_cg_min_level);
+	int hi = READ_ONCE(oomsnap_cg_max_level);
+	unsigned int steps = OOMSNAP_CG_WALK_MAX;
+	struct oomsnap_pentry *e;
+	struct cgroup *cgrp;
+
+	for (cgrp = task_dfl_cgroup(p); cgrp && cgrp->level >= lo && steps--;
+	     cgrp = cgroup_parent(cgrp)) {
+		if (cgrp->level > hi)
+			continue;
+		e = oomsnap_find_cgrp(cgrp);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+/* The pid entry whose process uses @mm, other than @p itself. */
+static struct oomsnap_pentry *oomsnap_mm_owner(const struct mm_struct *mm,
+					       struct task_struct *p)
+{
+	struct task_struct *q, *t;
+	struct oomsnap_pentry *e;
+	const struct mm_struct *m;
+
+	list_for_each_entry_rcu(e, &oomsnap_pid_entries, pnode,
+				lockdep_is_held(&oomsnap_plock)) {
+		q = pid_task(e->pid, PIDTYPE_TGID);
+		/* a vfork child keeps its own value, as in __set_oom_adj() */
+		if (!q || q == p || q->vfork_done)
+			continue;
+		/* the kernel's process_shares_mm(): the first thread with an mm */
+		for_each_thread(q, t) {
+			m = READ_ONCE(t->mm);
+			if (m) {
+				if (m == mm)
+					return e;
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A pid entry covers the other processes sharing its process's mm
+ * (clone(CLONE_VM) without CLONE_THREAD), as /proc/PID/oom_score_adj
+ * writes do: kernel threads, init and vfork children excepted.  Only an
+ * mm marked MMF_MULTIPROCESS can be shared that way, so the walk over the
+ * pid entries is done for those few processes only.  The mm is read under
+ * task_lock() of a thread that has one, which pins it while we compare.
+ */
+static struct oomsnap_pentry *oomsnap_match_mm(struct task_struct *p,
+					       enum oomsnap_mm_mode mode)
+{
+	struct oomsnap_pentry *e = NULL;
+	struct task_struct *t;
+	const struct mm_struct *mm;
+
+	if (p->vfork_done || is_global_init(p))
+		return NULL;
+	if (mode == OOMSNAP_MM_PEEK) {
+		/*
+		 * Pointers only, nothing dereferenced: for the victim's
+		 * "protected" flag, whose caller may hold its task_lock().
+		 */
+		for_each_thread(p, t) {
+			mm = READ_ONCE(t->mm);
+			if (mm)
+				return oomsnap_mm_owner(mm, p);
+		}
+		return NULL;
+	}
+	for_each_thread(p, t) {
+		if (mode == OOMSNAP_MM_TRYLOCK) {
+			if (!oomsnap_trylock_task(t))
+				continue;
+		} else {
+			task_lock(t);
+		}
+		mm = t->mm;
+		if (mm) {
+			if (oomsnap_mm_multiprocess(mm))
+				e = oomsnap_mm_owner(mm, p);
+			task_unlock(t);
+			return e;
+		}
+		task_unlock(t);
+	}
+	return NULL;
+}
+
+/**
+ * oomsnap_match() - the entry that decides @p's value
+ * @p: a process (any thread of it); the caller holds rcu_read_lock()
+ * @mode: whether and how mm sharers of pid entries are looked for
+ *
+ * Precedence: pid (the process itself or a process sharing its mm), then
+ * the deepest cgroup, then comm.  Every lookup is a hash lookup.
+ *
+ * Return: the entry, or NULL.
+ */
+static struct oomsnap_pentry *oomsnap_match(struct task_struct *p,
+					    enum oomsnap_mm_mode mode)
+{
+	struct oomsnap_pentry *e;
+	char comm[TASK_COMM_LEN];
+
+	if (READ_ONCE(oomsnap_nr_pid)) {
+		e = oomsnap_find_pid(task_tgid(p));
+		if (e)
+			return e;
+		if (mode != OOMSNAP_MM_NONE) {
+			e = oomsnap_match_mm(p, mode);
+			if (e)
+				return e;
+		}
+	}
+	if (READ_ONCE(oomsnap_nr_cg)) {
+		e = oomsnap_match_cgrp(p);
+		if (e)
+			return e;
+	}
+	if (READ_ONCE(oomsnap_nr_comm)) {
+		oomsnap_task_comm(p, comm);
+		return oomsnap_find_comm(comm);
+	}
+	return NULL;
+}
+
+/* -------------------------------------------------------------- tracepoints */
+
+/*
+ * Exec: the new program gets its entry's value.  A process the module
+ * changed that no entry covers any more (a protected program's child that
+ * execs something else, a process that shared a protected mm and now has
+ * its own) gets its old value back.
+ */
+static void oomsnap_exec_probe(void *data, struct task_struct *p,
+			       pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct oomsnap_pentry *e;
+
+	if (!READ_ONCE(oomsnap_nr_entries) && !READ_ONCE(oomsnap_nr_recs))
+		return;
+	if (p->flags & PF_KTHREAD)
+		return;
+	rcu_read_lock();
+	e = oomsnap_match(p, OOMSNAP_MM_NONE);
+	if (e) {
+		if (oomsnap_apply(p, READ_ONCE(e->adj)))
+			atomic64_inc(&oomsnap_stats.protect_applied);
+	} else if (READ_ONCE(oomsnap_nr_recs)) {
+		oomsnap_restore(p->signal);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Fork: a new process inherits its parent's oom_score_adj.  If that is a
+ * value the module set, the child is recorded too, so that del and unload
+ * restore it as well (e.g. the workers of a protected daemon).
+ */
+static void oomsnap_fork_probe(void *data, struct task_struct *parent,
+			       struct task_struct *child)
+{
+	struct oomsnap_rec *pr, *cr;
+	unsigned long flags;
+
+	if (!READ_ONCE(oomsnap_nr_recs) || child->signal == parent->signal)
+		return;
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	pr = oomsnap_rec_find(parent->signal);
+	if (pr && READ_ONCE(child->signal->oom_score_adj) == pr->set &&
+	    !oomsnap_rec_find(child->signal)) {
+		cr = oomsnap_rec_new(child->signal);
+		if (cr) {
+			cr->orig = pr->orig;
+			cr->set = pr->set;
+			cr->orig_min = pr->orig_min;
+			cr->set_min = pr->set_min;
+			cr->min_set = pr->min_set;
+		}
+	}
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+}
+
+/*
+ * Exit: when a process's last thread exits, forget its record (before its
+ * signal_struct can be reused), and if it was a pid entry's process, let
+ * the collector end the entry (it needs the mutex and put_pid()).
+ */
+static void oomsnap_exit_one(struct task_struct *p)
+{
+	struct oomsnap_rec *r;
+	unsigned long flags;
+
+	if (atomic_read(&p->signal->live))
+		return;
+	if (READ_ONCE(oomsnap_nr_recs)) {
+		raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+		r = oomsnap_rec_find(p->signal);
+		if (r)
+			oomsnap_rec_free_one(r);
+		raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	}
+	if (READ_ONCE(oomsnap_nr_pid)) {
+		rcu_read_lock();
+		if (oomsnap_find_pid(task_tgid(p)))
+			schedule_work(&oomsnap_gc_work);
+		rcu_read_unlock();
+	}
+}
+
+/* sched_process_exit gained a group_dead argument in later kernels. */
+#define OOMSNAP_EXIT_GROUP_DEAD \
+	__builtin_types_compatible_p(typeof(trace_sched_process_exit), \
+				     void (struct task_struct *, bool))
+
+static void __maybe_unused oomsnap_exit_probe(void *data,
+					      struct task_struct *p)
+{
+	oomsnap_exit_one(p);
+}
+
+static void __maybe_unused oomsnap_exit_probe2(void *data,
+					       struct task_struct *p,
+					       bool group_dead)
+{
+	oomsnap_exit_one(p);
+}
+
+static void *oomsnap_exit_fn(void)
+{
+	return OOMSNAP_EXIT_GROUP_DEAD ? (void *)oomsnap_exit_probe2 :
+					 (void *)oomsnap_exit_probe;
+}
+
+/* ------------------------------------------------------------ the entry set */
+
+static u32 oomsnap_key_hash(u8 type, struct pid *pid, const char *path,
+			    const char *comm)
+{
+	switch (type) {
+	case OOMSNAP_P_PID:
+		return hash_ptr(pid, 32);
+	case OOMSNAP_P_CGROUP:
+		return jhash(path, strlen(path), 1);
+	default:
+		return oomsnap_comm_hash(comm);
+	}
+}
+
+/* oomsnap_plock held: the entry with this key, as written. */
+static struct oomsnap_pentry *oomsnap_wfind(const struct oomsnap_cmd *c)
+{
+	u32 b = hash_32(oomsnap_key_hash(c->type, c->pid, c->path, c->comm),
+			oomsnap_ht_bits);
+	struct oomsnap_pentry *e;
+
+	hlist_for_each_entry(e, &oomsnap_w_ht[b], wnode) {
+		if (e->type != c->type)
+			continue;
+		if (c->type == OOMSNAP_P_PID && e->pid == c->pid)
+			return e;
+		if (c->type == OOMSNAP_P_CGROUP && !strcmp(e->path, c->path))
+			return e;
+		if (c->type == OOMSNAP_P_COMM &&
+		    !memcmp(e->comm, c->comm, TASK_COMM_LEN))
+			return e;
+	}
+	return NULL;
+}
+
+static bool oomsnap_same_key(const struct oomsnap_cmd *a,
+			     const struct oomsnap_cmd *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case OOMSNAP_P_PID:
+		return a->pid == b->pid;
+	case OOMSNAP_P_CGROUP:
+		return !strcmp(a->path, b->path);
+	default:
+		return !memcmp(a->comm, b->comm, TASK_COMM_LEN);
+	}
+}
+
+/* oomsnap_plock held */
+static void oomsnap_cg_levels(void)
+{
+	int lo = INT_MAX, hi = -1;
+	struct oomsnap_pentry *e;
+
+	list_for_each_entry(e, &oomsnap_entries, node) {
+		if (e->type != OOMSNAP_P_CGROUP)
+			continue;
+		lo = min(lo, e->cgrp->level);
+		hi = max(hi, e->cgrp->level);
+	}
+	WRITE_ONCE(oomsnap_cg_min_level, lo);
+	WRITE_ONCE(oomsnap_cg_max_level, hi);
+}
+
+static unsigned int *oomsnap_type_count(u8 type)
+{
+	switch (type) {
+	case OOMSNAP_P_PID:
+		return &oomsnap_nr_pid;
+	case OOMSNAP_P_CGROUP:
+		return &oomsnap_nr_cg;
+	default:
+		return &oomsnap_nr_comm;
+	}
+}
+
+/* oomsnap_plock held.  Publish @e to the readers. */
+static void oomsnap_insert(struct oomsnap_pentry *e)
+{
+	unsigned int *cnt = oomsnap_type_count(e->type);
+	struct hlist_head *rb;
+	u32 wh;
+
+	switch (e->type) {
+	case OOMSNAP_P_PID:
+		rb = &oomsnap_pid_ht[hash_ptr(e->pid, oomsnap_ht_bits)];
+		wh = oomsnap_key_hash(e->type, e->pid, NULL, NULL);
+		list_add_tail_rcu(&e->pnode, &oomsnap_pid_entries);
+		break;
+	case OOMSNAP_P_CGROUP:
+		rb = &oomsnap_cg_ht[hash_ptr(e->cgrp, oomsnap_ht_bits)];
+		wh = oomsnap_key_hash(e->type, NULL, e->path, NULL);
+		/* widen the levels the readers look at before they can see it */
+		if (e->cgrp->level < READ_ONCE(oomsnap_cg_min_level))
+			WRITE_ONCE(oomsnap_cg_min_level, e->cgrp->level);
+		if (e->cgrp->level > READ_ONCE(oomsnap_cg_max_level))
+			WRITE_ONCE(oomsnap_cg_max_level, e->cgrp->level);
+		break;
+	default:
+		rb = &oomsnap_comm_ht[hash_32(oomsnap_comm_hash(e->comm),
+					      oomsnap_ht_bits)];
+		wh = oomsnap_key_hash(e->type, NULL, NULL, e->comm);
+		break;
+	}
+	hlist_add_head(&e->wnode, &oomsnap_w_ht[hash_32(wh, oomsnap_ht_bits)]);
+	list_add_tail_rcu(&e->node, &oomsnap_entries);
+	hlist_add_head_rcu(&e->rnode, rb);
+	WRITE_ONCE(*cnt, *cnt + 1);
+	WRITE_ONCE(oomsnap_nr_entries, oomsnap_nr_entries + 1);
+}
+
+/* oomsnap_plock held.  Unpublish @e; free it after a grace period. */
+static void oomsnap_remove(struct oomsnap_pentry *e,
+			   struct oomsnap_pentry **freelist)
+{
+	unsigned int *cnt = oomsnap_type_count(e->type);
+
+	hlist_del_rcu(&e->rnode);
+	hlist_del(&e->wnode);
+	list_del_rcu(&e->node);
+	if (e->type == OOMSNAP_P_PID)
+		list_del_rcu(&e->pnode);
+	WRITE_ONCE(*cnt, *cnt - 1);
+	WRITE_ONCE(oomsnap_nr_entries, oomsnap_nr_entries - 1);
+	e->free_next = *freelist;
+	*freelist = e;
+}
+
+static void oomsnap_entry_free(struct oomsnap_pentry *e)
+{
+	put_pid(e->pid);
+	if (e->cgrp)
+		cgroup_put(e->cgrp);
+	kfree(e->path);
+	kfree(e);
+}
+
+/* After the readers are gone: synchronize_rcu() and free @freelist. */
+static void oomsnap_free_list(struct oomsnap_pentry *freelist)
+{
+	struct oomsnap_pentry *e;
+
+	if (!freelist)
+		return;
+	synchronize_rcu();
+	while (freelist) {
+		e = freelist;
+		freelist = e->free_next;
+		oomsnap_entry_free(e);
+	}
+}
+
+/* Is the process of a pid entry gone (exited, or exiting)? */
+static bool oomsnap_pid_dead(struct pid *pid)
+{
+	struct task_struct *q;
+	bool dead;
+
+	rcu_read_lock();
+	q = pid_task(pid, PIDTYPE_TGID);
+	dead = !q || !atomic_read(&q->signal->live);
+	rcu_read_unlock();
+	return dead;
+}
+
+/* oomsnap_plock held.  End the pid entries whose process exited. */
+static bool oomsnap_prune(struct oomsnap_pentry **freelist)
+{
+	struct oomsnap_pentry *e, *n;
+	bool any = false;
+
+	list_for_each_entry_safe(e, n, &oomsnap_pid_entries, pnode) {
+		if (oomsnap_pid_dead(e->pid)) {
+			oomsnap_remove(e, freelist);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/*
+ * oomsnap_plock held.  One pass over every process after the entry set
+ * changed:
+ *   - entries of write @gen (added or updated) apply their value;
+ *   - a process we changed whose deciding entry changed gets the new
+ *     entry's value, and one that no entry covers any more its old value;
+ *   - with @count, each entry's @tasks counts the processes it decides.
+ * Drifted values of untouched entries are left to the OOM path.
+ */
+static void oomsnap_pass(u32 gen, bool count)
+{
+	struct oomsnap_pentry *e;
+	struct task_struct *p;
+	short adj;
+
+	if (count)
+		list_for_each_entry(e, &oomsnap_entries, node)
+			e->tasks = 0;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (p->flags & PF_KTHREAD)
+			continue;
+		e = oomsnap_match(p, OOMSNAP_MM_LOCK);
+		if (!e) {
+			if (READ_ONCE(oomsnap_nr_recs))
+				oomsnap_restore(p->signal);
+			continue;
+		}
+		if (count)
+			e->tasks++;
+		adj = e->adj;
+		if ((e->gen == gen || oomsnap_rec_differs(p->signal, adj)) &&
+		    oomsnap_apply(p, adj))
+			atomic64_inc(&oomsnap_stats.protect_applied);
+	}
+	rcu_read_unlock();
+}
+
+/* ------------------------------------------------------------------ parsing */
+
+static void oomsnap_cmd_release(struct oomsnap_cmd *c)
+{
+	put_pid(c->pid);
+	if (c->cgrp)
+		cgroup_put(c->cgrp);
+	kfree(c->path);
+	kfree(c->ne);
+}
+
+/*
+ * A cgroup path as stored and shown: one leading '/', no empty components,
+ * no trailing '/'.  "db.service", "/db.service/" and "//db.service" are
+ * one key.
+ */
+static char *oomsnap_norm_path(const char *in)
+{
+	size_t len = strlen(in), o = 0;
+	char *out;
+
+	out = kmalloc(len + 2, GFP_KERNEL);
+	if (!out)
+		return NULL;
+	for (; *in; in++) {
+		if (*in == '/' && o && out[o - 1] == '/')
+			continue;
+		if (!o && *in != '/')
+			out[o++] = '/';
+		out[o++] = *in;
+	}
+	if (!o)
+		out[o++] = '/';
+	if (o > 1 && out[o - 1] == '/')
+		o--;
+	out[o] = '\0';
+	return out;
+}
+
+/* "pid=N", "comm=NAME" or "cgroup=PATH" into @c; syntax only. */
+static int oomsnap_parse_key(char *key, struct oomsnap_cmd *c)
+{
+	size_t len;
+	int nr;
+
+	if (str_has_prefix(key, "pid=")) {
+		c->type = OOMSNAP_P_PID;
+		if (kstrtoint(key + 4, 10, &nr) || nr <= 0)
+			return -EINVAL;
+		c->nr = nr;	/* resolved by oomsnap_resolve() */
+		return 0;
+	}
+	if (str_has_prefix(key, "comm=")) {
+		c->type = OOMSNAP_P_COMM;
+		len = strlen(key + 5);
+		if (!len || len >= TASK_COMM_LEN)
+			return -EINVAL;
+		memset(c->comm, 0, sizeof(c->comm));
+		memcpy(c->comm, key + 5, len);
+		return 0;
+	}
+	if (str_has_prefix(key, "cgroup=")) {
+		c->type = OOMSNAP_P_CGROUP;
+		len = strlen(key + 7);
+		if (!len || len >= PATH_MAX)
+			return -EINVAL;
+		c->path = oomsnap_norm_path(key + 7);
+		return c->path ? 0 : -ENOMEM;
+	}
+	return -EINVAL;
+}
+
+/*
+ * One command:  add KEY adj=N | del KEY | clear
+ * Words are separated by blanks; a comm may itself hold blanks (process
+ * names can), so for add the key is everything between the verb and the
+ * last word, which must be adj=N.
+ */
+static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
+{
+	char *rest, *adj;
+	int ret;
+
+	rest = line;
+	line = strsep(&rest, " \t");
+	rest = rest ? skip_spaces(rest) : "";
+	if (!strcmp(line, "clear")) {
+		c->op = OOMSNAP_OP_CLEAR;
+		return *rest ? -EINVAL : 0;
+	}
+	if (!strcmp(line, "del")) {
+		c->op = OOMSNAP_OP_DEL;
+		return *rest ? oomsnap_parse_key(rest, c) : -EINVAL;
+	}
+	if (strcmp(line, "add"))
+		return -EINVAL;
+	c->op = OOMSNAP_OP_ADD;
+	adj = strrchr(rest, ' ');
+	if (!adj)
+		adj = strrchr(rest, '\t');
+	if (!adj || !str_has_prefix(adj + 1, "adj="))
+		return -EINVAL;
+	*adj++ = '\0';
+	rest = strim(rest);
+	if (!*rest)
+		return -EINVAL;
+	ret = oomsnap_parse_key(rest, c);
+	if (ret)
+		return ret;
+	if (kstrtos16(adj + 4, 10, &c->adj) ||
+	    c->adj < OOM_SCORE_ADJ_MIN || c->adj > OOM_SCORE_ADJ_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Look up what the commands name and take references: the pid's process
+ * (ESRCH: none, or not a process, or exiting) and an added cgroup (ENOENT).
+ * A del names a cgroup by its path only, so that an entry whose cgroup was
+ * removed can still be deleted.
+ */
+static int oomsnap_resolve(struct oomsnap_cmd *c)
+{
+	struct task_struct *q;
+
+	if (c->op == OOMSNAP_OP_CLEAR)
+		return 0;
+	if (c->type == OOMSNAP_P_PID) {
+		c->pid = find_get_pid(c->nr);
+		if (!c->pid)
+			return -ESRCH;
+		rcu_read_lock();
+		q = pid_task(c->pid, PIDTYPE_TGID);
+		if (!q || !atomic_read(&q->signal->live) ||
+		    (q->flags & PF_KTHREAD))
+			q = NULL;
+		rcu_read_unlock();
+		if (!q)
+			return -ESRCH;
+	}
+	if (c->type == OOMSNAP_P_CGROUP && c->op == OOMSNAP_OP_ADD) {
+		/*
+		 * Relative to the writer's cgroup namespace, on the v2
+		 * hierarchy.  Any failure to find a directory is "no such
+		 * cgroup".
+		 */
+		c->cgrp = cgroup_get_from_path(c->path);
+		if (IS_ERR(c->cgrp)) {
+			c->cgrp = NULL;
+			return -ENOENT;
+		}
+	}
+	if (c->op == OOMSNAP_OP_ADD) {
+		c->ne = kzalloc(sizeof(*c->ne), GFP_KERNEL);
+		if (!c->ne)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * oomsnap_plock held.  Check that the batch can be applied as a whole:
+ * every del names an entry that exists at that point, and the list never
+ * holds more than protect_max entries.  Works on a virtual copy (vdel,
+ * vlive) so that nothing changes when it fails.
+ */
+static int oomsnap_check(struct oomsnap_cmd *cmds, unsigned int n,
+			 unsigned int *bad)
+{
+	struct oomsnap_pentry *e;
+	unsigned int i, j, count = oomsnap_nr_entries;
+	bool found;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		struct oomsnap_cmd *c = &cmds[i];
+
+		if (c->op == OOMSNAP_OP_CLEAR) {
+			list_for_each_entry(e, &oomsnap_entries, node)
+				e->vdel = true;
+			for (j = 0; j < i; j++)
+				cmds[j].vlive = false;
+			count = 0;
+			continue;
+		}
+		e = oomsnap_wfind(c);
+		found = e && !e->vdel;
+		for (j = 0; j < i && !found; j++) {
+			if (cmds[j].vlive && oomsnap_same_key(&cmds[j], c)) {
+				found = true;
+				e = NULL;
+			}
+		}
+		if (c->op == OOMSNAP_OP_ADD) {
+			if (!found) {
+				c->vlive = true;
+				if (++count > oomsnap_protect_max)
+					ret = -ENOSPC;
+			}
+			continue;
+		}
+		/* del */
+		if (!found) {
+			ret = -ENOENT;
+			continue;
+		}
+		count--;
+		if (e) {
+			e->vdel = true;
+		} else {
+			for (j = 0; j < i; j++)
+				if (cmds[j].vlive && oomsnap_same_key(&cmds[j], c))
+					cmds[j].vlive = false;
+		}
+	}
+	if (ret)
+		*bad = i - 1;
+	list_for_each_entry(e, &oomsnap_entries, node)
+		e->vdel = false;
+	return ret;
+}
+
+/* oomsnap_plock held.  Apply a checked batch; cannot fail. */
+static void oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
+			   struct oomsnap_pentry **freelist)
+{
+	struct oomsnap_pentry *e, *tmp;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct oomsnap_cmd *c = &cmds[i];
+
+		if (c->op == OOMSNAP_OP_CLEAR) {
+			list_for_each_entry_safe(e, tmp, &oomsnap_entries, node)
+				oomsnap_remove(e, freelist);
+			continue;
+		}
+		e = oomsnap_wfind(c);
+		if (c->op == OOMSNAP_OP_DEL) {
+			if (e)
+				oomsnap_remove(e, freelist);
+			continue;
+		}
+		/* a cgroup removed and created again: the new one counts */
+		if (e && e->type == OOMSNAP_P_CGROUP && e->cgrp != c->cgrp) {
+			oomsnap_remove(e, freelist);
+			e = NULL;
+		}
+		if (e) {
+			WRITE_ONCE(e->adj, c->adj);
+			e->gen = gen;
+			continue;
+		}
+		e = c->ne;
+		c->ne = NULL;
+		e->type = c->type;
+		e->adj = c->adj;
+		e->gen = gen;
+		e->pid = c->pid;
+		c->pid = NULL;
+		if (e->pid)
+			e->nr = pid_vnr(e->pid);
+		e->cgrp = c->cgrp;
+		c->cgrp = NULL;
+		e->path = c->path;
+		c->path = NULL;
+		memcpy(e->comm, c->comm, TASK_COMM_LEN);
+		oomsnap_insert(e);
+	}
+	oomsnap_cg_levels();
+}
+
+/*
+ * Parse and apply the commands in @buf (one per line), all or nothing.
+ * On failure *@bad is the index of the offending command among the
+ * non-empty lines.
+ */
+static int oomsnap_apply_buf(char *buf, unsigned int *bad_cmd)
+{
+	struct oomsnap_pentry *freelist = NULL;
+	struct oomsnap_cmd *cmds;
+	unsigned int n = 0, max = 1, i, bad = 0;
+	char *p, *line;
+	int ret = 0;
+
+	for (p = buf; *p; p++)
+		max += *p == '\n';
+	cmds = kcalloc(max, sizeof(*cmds), GFP_KERNEL);
+	if (!cmds)
+		return -ENOMEM;
+	p = buf;
+	while ((line = strsep(&p, "\n"))) {
+		line = strim(line);
+		if (!*line)
+			continue;
+		ret = oomsnap_parse_line(line, &cmds[n]);
+		if (!ret)
+			ret = oomsnap_resolve(&cmds[n]);
+		n++;
+		if (ret) {
+			bad = n - 1;
+			goto out;
+		}
+	}
+	if (!n)
+		goto out;
+
+	mutex_lock(&oomsnap_plock);
+	if (oomsnap_closing) {
+		ret = -ENODEV;
+	} else {
+		oomsnap_prune(&freelist);
+		ret = oomsnap_check(cmds, n, &bad);
+		if (!ret) {
+			oomsnap_commit(cmds, n, ++oomsnap_gen, &freelist);
+			oomsnap_pass(oomsnap_gen, false);
+		} else if (freelist) {
+			/* pruned pid entries: still restore their processes */
+			oomsnap_pass(++oomsnap_gen, false);
+		}
+	}
+	mutex_unlock(&oomsnap_plock);
+	oomsnap_free_list(freelist);
+out:
+	if (ret && bad_cmd)
+		*bad_cmd = bad;
+	for (i = 0; i < n; i++)
+		oomsnap_cmd_release(&cmds[i]);
+	kfree(cmds);
+	return ret;
+}
+
+/* ------------------------------------------------------------- collection */
+
+/* A pid entry's process exited: end the entry, restore its mm sharers. */
+static void oomsnap_gc_fn(struct work_struct *work)
+{
+	struct oomsnap_pentry *freelist = NULL;
+
+	mutex_lock(&oomsnap_plock);
+	if (!oomsnap_closing && oomsnap_prune(&freelist))
+		oomsnap_pass(++oomsnap_gen, false);
+	mutex_unlock(&oomsnap_plock);
+	oomsnap_free_list(freelist);
+}
+
+/* ---------------------------------------------------------------- interface */
+
+/**
+ * oomsnap_protect_write() - apply the commands written to the protect file
+ * @ubuf: the user's buffer
+ * @len: its length
+ *
+ * One command per line (SPEC section 5); the whole write is applied or
+ * nothing is.
+ *
+ * Context: process context; sleeps.
+ * Return: @len, or -E2BIG (more than a page), -EINVAL (malformed, adj out of
+ * range), -ESRCH (no such process), -ENOENT (no such cgroup, or del of an
+ * entry that does not exist), -ENOSPC (list full), -ENOMEM, -EFAULT.
+ */
+ssize_t oomsnap_protect_write(const char __user *ubuf, size_t len)
+{
+	char *buf;
+	int ret;
+
+	if (len > PAGE_SIZE)
+		return -E2BIG;
+	if (!READ_ONCE(oomsnap_ready))
+		return -ENODEV;
+	buf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	if (strlen(buf) != len)
+		ret = -EINVAL;		/* NUL bytes inside */
+	else
+		ret = oomsnap_apply_buf(buf, NULL);
+	kfree(buf);
+	return ret ? ret : len;
+}
+
+/**
+ * oomsnap_protect_show() - list the protection entries
+ * @m: the seq_file of the protect file
+ * @unused: single_open() data
+ *
+ * One line per entry, in order of addition: ``pid=123 adj=-1000 tasks=1``,
+ * ``comm=sshd adj=-1000 tasks=2``, ``cgroup=/db adj=-900 tasks=5``; tasks
+ * counts the processes for which the entry is the deciding one.  Pid
+ * entries whose process exited are ended first.
+ *
+ * Context: process context; sleeps.
+ * Return: 0.
+ */
+int oomsnap_protect_show(struct seq_file *m, void *unused)
+{
+	struct oomsnap_pentry *freelist = NULL, *e;
+	pid_t nr;
+
+	if (!READ_ONCE(oomsnap_ready))
+		return 0;
+	mutex_lock(&oomsnap_plock);
+	oomsnap_prune(&freelist);
+	oomsnap_pass(++oomsnap_gen, true);
+	list_for_each_entry(e, &oomsnap_entries, node) {
+		switch (e->type) {
+		case OOMSNAP_P_PID:
+			nr = pid_vnr(e->pid);
+			seq_printf(m, "pid=%d", nr ? nr : e->nr);
+			break;
+		case OOMSNAP_P_CGROUP:
+			seq_printf(m, "cgroup=%s", e->path);
+			break;
+		default:
+			seq_printf(m, "comm=%s", e->comm);
+			break;
+		}
+		seq_printf(m, " adj=%d tasks=%u\n", e->adj, e->tasks);
+	}
+	mutex_unlock(&oomsnap_plock);
+	oomsnap_free_list(freelist);
+	return 0;
+}
+
+/**
+ * oomsnap_protect_reassert() - put protected values back before an OOM kill
+ *
+ * Called from the out_of_memory() kprobe before the victim is selected,
+ * for global and memcg OOMs.  Every matching process whose oom_score_adj
+ * drifted from its entry's value (the program wrote its own, it moved
+ * into a protected cgroup, ...) gets the entry's value again; each one
+ * counts in protect_reasserted.  At most oomsnap_scan_max processes are
+ * examined.
+ *
+ * Context: atomic (preemption, maybe interrupts, disabled), PREEMPT_RT
+ * included: takes only RCU, a raw spinlock and task locks by trylock;
+ * allocates nothing.
+ */
+void oomsnap_protect_reassert(void)
+{
+	unsigned int budget = READ_ONCE(oomsnap_scan_max);
+	struct oomsnap_pentry *e;
+	struct task_struct *p;
+	short adj;
+
+	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
+		return;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (!budget--)
+			break;
+		if (p->flags & PF_KTHREAD)
+			continue;
+		e = oomsnap_match(p, OOMSNAP_MM_TRYLOCK);
+		if (!e)
+			continue;
+		adj = READ_ONCE(e->adj);
+		if (READ_ONCE(p->signal->oom_score_adj) != adj &&
+		    oomsnap_apply(p, adj))
+			atomic64_inc(&oomsnap_stats.protect_reasserted);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * oomsnap_protect_covers() - does a protection entry cover @task?
+ * @task: a task; the caller holds rcu_read_lock()
+ *
+ * Context: atomic; takes no lock (the caller may hold @task's task_lock()).
+ * Return: true if an entry matches @task's process.
+ */
+bool oomsnap_protect_covers(struct task_struct *task)
+{
+	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
+		return false;
+	return oomsnap_match(task, OOMSNAP_MM_PEEK);
+}
+
+/**
+ * oomsnap_protect_entries() - the number of protection entries
+ *
+ * A pid entry whose process just exited counts until it is ended, which
+ * happens right after the exit, in a work item.
+ *
+ * Context: any.
+ * Return: the number of entries.
+ */
+unsigned int oomsnap_protect_entries(void)
+{
+	return READ_ONCE(oomsnap_nr_entries);
+}
+
+/**
+ * oomsnap_protect_untracked() - processes changed without a restore record
+ *
+ * When the preallocated record pool is exhausted, a value is still applied
+ * but cannot be restored later; this counts those.
+ *
+ * Return: the count since load.
+ */
+u64 oomsnap_protect_untracked(void)
+{
+	return atomic64_read(&oomsnap_untracked);
+}
+
+static void oomsnap_tp_off(struct tracepoint *tp, void *fn, bool *on)
+{
+	if (*on)
+		tracepoint_probe_unregister(tp, fn, NULL);
+	*on = false;
+}
+
+static void oomsnap_free_tables(void)
+{
+	kvfree(oomsnap_pid_ht);
+	kvfree(oomsnap_recs);
+	kvfree(oomsnap_rec_ht);
+	oomsnap_pid_ht = NULL;
+	oomsnap_cg_ht = NULL;
+	oomsnap_comm_ht = NULL;
+	oomsnap_w_ht = NULL;
+	oomsnap_recs = NULL;
+	oomsnap_rec_ht = NULL;
+}
+
+/**
+ * oomsnap_protect_exit() - restore every value and tear down
+ *
+ * Ends all entries and restores what the module changed (unless changed
+ * since), unregisters the tracepoint probes and frees everything.  Safe
+ * after a failed oomsnap_protect_init().  The OOM-path hook may still be
+ * registered: it sees no entries from the first step on.
+ *
+ * Context: process context, at unload; sleeps.
+ */
+void oomsnap_protect_exit(void)
+{
+	struct oomsnap_pentry *freelist = NULL, *e, *tmp;
+
+	if (!oomsnap_pid_ht)
+		return;
+	/* 1. no more entries: exec, OOM and covers() find nothing */
+	mutex_lock(&oomsnap_plock);
+	oomsnap_closing = true;
+	WRITE_ONCE(oomsnap_ready, false);
+	list_for_each_entry_safe(e, tmp, &oomsnap_entries, node)
+		oomsnap_remove(e, &freelist);
+	oomsnap_cg_levels();
+	oomsnap_pass(++oomsnap_gen, false);
+	mutex_unlock(&oomsnap_plock);
+
+	/*
+	 * 2. no more records created (fork), then restore once more what a
+	 * fork created during step 1.  The exit probe stays until then, so
+	 * that no record outlives its process.
+	 */
+	if (oomsnap_tp_exec)
+		oomsnap_tp_off(oomsnap_tp_exec, oomsnap_exec_probe,
+			       &oomsnap_exec_on);
+	if (oomsnap_tp_fork)
+		oomsnap_tp_off(oomsnap_tp_fork, oomsnap_fork_probe,
+			       &oomsnap_fork_on);
+	tracepoint_synchronize_unregister();
+	mutex_lock(&oomsnap_plock);
+	oomsnap_pass(++oomsnap_gen, false);
+	mutex_unlock(&oomsnap_plock);
+
+	/* 3. the rest */
+	if (oomsnap_tp_exit)
+		oomsnap_tp_off(oomsnap_tp_exit, oomsnap_exit_fn(),
+			       &oomsnap_exit_on);
+	tracepoint_synchronize_unregister();
+	cancel_work_sync(&oomsnap_gc_work);
+	oomsnap_free_list(freelist);
+	if (oomsnap_nr_recs || atomic64_read(&oomsnap_untracked))
+		pr_info("oomsnap: protect: %u records left, %lld values not tracked\n",
+			oomsnap_nr_recs, atomic64_read(&oomsnap_untracked));
+	oomsnap_free_tables();
+	oomsnap_tp_exec = NULL;
+	oomsnap_tp_fork = NULL;
+	oomsnap_tp_exit = NULL;
+}
+
+/* Log the @bad'th non-empty entry of the protect= parameter. */
+static void oomsnap_boot_error(const char *list, unsigned int bad, int err)
+{
+	char *copy = kstrdup(list, GFP_KERNEL), *p, *ent;
+
+	p = copy;
+	while (p && (ent = strsep(&p, ";\n"))) {
+		ent = strim(ent);
+		if (*ent && !bad--)
+			break;
+		ent = NULL;
+	}
+	pr_err("oomsnap: protect=: entry \"%s\": error %d\n",
+	       copy && ent ? ent : "?", err);
+	kfree(copy);
+}
+
+static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
+			 bool *on)
+{
+	int ret;
+
+	*tpp = oomsnap_tp_find(name);
+	if (!*tpp) {
+		pr_err("oomsnap: protect: tracepoint %s not found\n", name);
+		return -ENOENT;
+	}
+	ret = tracepoint_probe_register(*tpp, fn, NULL);
+	if (ret) {
+		pr_err("oomsnap: protect: cannot attach to %s: %d\n", name, ret);
+		return ret;
+	}
+	*on = true;
+	return 0;
+}
+
+/**
+ * oomsnap_protect_init() - set up the protection list
+ * @boot_list: the protect= module parameter: commands separated by ';'
+ *             (SPEC section 5 syntax), or NULL/empty
+ *
+ * Allocates the hash tables and the restore-record pool (sized from
+ * oomsnap_protect_max), attaches to the sched_process_exec, _fork and
+ * _exit tracepoints and applies @boot_list all or nothing.
+ *
+ * Context: process context, at load.
+ * Return: 0, or a negative errno (the entry at fault is logged).
+ */
+int oomsnap_protect_init(const char *boot_list)
+{
+	unsigned int nb, nrec, i, bad = 0;
+	char *buf, *p;
+	int ret;
+
+	oomsnap_closing = false;
+	nb = roundup_pow_of_two(max(oomsnap_protect_max, 16U));
+	oomsnap_ht_bits = ilog2(nb);
+	oomsnap_pid_ht = kvcalloc(4 * nb, sizeof(struct hlist_head), GFP_KERNEL);
+	nrec = clamp(oomsnap_protect_max * OOMSNAP_REC_PER_ENTRY,
+		     OOMSNAP_REC_MIN, OOMSNAP_REC_MAX);
+	oomsnap_rec_bits = ilog2(roundup_pow_of_two(nrec));
+	oomsnap_recs = kvcalloc(nrec, sizeof(*oomsnap_recs), GFP_KERNEL);
+	oomsnap_rec_ht = kvcalloc(1U << oomsnap_rec_bits, sizeof(struct hlist_head),
+				  GFP_KERNEL);
+	if (!oomsnap_pid_ht || !oomsnap_recs || !oomsnap_rec_ht) {
+		oomsnap_free_tables();
+		return -ENOMEM;
+	}
+	oomsnap_cg_ht = oomsnap_pid_ht + nb;
+	oomsnap_comm_ht = oomsnap_cg_ht + nb;
+	oomsnap_w_ht = oomsnap_comm_ht + nb;
+	INIT_HLIST_HEAD(&oomsnap_rec_free);
+	for (i = 0; i < nrec; i++)
+		hlist_add_head(&oomsnap_recs[i].node, &oomsnap_rec_free);
+	oomsnap_nr_recs = 0;
+	atomic64_set(&oomsnap_untracked, 0);
+	oomsnap_cg_levels();
+
+	/* exit first: no record may be created that it would not see */
+	ret = oomsnap_tp_on("sched_process_exit", &oomsnap_tp_exit,
+			    oomsnap_exit_fn(), &oomsnap_exit_on);
+	if (!ret)
+		ret = oomsnap_tp_on("sched_process_fork", &oomsnap_tp_fork,
+				    oomsnap_fork_probe, &oomsnap_fork_on);
+	if (!ret)
+		ret = oomsnap_tp_on("sched_process_exec", &oomsnap_tp_exec,
+				    oomsnap_exec_probe, &oomsnap_exec_on);
+	if (ret)
+		goto fail;
+	WRITE_ONCE(oomsnap_ready, true);
+
+	if (!boot_list || !*boot_list)
+		return 0;
+	buf = kstrdup(boot_list, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (p = buf; *p; p++)
+		if (*p == ';')
+			*p = '\n';
+	ret = oomsnap_apply_buf(buf, &bad);
+	kfree(buf);
+	if (ret) {
+		oomsnap_boot_error(boot_list, bad, ret);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	oomsnap_protect_exit();
+	return ret;
+}
