@@ -53,10 +53,10 @@ kt trixie trixie '' \
 	'^linux-image-6\.12\.[0-9]+\+deb13-amd64-unsigned$' unsigned \
 	'Debian 13, 6.12'
 kt trixie-backports trixie trixie-backports \
-	'^linux-binary-7\.[0-9.]+[^ ]*-amd64$' binary \
+	'^linux-binary-7\.[0-9.]+(\+deb[0-9]+)?-amd64$' binary \
 	'Debian 13 backports, 7.x (no -unsigned package)'
 kt sid sid '' \
-	'^linux-binary-7\.[0-9.]+[^ ]*-amd64$' binary \
+	'^linux-binary-7\.[0-9.]+(\+deb[0-9]+)?-amd64$' binary \
 	'Debian unstable, 7.x (headers use gcc-16)'
 
 # "URI suite" pairs, one per line, written to the chroot's sources file.
