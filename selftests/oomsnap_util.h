@@ -226,7 +226,15 @@ static OU_UNUSED pid_t ou_spawn_hog(const char *cg, const char *comm,
 		snprintf(a, sizeof(a), "%d", adj);
 		ou_write("/proc/self/oom_score_adj", a);
 		snprintf(mbs, sizeof(mbs), "%ld", mb);
-		execl(OU_HOG, comm ? comm : "oomsnap_hog", mbs, "4", NULL);
+		if (comm) {
+			/* comm is the exec'd file's name: exec a link so named */
+			char link[128];
+
+			snprintf(link, sizeof(link), "/tmp/%s", comm);
+			symlink(OU_HOG, link);
+			execl(link, comm, mbs, "4", NULL);
+		}
+		execl(OU_HOG, "oomsnap_hog", mbs, "4", NULL);
 		_exit(127);
 	}
 	return pid;

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap_capture_test: every OOM is captured, classified (SPEC 4) and
+ * recorded with the figures of the kernel's own report (SPEC 3).
+ *
+ * Each scenario causes a real OOM in the VM and checks the event against
+ * the kernel's "Killed process" line read from /dev/kmsg.
+ */
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include "kselftest_harness.h"
+#include "oomsnap_util.h"
+
+#ifndef MPOL_BIND
+#define MPOL_BIND 2
+#endif
+
+/* The test itself must never be the victim. */
+__attribute__((constructor)) static void shield_self(void)
+{
+	ou_write("/proc/self/oom_score_adj", "-1000");
+}
+
+/*
+ * The victim's figures in @ev equal the kernel's report for that pid.
+ * Returns the number of mismatches (printed).
+ */
+static int victim_matches_kernel(json_object *ev)
+{
+	struct ou_killed k;
+	int pid = ou_int(ev, "victim.pid"), bad = 0;
+
+	if (ou_kmsg_killed(pid, &k)) {
+		printf("# no 'Killed process %d' line in the kernel log\n", pid);
+		return 1;
+	}
+#define CMP(field, key) do {						\
+	if (k.field != ou_int(ev, "victim." key)) {			\
+		printf("# victim %d %s: kernel %ld, oomsnap %lld\n", pid, \
+		       key, (long)k.field, ou_int(ev, "victim." key));	\
+		bad++;							\
+	} } while (0)
+	CMP(total_vm, "total_vm_kb");
+	CMP(anon, "anon_rss_kb");
+	CMP(file, "file_rss_kb");
+	CMP(shmem, "shmem_rss_kb");
+	CMP(pgtables, "pgtables_kb");
+	CMP(uid, "uid");
+	CMP(adj, "oom_score_adj");
+#undef CMP
+	if (strcmp(k.comm, ou_str(ev, "victim.comm"))) {
+		printf("# victim comm: kernel '%s', oomsnap '%s'\n", k.comm,
+		       ou_str(ev, "victim.comm"));
+		bad++;
+	}
+	return bad;
+}
+
+/* Check what every event must hold, whatever the scenario. */
+static int event_sane(json_object *ev)
+{
+	int bad = 0;
+
+	if (ou_int(ev, "v") != 1 || ou_int(ev, "seq") < 1)
+		bad++;
+	if (!strcmp(ou_str(ev, "outcome"), "killed")) {
+		json_object *killed = ou_get(ev, "killed");
+
+		bad += victim_matches_kernel(ev);
+		if (!killed || json_object_array_length(killed) < 1 ||
+		    json_object_get_int(json_object_array_get_idx(killed, 0)) !=
+		    ou_int(ev, "victim.tgid")) {
+			printf("# killed[] does not start with the victim\n");
+			bad++;
+		}
+		if (ou_int(ev, "victim.points") == -999999) {
+			printf("# victim.points missing\n");
+			bad++;
+		}
+	}
+	if (ou_int(ev, "capture_ns") <= 0 || ou_int(ev, "oom_ns") <
+	    ou_int(ev, "capture_ns")) {
+		printf("# capture_ns %lld oom_ns %lld\n",
+		       ou_int(ev, "capture_ns"), ou_int(ev, "oom_ns"));
+		bad++;
+	}
+	if (!ou_get(ev, "zones") ||
+	    json_object_array_length(ou_get(ev, "zones")) < 1) {
+		printf("# no zones\n");
+		bad++;
+	}
+	return bad;
+}
+
+/* Wait up to @ms for events_total to reach @n. */
+static int wait_events(long long n, int ms)
+{
+	for (; ms > 0; ms -= 50) {
+		if (ou_stat("events_total") >= n)
+			return 0;
+		usleep(50000);
+	}
+	return -1;
+}
+
+static int count_nodes(void)
+{
+	int n = 0;
+	char p[64];
+
+	while (snprintf(p, sizeof(p), "/sys/devices/system/node/node%d", n),
+	       access(p, F_OK) == 0)
+		n++;
+	return n;
+}
+
+/* A memcg OOM in a cgroup of its own at 32M: cause memcg_limit. */
+TEST(memcg_limit)
+{
+	json_object **v;
+	json_object *ev;
+	pid_t pid;
+	int n;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("cap_t", "32M"));
+	pid = ou_spawn_hog("cap_t", "hog", 0, 0);
+	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("memcg", ou_str(ev, "kind"));
+	EXPECT_STREQ("memcg", ou_str(ev, "constraint"));
+	EXPECT_STREQ("memcg_limit", ou_str(ev, "cause"));
+	EXPECT_STREQ("killed", ou_str(ev, "outcome"));
+	EXPECT_STREQ("/cap_t", ou_str(ev, "memcg.path"));
+	EXPECT_EQ(32768, ou_int(ev, "memcg.limit_kb"));
+	EXPECT_GE(ou_int(ev, "memcg.usage_kb"), 32768 - 256);
+	EXPECT_STREQ("/cap_t", ou_str(ev, "trigger.memcg"));
+	EXPECT_STREQ("/cap_t", ou_str(ev, "victim.memcg"));
+	EXPECT_EQ(pid, ou_int(ev, "trigger.pid"));
+	EXPECT_EQ(8192, ou_int(ev, "totalpages"));
+	EXPECT_EQ(0, event_sane(ev));
+	ou_events_free(v, n);
+	ou_cg_remove("cap_t");
+}
+
+/*
+ * A parent at its limit while its children are under theirs: the trigger's
+ * own memcg is not the one at its limit.  Cause ancestor_memcg_limit.
+ */
+TEST(ancestor_memcg_limit)
+{
+	json_object **v;
+	json_object *ev;
+	pid_t sleeper, pid;
+	int n;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("cap_p", "48M"));
+	ASSERT_EQ(0, ou_cg_enable_memory("cap_p"));
+	ASSERT_EQ(0, ou_cg_create("cap_p/a", "64M"));
+	ASSERT_EQ(0, ou_cg_create("cap_p/b", "64M"));
+	sleeper = ou_spawn_hog("cap_p/a", "sleeper", 20, 0);
+	usleep(1500000);	/* let it settle at 20M */
+	pid = ou_spawn_hog("cap_p/b", "grower", 0, 0);
+	/* the grower's 28M + the sleeper's 20M hit the parent's 48M */
+	n = ou_wait_killed(pid);
+	if (n != SIGKILL)
+		ASSERT_EQ(SIGKILL, ou_wait_killed(sleeper));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ASSERT_GE(n, 1);
+	ev = v[n - 1];
+	EXPECT_STREQ("memcg", ou_str(ev, "kind"));
+	EXPECT_STREQ("ancestor_memcg_limit", ou_str(ev, "cause"));
+	EXPECT_STREQ("/cap_p", ou_str(ev, "memcg.path"));
+	EXPECT_EQ(49152, ou_int(ev, "memcg.limit_kb"));
+	EXPECT_STREQ("/cap_p/b", ou_str(ev, "trigger.memcg"));
+	EXPECT_EQ(0, event_sane(ev));
+	ou_events_free(v, n);
+	kill(sleeper, SIGKILL);
+	kill(pid, SIGKILL);
+	waitpid(sleeper, NULL, 0);
+	waitpid(pid, NULL, 0);
+	ou_cg_remove("cap_p/a");
+	ou_cg_remove("cap_p/b");
+	ou_cg_remove("cap_p");
+}
+
+/* The whole machine runs out: cause system_memory. */
+TEST(system_memory)
+{
+	json_object **v;
+	json_object *ev;
+	pid_t pid;
+	int n;
+
+	ASSERT_EQ(0, ou_load(""));
+	pid = ou_spawn_hog(NULL, "bighog", 0, 0);
+	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("global", ou_str(ev, "kind"));
+	EXPECT_STREQ("none", ou_str(ev, "constraint"));
+	EXPECT_STREQ("system_memory", ou_str(ev, "cause"));
+	EXPECT_EQ(1, ou_is_null(ev, "memcg"));
+	EXPECT_EQ(0, ou_int(ev, "order"));
+	EXPECT_LE(1, ou_stat("notifier_calls"));
+	EXPECT_EQ(0, event_sane(ev));
+	ou_events_free(v, n);
+}
+
+/* A task bound to one node by set_mempolicy(): cause node_memory. */
+TEST(node_memory_mempolicy)
+{
+	unsigned long mask = 1;	/* node 0 */
+	json_object **v;
+	json_object *ev;
+	pid_t pid;
+	int n;
+
+	if (count_nodes() < 2)
+		SKIP(return, "needs 2 NUMA nodes (boot with numa=fake=2)");
+	ASSERT_EQ(0, ou_load(""));
+	pid = fork();
+	if (pid == 0) {
+		/* the policy is kept across exec */
+		if (syscall(SYS_set_mempolicy, MPOL_BIND, &mask,
+			    sizeof(mask) * 8))
+			_exit(125);
+		ou_write("/proc/self/oom_score_adj", "0");
+		execl(OU_HOG, "boundhog", "0", "4", NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ASSERT_GE(n, 1);
+	ev = v[n - 1];
+	EXPECT_STREQ("global", ou_str(ev, "kind"));
+	EXPECT_STREQ("memory_policy", ou_str(ev, "constraint"));
+	EXPECT_STREQ("node_memory", ou_str(ev, "cause"));
+	EXPECT_STREQ("0", ou_str(ev, "nodemask"));
+	EXPECT_EQ(0, event_sane(ev));
+	ou_events_free(v, n);
+}
+
+/* A cpuset with cpuset.mems of one node: cause node_memory. */
+TEST(node_memory_cpuset)
+{
+	json_object **v;
+	json_object *ev;
+	pid_t pid;
+	int n, i;
+
+	if (count_nodes() < 2)
+		SKIP(return, "needs 2 NUMA nodes (boot with numa=fake=2)");
+	if (access(OU_CGROOT "/cgroup.subtree_control", F_OK) ||
+	    !strstr(ou_read(OU_CGROOT "/cgroup.subtree_control") ?: "",
+		    "cpuset"))
+		SKIP(return, "cgroup v2 cpuset controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("cap_cs", NULL));
+	ASSERT_EQ(0, ou_write(OU_CGROOT "/cap_cs/cpuset.mems", "1"));
+	pid = ou_spawn_hog("cap_cs", "cpusethog", 0, 0);
+	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("global", ou_str(ev, "kind"));
+	EXPECT_STREQ("cpuset", ou_str(ev, "constraint"));
+	EXPECT_STREQ("node_memory", ou_str(ev, "cause"));
+	/* the zones shown are the cpuset's node only */
+	for (i = 0; i < (int)json_object_array_length(ou_get(ev, "zones")); i++)
+		EXPECT_EQ(1, ou_int(json_object_array_get_idx(ou_get(ev, "zones"), i), "node"));
+	EXPECT_EQ(0, event_sane(ev));
+	ou_events_free(v, n);
+	ou_cg_remove("cap_cs");
+}
+
+/* sysrq-f kills the biggest task: cause sysrq, order -1. */
+TEST(sysrq)
+{
+	json_object **v;
+	json_object *ev;
+	long long before;
+	pid_t pid;
+	int n;
+
+	if (access("/proc/sysrq-trigger", W_OK))
+		SKIP(return, "no /proc/sysrq-trigger");
+	ASSERT_EQ(0, ou_load(""));
+	pid = ou_spawn_hog(NULL, "sysrqhog", 32, 0);
+	usleep(1500000);
+	before = ou_stat("events_total");
+	ASSERT_EQ(0, ou_write("/proc/sysrq-trigger", "f"));
+	ASSERT_EQ(0, wait_events(before + 1, 10000));
+	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = v[n - 1];
+	EXPECT_STREQ("sysrq", ou_str(ev, "cause"));
+	EXPECT_EQ(-1, ou_int(ev, "order"));
+	EXPECT_EQ(pid, ou_int(ev, "victim.pid"));
+	EXPECT_EQ(0, event_sane(ev));
+	ou_events_free(v, n);
+}
+
+/* Three tasks, one with oom_score_adj 1000: that one is the victim. */
+TEST(score_adj_victim)
+{
+	json_object **v;
+	json_object *ev, *cands;
+	pid_t h1, h2, h3, grower;
+	int n;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("cap_three", "80M"));
+	h1 = ou_spawn_hog("cap_three", "test", 20, 0);
+	h2 = ou_spawn_hog("cap_three", "test1", 20, 1000);
+	h3 = ou_spawn_hog("cap_three", "test2", 20, 0);
+	usleep(2000000);
+	grower = ou_spawn_hog("cap_three", "grower", 0, 0);
+	ASSERT_EQ(SIGKILL, ou_wait_killed(h2));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, h2);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("test1", ou_str(ev, "victim.comm"));
+	EXPECT_EQ(1000, ou_int(ev, "victim.oom_score_adj"));
+	cands = ou_get(ev, "candidates");
+	ASSERT_NE(NULL, cands);
+	ASSERT_GE(json_object_array_length(cands), 4);
+	/* the victim leads the candidates, by the kernel's own formula */
+	EXPECT_EQ(h2, ou_int(json_object_array_get_idx(cands, 0), "pid"));
+	EXPECT_GT(ou_int(json_object_array_get_idx(cands, 0), "points"),
+		  ou_int(json_object_array_get_idx(cands, 1), "points"));
+	EXPECT_EQ(0, event_sane(ev));
+	ou_events_free(v, n);
+	kill(h1, SIGKILL);
+	kill(h3, SIGKILL);
+	kill(grower, SIGKILL);
+	waitpid(h1, NULL, 0);
+	waitpid(h3, NULL, 0);
+	waitpid(grower, NULL, 0);
+	ou_cg_remove("cap_three");
+}
+
+/* A process name with quotes, backslashes and control bytes. */
+TEST(hostile_comm)
+{
+	static const char name[] = "a\"b\\c\x01\n\x7f\xff";
+	json_object **v;
+	json_object *ev;
+	pid_t pid;
+	int n;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("cap_name", "16M"));
+	pid = fork();
+	if (pid == 0) {
+		ou_cg_enter("cap_name", getpid());
+		ou_write("/proc/self/oom_score_adj", "0");
+		prctl(PR_SET_NAME, name);
+		for (;;) {
+			char *p = malloc(1 << 20);
+
+			if (p)
+				memset(p, 1, 1 << 20);
+		}
+	}
+	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	v = ou_events(&n);	/* fails on any invalid JSON line */
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	/* \u00XX escapes give back each byte as a code point below 256 */
+	{
+		const char *c = ou_str(ev, "victim.comm");
+		char back[32];
+		int i = 0;
+
+		while (*c && i < 31) {
+			unsigned char b = *c++;
+
+			if (b >= 0xc0)	/* two-byte UTF-8 for U+0080..U+00FF */
+				b = ((b & 0x1f) << 6) | (*c++ & 0x3f);
+			back[i++] = b;
+		}
+		back[i] = '\0';
+		EXPECT_STREQ(name, back);
+	}
+	ou_events_free(v, n);
+	ou_cg_remove("cap_name");
+}
+
+/* One memcg OOM in cgroup @cg; returns the victim's pid. */
+static pid_t one_memcg_oom(const char *cg)
+{
+	pid_t pid = ou_spawn_hog(cg, "ringhog", 0, 0);
+
+	ou_wait_killed(pid);
+	return pid;
+}
+
+/* capacity=4 after 10 OOMs: 4 kept, 6 overwritten, seqs consecutive. */
+TEST(ring_wraps_and_clears)
+{
+	json_object **v;
+	int n, i;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load("capacity=4"));
+	ASSERT_EQ(0, ou_cg_create("cap_ring", "8M"));
+	for (i = 0; i < 10; i++)
+		one_memcg_oom("cap_ring");
+	EXPECT_EQ(10, ou_stat("events_total"));
+	EXPECT_EQ(4, ou_stat("events_retained"));
+	EXPECT_EQ(6, ou_stat("events_overwritten"));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(4, n);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(7 + i, ou_int(v[i], "seq"));
+	ou_events_free(v, n);
+
+	ASSERT_EQ(0, ou_write(ou_path("clear"), "1"));
+	EXPECT_EQ(-EINVAL, ou_write(ou_path("clear"), "2"));
+	v = ou_events(&n);
+	EXPECT_EQ(0, n);
+	ou_events_free(v, n);
+	EXPECT_EQ(0, ou_stat("events_retained"));
+	one_memcg_oom("cap_ring");
+	v = ou_events(&n);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(11, ou_int(v[0], "seq"));	/* seq keeps counting */
+	ou_events_free(v, n);
+	ou_cg_remove("cap_ring");
+}
+
+/* The text view lists the same events as the JSON view. */
+TEST(text_matches_json)
+{
+	json_object **v;
+	char *text, *p;
+	int n, i;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("cap_text", "8M"));
+	for (i = 0; i < 3; i++)
+		one_memcg_oom("cap_text");
+	v = ou_events(&n);
+	text = ou_read(ou_path("events"));
+	ASSERT_NE(NULL, v);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ(3, n);
+	p = text;
+	for (i = 0; i < n; i++) {
+		char head[64], vic[64];
+
+		snprintf(head, sizeof(head), "event %lld %s ",
+			 ou_int(v[i], "seq"), ou_str(v[i], "kind"));
+		snprintf(vic, sizeof(vic), "  victim pid=%lld ",
+			 ou_int(v[i], "victim.pid"));
+		p = strstr(p, head);
+		ASSERT_NE(NULL, p);
+		EXPECT_NE(NULL, strstr(p, vic));
+		p++;
+	}
+	free(text);
+	ou_events_free(v, n);
+	ou_cg_remove("cap_text");
+}
+
+/* Readers loop over every view while OOMs happen; all JSON stays valid. */
+TEST(readers_during_ooms)
+{
+	static const char * const views[] = { "events", "events.json", "stats" };
+	pid_t readers[3];
+	json_object **v;
+	int n, i, st;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load("capacity=8"));
+	ASSERT_EQ(0, ou_cg_create("cap_read", "8M"));
+	for (i = 0; i < 3; i++) {
+		readers[i] = fork();
+		if (readers[i] == 0) {
+			for (;;) {
+				char *s = ou_read(ou_path(views[i]));
+
+				if (!s)
+					_exit(1);
+				if (i == 1) {
+					char *line, *save = NULL;
+
+					for (line = strtok_r(s, "\n", &save); line;
+					     line = strtok_r(NULL, "\n", &save)) {
+						json_object *o = json_tokener_parse(line);
+
+						if (!o)
+							_exit(2);
+						json_object_put(o);
+					}
+				}
+				free(s);
+			}
+		}
+	}
+	for (i = 0; i < 20; i++)
+		one_memcg_oom("cap_read");
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, waitpid(readers[i], &st, WNOHANG));	/* alive */
+		kill(readers[i], SIGKILL);
+		waitpid(readers[i], &st, 0);
+	}
+	EXPECT_EQ(20, ou_stat("events_total"));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(8, n);
+	ou_events_free(v, n);
+	ou_cg_remove("cap_read");
+}
+
+/* Unload and reload while a storm of OOMs goes on. */
+TEST(unload_during_oom_storm)
+{
+	pid_t storm;
+	int i, st;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("cap_storm", "8M"));
+	storm = fork();
+	if (storm == 0) {
+		for (;;)
+			one_memcg_oom("cap_storm");
+	}
+	for (i = 0; i < 10; i++) {
+		usleep(200000);
+		ASSERT_EQ(0, ou_unload());
+		usleep(100000);
+		ASSERT_EQ(0, ou_load(""));
+	}
+	usleep(500000);
+	kill(storm, SIGKILL);
+	waitpid(storm, &st, 0);
+	EXPECT_EQ(0, ou_unload());
+	ou_cg_remove("cap_storm");
+}
+
+TEST_HARNESS_MAIN
