@@ -10,7 +10,7 @@
 #   chroot/<suite>.lock      flock: one user of a chroot at a time
 #   kernels/<pkg>_<ver>/     vmlinuz extracted from the kernel package
 #   ksrc/<ver>/              checkpatch.pl + kselftest headers from linux-source-6.1
-#   work/<tag>-<hash>/       per-kernel, per-clone build output and run logs
+#   work/<tag>-<hash>/run-*/ per-run output and logs (last -> newest)
 
 OOMSNAP_CACHE=${OOMSNAP_CACHE:-/var/cache/oomsnap}
 OOMSNAP_MIRROR=${OOMSNAP_MIRROR:-http://deb.debian.org/debian}

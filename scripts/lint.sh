@@ -3,6 +3,9 @@
 #
 # oomsnap lint: checkpatch.pl --strict and sparse (make C=2) on module/.
 set -euo pipefail
+# The whole script is one block: bash parses it before running, so editing
+# this file while a run is in progress cannot derail that run.
+{
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -42,7 +45,11 @@ while (($#)); do
 done
 ((EUID == 0)) || die "must run as root (chroot)"
 shopt -s nullglob
-FILES=("$SRC"/module/*.c "$SRC"/module/*.h)
+# Our sources only, not what a local build leaves behind (oomsnap.mod.c).
+FILES=()
+for f in "$SRC"/module/*.c "$SRC"/module/*.h; do
+	[[ $f == *.mod.c ]] || FILES+=("$f")
+done
 ((${#FILES[@]})) || die "no module/*.c or module/*.h under $SRC"
 [[ -f $SRC/module/Kbuild ]] || die "$SRC/module/Kbuild is missing"
 
@@ -99,3 +106,5 @@ fi
 rm -rf "$LDIR"
 ((fail == 0)) || { log "lint FAILED"; exit 1; }
 log "lint clean"
+exit 0
+}

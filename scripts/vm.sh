@@ -5,6 +5,9 @@
 # headers (inside a Debian chroot), build the selftests and a busybox
 # initramfs, boot QEMU (TCG) and judge the run.
 set -euo pipefail
+# The whole script is one block: bash parses it before running, so editing
+# this file while a run is in progress cannot derail that run.
+{
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -45,8 +48,10 @@ Harness-level problems (timeout, kernel splat, guest not finishing) are
 counted as failures "not ok - vm: <reason>".
 
 Cache: \$OOMSNAP_CACHE (default /var/cache/oomsnap): Debian chroots, kernels
-keyed by package version, build output and the logs of the last run
-(serial.log = kernel console, tap.log = test output).
+keyed by package version, and one directory per run (the 10 newest are
+kept): work/<tag>-<hash>/run-*/ with oomsnap.ko, initrd.gz, serial.log
+(kernel console, ttyS0) and tap.log (guest output, ttyS1); work/<tag>-<hash>/last
+is the newest.  Runs may go in parallel; chroot work is serialized by locks.
 EOF
 }
 
@@ -116,10 +121,15 @@ if ((LINT)); then
 fi
 
 STAGE="preparing the work directory"
-WORK="$OOMSNAP_CACHE/work/$TAG-$(repo_hash "$REPO")"
+# One directory per run, so runs from the same clone can go in parallel
+# (chroots are locked separately); "last" points to the newest.
+WORK_BASE="$OOMSNAP_CACHE/work/$TAG-$(repo_hash "$REPO")"
+mkdir -p "$WORK_BASE"
+find "$WORK_BASE" -mindepth 1 -maxdepth 1 -name 'run-*' -type d | sort | head -n -10 |
+	while read -r old; do rm -rf "$old"; done
+WORK="$WORK_BASE/run-$(date +%Y%m%d-%H%M%S)-$$"
 mkdir -p "$WORK"
-exec 9>"$WORK/.lock"
-flock -n 9 || { log "waiting for another run using $WORK..."; flock 9; }
+ln -sfn "$(basename "$WORK")" "$WORK_BASE/last"
 
 # --- 1. checkpatch/kselftest headers (bookworm chroot) -----------------------
 STAGE="fetching the kselftest headers"
@@ -132,7 +142,6 @@ chroot_release
 # --- 2. selftests, on the host (static binaries) ------------------------------
 STAGE="building the selftests"
 log "building selftests..."
-rm -rf "$WORK/selftests"
 mkdir -p "$WORK/selftests"
 if ! make -C "$REPO/selftests" -s OUTPUT="$WORK/selftests" KSFT_INC="$KSFT_INC" \
 	>"$WORK/selftests.log" 2>&1; then
@@ -234,6 +243,7 @@ printf '%s\n' "$ACTION" >"$R/oomsnap/action"
 printf '%s\n' "$CMD" >"$R/oomsnap/cmd"
 printf 'TEST_TIMEOUT=%s\nKERNEL_TAG=%s\nKERNEL_ABI=%s\n' "$TEST_TIMEOUT" "$TAG" "$ABI" >"$R/oomsnap/config"
 (cd "$R" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initrd.gz"
+rm -rf "$R"
 
 if [[ $ACTION == build ]]; then
 	SUMMARY_DONE=1
@@ -318,3 +328,5 @@ log "logs: $SERIAL $TAP"
 SUMMARY_DONE=1
 printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP"
 ((FAIL == 0)) || exit 1
+exit 0
+}
