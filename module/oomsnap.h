@@ -222,6 +222,7 @@ struct oomsnap_cause_in {
 	const struct oomsnap_zone *zones;
 	unsigned int nr_zones;
 };
+
 enum oomsnap_cause oomsnap_classify(const struct oomsnap_cause_in *in);
 bool oomsnap_zone_fragmented(const struct oomsnap_zone *z, int order);
 

@@ -206,51 +206,42 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 }
 
 /*
- * find_lock_task_mm() is not exported: the first thread that still has an
- * mm, locked.  On RT a thread whose lock is taken is passed over.
- */
-static struct task_struct *oomsnap_lock_task_mm(struct task_struct *p)
-{
-	struct task_struct *t;
-
-	for_each_thread(p, t) {
-		if (!oomsnap_trylock_task(t))
-			continue;
-		if (t->mm)
-			return t;
-		task_unlock(t);
-	}
-	return NULL;
-}
-
-/*
  * The kernel's oom_badness() (not exported), on a snapshot of the figures.
+ * Like find_lock_task_mm() (not exported either) it reads the first thread
+ * that still has an mm, under that thread's task_lock(); on RT a thread
+ * whose lock is taken is passed over.
+ *
  * Return: false when the kernel would not consider @p at all.
  */
 static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
 			    struct oomsnap_cand *c)
 {
 	struct task_struct *t;
-	struct mm_struct *mm;
-	long adj;
+	bool found = false;
+	long adj = 0;
 
 	if (is_global_init(p) || (p->flags & PF_KTHREAD))
 		return false;
-	t = oomsnap_lock_task_mm(p);
-	if (!t)
-		return false;
-	mm = t->mm;
-	adj = (long)READ_ONCE(t->signal->oom_score_adj);
-	if (adj == OOM_SCORE_ADJ_MIN || oomsnap_mm_oom_skip(mm) ||
-	    in_vfork(t)) {
-		task_unlock(t);
-		return false;
-	}
-	c->rss = get_mm_rss(mm);
-	c->swapents = get_mm_counter(mm, MM_SWAPENTS);
-	c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
-	task_unlock(t);
+	for_each_thread(p, t) {
+		struct mm_struct *mm;
 
+		if (!oomsnap_trylock_task(t))
+			continue;
+		mm = t->mm;
+		if (mm) {
+			adj = (long)READ_ONCE(t->signal->oom_score_adj);
+			found = adj != OOM_SCORE_ADJ_MIN &&
+				!oomsnap_mm_oom_skip(mm) && !in_vfork(t);
+			c->rss = get_mm_rss(mm);
+			c->swapents = get_mm_counter(mm, MM_SWAPENTS);
+			c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
+		}
+		task_unlock(t);
+		if (mm)
+			break;
+	}
+	if (!found)
+		return false;
 	c->pid = task_tgid_nr(p);
 	c->adj = adj;
 	oomsnap_copy_comm(c->comm, p);
@@ -416,8 +407,8 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
  * registered.  A wrong one would read a pid as a pointer.
  */
 #define OOMSNAP_MARK_VICTIM_TASK \
-	_Generic(&trace_mark_victim, \
-		 void (*)(struct task_struct *, uid_t): true, default: false)
+	__builtin_types_compatible_p(typeof(trace_mark_victim), \
+				     void (struct task_struct *, uid_t))
 
 static void __maybe_unused oomsnap_mark_victim_task(void *data,
 						    struct task_struct *t,

@@ -148,37 +148,80 @@ static ssize_t oomsnap_clear_write(struct file *file, const char __user *buf,
 	return len;
 }
 
-/* One set of operations per file, for debugfs and for procfs. */
-#define OOMSNAP_SEQ_OPS(id, open_fn, write_fn, release_fn)		\
-	static const struct file_operations oomsnap_##id##_fops = {	\
-		.owner = THIS_MODULE, .open = open_fn, .read = seq_read, \
-		.llseek = seq_lseek, .write = write_fn,			\
-		.release = release_fn,					\
-	};								\
-	static const struct proc_ops oomsnap_##id##_pops = {		\
-		.proc_open = open_fn, .proc_read = seq_read,		\
-		.proc_lseek = seq_lseek, .proc_write = write_fn,	\
-		.proc_release = release_fn,				\
-	}
+/* Each file has the same operations on debugfs and on procfs. */
+static const struct file_operations oomsnap_events_fops = {
+	.owner = THIS_MODULE,
+	.open = oomsnap_events_text_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
-OOMSNAP_SEQ_OPS(events, oomsnap_events_text_open, NULL, seq_release_private);
-OOMSNAP_SEQ_OPS(events_json, oomsnap_events_json_open, NULL,
-		seq_release_private);
-OOMSNAP_SEQ_OPS(stats, oomsnap_stats_open, NULL, single_release);
-OOMSNAP_SEQ_OPS(protect, oomsnap_protect_open, oomsnap_protect_fwrite,
-		single_release);
+static const struct proc_ops oomsnap_events_pops = {
+	.proc_open = oomsnap_events_text_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = seq_release_private,
+};
+
+static const struct file_operations oomsnap_events_json_fops = {
+	.owner = THIS_MODULE,
+	.open = oomsnap_events_json_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
+
+static const struct proc_ops oomsnap_events_json_pops = {
+	.proc_open = oomsnap_events_json_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = seq_release_private,
+};
+
+static const struct file_operations oomsnap_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = oomsnap_stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct proc_ops oomsnap_stats_pops = {
+	.proc_open = oomsnap_stats_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+};
+
+static const struct file_operations oomsnap_protect_fops = {
+	.owner = THIS_MODULE,
+	.open = oomsnap_protect_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = oomsnap_protect_fwrite,
+	.release = single_release,
+};
+
+static const struct proc_ops oomsnap_protect_pops = {
+	.proc_open = oomsnap_protect_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_write = oomsnap_protect_fwrite,
+	.proc_release = single_release,
+};
 
 static const struct file_operations oomsnap_clear_fops = {
 	.owner = THIS_MODULE,
 	.open = nonseekable_open,
 	.write = oomsnap_clear_write,
-	.llseek = no_llseek,
+	.llseek = OOMSNAP_NO_LLSEEK,
 };
 
 static const struct proc_ops oomsnap_clear_pops = {
 	.proc_open = nonseekable_open,
 	.proc_write = oomsnap_clear_write,
-	.proc_lseek = no_llseek,
+	.proc_lseek = OOMSNAP_NO_LLSEEK,
 };
 
 static const struct {

@@ -57,23 +57,29 @@ static const struct kernel_param_ops oomsnap_range_ops = {
 	.get = oomsnap_param_get_range,
 };
 
-#define OOMSNAP_PARAM_RANGE(name, var, lo, hi, desc)			\
-	static const struct oomsnap_uint_param oomsnap_arg_##name = {	\
-		.val = &(var), .min = (lo), .max = (hi),		\
-	};								\
-	module_param_cb(name, &oomsnap_range_ops,			\
-			(void *)&oomsnap_arg_##name, 0444);		\
-	MODULE_PARM_DESC(name, desc)
+static const struct oomsnap_uint_param oomsnap_arg_capacity = {
+	.val = &oomsnap_capacity, .min = 1, .max = OOMSNAP_CAPACITY_MAX,
+};
+module_param_cb(capacity, &oomsnap_range_ops, (void *)&oomsnap_arg_capacity, 0444);
+MODULE_PARM_DESC(capacity, "events kept in the ring (1-65536, default 64)");
 
-OOMSNAP_PARAM_RANGE(capacity, oomsnap_capacity, 1, OOMSNAP_CAPACITY_MAX,
-		    "events kept in the ring (1-65536, default 64)");
-OOMSNAP_PARAM_RANGE(max_tasks, oomsnap_max_tasks, 0, OOMSNAP_MAX_TASKS_MAX,
-		    "top OOM candidates kept per event (0-1024, default 8)");
-OOMSNAP_PARAM_RANGE(protect_max, oomsnap_protect_max, 1,
-		    OOMSNAP_PROTECT_MAX_MAX,
-		    "protection list entries (1-65536, default 1024)");
-OOMSNAP_PARAM_RANGE(scan_max, oomsnap_scan_max, 1, 4194304,
-		    "processes examined per OOM for candidates and protection (default 100000)");
+static const struct oomsnap_uint_param oomsnap_arg_max_tasks = {
+	.val = &oomsnap_max_tasks, .min = 0, .max = OOMSNAP_MAX_TASKS_MAX,
+};
+module_param_cb(max_tasks, &oomsnap_range_ops, (void *)&oomsnap_arg_max_tasks, 0444);
+MODULE_PARM_DESC(max_tasks, "top OOM candidates kept per event (0-1024, default 8)");
+
+static const struct oomsnap_uint_param oomsnap_arg_protect_max = {
+	.val = &oomsnap_protect_max, .min = 1, .max = OOMSNAP_PROTECT_MAX_MAX,
+};
+module_param_cb(protect_max, &oomsnap_range_ops, (void *)&oomsnap_arg_protect_max, 0444);
+MODULE_PARM_DESC(protect_max, "protection list entries (1-65536, default 1024)");
+
+static const struct oomsnap_uint_param oomsnap_arg_scan_max = {
+	.val = &oomsnap_scan_max, .min = 1, .max = 4194304,
+};
+module_param_cb(scan_max, &oomsnap_range_ops, (void *)&oomsnap_arg_scan_max, 0444);
+MODULE_PARM_DESC(scan_max, "processes examined per OOM for candidates and protection (default 100000)");
 
 static int oomsnap_param_set_procfs(const char *val,
 				    const struct kernel_param *kp)

@@ -216,41 +216,48 @@ static void out_u32_list(struct oomsnap_out *o, const char *key,
 }
 
 static const char * const kind_names[] = { "global", "memcg" };
+
 static const char * const constraint_names[] = {
 	"none", "cpuset", "memory_policy", "memcg", NULL,
 };
+
 static const char * const cause_names[] = {
 	"memcg_limit", "ancestor_memcg_limit", "node_memory",
 	"fragmentation", "sysrq", "system_memory",
 };
+
 static const char * const outcome_names[] = {
 	"killed", "current_exiting", "no_victim",
 };
 
-#define OOMSNAP_NAME(tab, i) ((i) < ARRAY_SIZE(tab) && (tab)[i] ? (tab)[i] : "?")
+static const char *oomsnap_name(const char * const *tab, size_t n,
+				unsigned int i)
+{
+	return i < n && tab[i] ? tab[i] : "?";
+}
 
 /** oomsnap_kind_name() - "global" or "memcg" @kind: OOMSNAP_KIND_* */
 const char *oomsnap_kind_name(unsigned int kind)
 {
-	return OOMSNAP_NAME(kind_names, kind);
+	return oomsnap_name(kind_names, ARRAY_SIZE(kind_names), kind);
 }
 
 /** oomsnap_constraint_name() - SPEC name @c: OOMSNAP_CONSTRAINT_* */
 const char *oomsnap_constraint_name(unsigned int c)
 {
-	return OOMSNAP_NAME(constraint_names, c);
+	return oomsnap_name(constraint_names, ARRAY_SIZE(constraint_names), c);
 }
 
 /** oomsnap_cause_name() - SPEC name @cause: enum oomsnap_cause */
 const char *oomsnap_cause_name(unsigned int cause)
 {
-	return OOMSNAP_NAME(cause_names, cause);
+	return oomsnap_name(cause_names, ARRAY_SIZE(cause_names), cause);
 }
 
 /** oomsnap_outcome_name() - SPEC name @outcome: enum oomsnap_outcome */
 const char *oomsnap_outcome_name(unsigned int outcome)
 {
-	return OOMSNAP_NAME(outcome_names, outcome);
+	return oomsnap_name(outcome_names, ARRAY_SIZE(outcome_names), outcome);
 }
 
 static void out_memcg_path(struct oomsnap_out *o, const char *key,
@@ -350,7 +357,6 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	struct seq_file *m = o->m;
 	u32 has = ev->has;
 
-	o->first = true;
 	o->in_line = false;
 	o->depth = 0;
 	seq_puts(m, o->json ? "{" : "event");
@@ -372,12 +378,12 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	out_word(o, "outcome", oomsnap_outcome_name(ev->outcome));
 	if (o->json) {
 		out_key(o, "gfp_mask", "");
-		seq_printf(m, "\"%#x\"", (unsigned int)ev->gfp_mask);
+		seq_printf(m, "\"%#x\"", (__force unsigned int)ev->gfp_mask);
 		out_key(o, "gfp", "");
 		seq_printf(m, "\"%pGg\"", &ev->gfp_mask);
 	} else {
 		out_key(o, "gfp", "");
-		seq_printf(m, "%#x(%pGg)", (unsigned int)ev->gfp_mask,
+		seq_printf(m, "%#x(%pGg)", (__force unsigned int)ev->gfp_mask,
 			   &ev->gfp_mask);
 	}
 	out_s64(o, "order", ev->order);
