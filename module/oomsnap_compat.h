@@ -19,6 +19,30 @@
 #include <linux/ptrace.h>
 #include <linux/kernfs.h>
 #include <linux/string.h>
+#include <linux/fs.h>
+#include <linux/rcupdate.h>
+
+/*
+ * OOMSNAP_HAVE_* come from the feature tests in module/Kbuild (probes
+ * compiled against the target's headers).  Without them every choice
+ * below would be a guess: refuse to build.
+ */
+#ifndef OOMSNAP_HAVE_FEATURE_PROBES
+#error "oomsnap: the Kbuild feature probes did not run or failed (see module/Kbuild)"
+#endif
+
+/*
+ * A file that cannot seek.  no_llseek() was a function up to 5.19; in 6.0
+ * to 6.11 it is "#define no_llseek NULL", and a NULL .llseek (.proc_lseek
+ * for procfs, checked in proc_reg_open()) means the same; 6.12 removed the
+ * name and the kernel's own files now leave the field NULL.  Before 6.0 a
+ * NULL .proc_lseek meant default_llseek, so the function is used there.
+ */
+#ifdef OOMSNAP_HAVE_NO_LLSEEK
+#define OOMSNAP_NO_LLSEEK	no_llseek
+#else
+#define OOMSNAP_NO_LLSEEK	NULL
+#endif
 
 /*
  * Free lists per zone: MAX_ORDER of them up to 6.3, MAX_ORDER + 1 in
@@ -56,12 +80,52 @@ static inline bool oomsnap_trylock_task(struct task_struct *t)
 }
 
 /**
+ * oomsnap_mm_flag() - test one MMF_* flag of an mm
+ * @mm: the address space
+ * @flag: the MMF_* bit number
+ *
+ * mm->flags was an unsigned long up to 6.17; since then it is an opaque
+ * bitmap (mm_flags_t) read with mm_flags_test().
+ */
+static inline bool oomsnap_mm_flag(const struct mm_struct *mm, int flag)
+{
+#ifdef OOMSNAP_HAVE_MM_FLAGS_TEST
+	return mm_flags_test(flag, mm);
+#else
+	return test_bit(flag, &mm->flags);
+#endif
+}
+
+/**
  * oomsnap_mm_oom_skip() - the OOM killer has already finished with @mm
  * @mm: the address space
  */
 static inline bool oomsnap_mm_oom_skip(struct mm_struct *mm)
 {
-	return test_bit(MMF_OOM_SKIP, &mm->flags);
+	return oomsnap_mm_flag(mm, MMF_OOM_SKIP);
+}
+
+/*
+ * kernfs_node's parent and name: plain pointers up to 6.14, RCU pointers
+ * (__parent, name) since 6.15.  Caller holds rcu_read_lock().  Only for
+ * nodes that cannot be renamed or moved (cgroup v2 directories).
+ */
+static inline struct kernfs_node *oomsnap_kn_parent(struct kernfs_node *kn)
+{
+#ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
+	return rcu_dereference(kn->__parent);
+#else
+	return kn->parent;
+#endif
+}
+
+static inline const char *oomsnap_kn_name(struct kernfs_node *kn)
+{
+#ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
+	return rcu_dereference(kn->name);
+#else
+	return kn->name;
+#endif
 }
 
 /**
@@ -140,6 +204,7 @@ static inline bool oomsnap_memcg_path(struct mem_cgroup *memcg, char *buf,
 	struct kernfs_node *kn, *parts[32];
 	unsigned int n = 0;
 	size_t pos = 0;
+	bool ok = false;
 
 	buf[0] = '\0';
 	if (!memcg)
@@ -148,25 +213,34 @@ static inline bool oomsnap_memcg_path(struct mem_cgroup *memcg, char *buf,
 		return cgroup_path(memcg->css.cgroup, buf, len) > 0;
 	if (!cgroup_subsys_on_dfl(memory_cgrp_subsys))
 		return false;
-	for (kn = memcg->css.cgroup->kn; kn && kn->parent; kn = kn->parent) {
+	rcu_read_lock();
+	for (kn = memcg->css.cgroup->kn; kn && oomsnap_kn_parent(kn);
+	     kn = oomsnap_kn_parent(kn)) {
 		if (n == ARRAY_SIZE(parts))
-			return false;
+			goto out;
 		parts[n++] = kn;
 	}
-	if (!n)
-		return strscpy(buf, "/", len) > 0;
+	if (!n) {
+		ok = strscpy(buf, "/", len) > 0;
+		goto out;
+	}
 	while (n--) {
 		ssize_t w;
 
 		if (pos + 1 >= len)
-			return false;
+			goto out;
 		buf[pos++] = '/';
-		w = strscpy(buf + pos, parts[n]->name, len - pos);
+		w = strscpy(buf + pos, oomsnap_kn_name(parts[n]), len - pos);
 		if (w < 0)
-			return false;
+			goto out;
 		pos += w;
 	}
-	return true;
+	ok = true;
+out:
+	rcu_read_unlock();
+	if (!ok)
+		buf[0] = '\0';
+	return ok;
 #else
 	buf[0] = '\0';
 	return false;
@@ -202,7 +276,7 @@ static inline unsigned long oomsnap_oom_kill_count(void)
  */
 static inline bool oomsnap_mm_multiprocess(const struct mm_struct *mm)
 {
-	return test_bit(MMF_MULTIPROCESS, &mm->flags);
+	return oomsnap_mm_flag(mm, MMF_MULTIPROCESS);
 }
 
 #endif /* _OOMSNAP_COMPAT_H */

@@ -160,7 +160,7 @@ const struct file_operations oomsnap_stream_fops = {
 	.read = oomsnap_stream_read,
 	.poll = oomsnap_stream_poll,
 	.release = oomsnap_stream_release,
-	.llseek = no_llseek,
+	.llseek = OOMSNAP_NO_LLSEEK,
 };
 
 const struct proc_ops oomsnap_stream_pops = {
@@ -168,7 +168,7 @@ const struct proc_ops oomsnap_stream_pops = {
 	.proc_read = oomsnap_stream_read,
 	.proc_poll = oomsnap_stream_poll,
 	.proc_release = oomsnap_stream_release,
-	.proc_lseek = no_llseek,
+	.proc_lseek = OOMSNAP_NO_LLSEEK,
 };
 
 /**
