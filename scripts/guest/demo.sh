@@ -5,21 +5,23 @@
 # Loads the module, causes a memcg OOM and a global OOM, and shows what the
 # module recorded after each.
 KO=${OOMSNAP_KO:-/oomsnap/oomsnap.ko}
-D=/sys/kernel/debug/oomsnap
 HOG=/selftests/oomsnap_hog
-[ -d $D ] || D=/proc/oomsnap
 
 show() {
 	echo "=== $1: events"
-	cat $D/events
+	cat $D/events || echo "not ok - demo: cannot read $D/events"
 	echo "=== $1: stats"
-	cat $D/stats
+	cat $D/stats || echo "not ok - demo: cannot read $D/stats"
 	echo
 }
 
 echo "=== loading $KO"
 insmod "$KO" || { echo "not ok - demo: insmod failed"; exit 1; }
+# debugfs, or /proc/oomsnap when debugfs is unavailable or locked down.
+D=/sys/kernel/debug/oomsnap
 [ -d $D ] || D=/proc/oomsnap
+echo "=== module files in $D"
+ls -l $D
 
 echo "=== memcg OOM: hog allocates 64 MB in /demo (memory.max=32M)"
 mkdir -p /sys/fs/cgroup/demo
