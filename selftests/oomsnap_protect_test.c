@@ -651,8 +651,20 @@ TEST_F_TIMEOUT(prot, reassert_before_memcg_oom, 120)
 	ASSERT_EQ(0, pipe(ack));
 	p = fork();
 	if (p == 0) {
+		size_t sz = 4 << 20;
+		char *mem;
+
 		if (ou_cg_enter("osp_oom/prot", getpid()))
 			_exit(126);
+		/*
+		 * Enough memory that, at 1000, it would outscore the hog
+		 * (whose points are about memory.max)
+		 */
+		mem = malloc(sz);
+		if (!mem)
+			_exit(1);
+		for (size_t off = 0; off < sz; off += 4096)
+			((volatile char *)mem)[off] = 1;
 		if (read(tochild[0], &c, 1) != 1)
 			_exit(1);
 		/* the program overrides its protection */
