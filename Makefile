@@ -15,7 +15,7 @@ KERNEL ?= bookworm
 VMFLAGS ?=
 
 HOST_DEPS := qemu-system-x86 busybox-static debootstrap sparse libjson-c-dev \
-	cpio xz-utils zstd gcc make
+	cpio xz-utils zstd gcc make prometheus
 
 all: modules
 

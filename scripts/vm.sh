@@ -233,6 +233,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 install -m 755 "$REPO/scripts/guest/init" "$R/init"
 install -m 755 "$REPO/scripts/guest/demo.sh" "$R/oomsnap/demo.sh"
+install -m 755 "$REPO/scripts/oomsnap" "$R/bin/oomsnap"
 cp "$WORK/oomsnap.ko" "$R/oomsnap/oomsnap.ko"
 for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 	[[ -n $t ]] || continue
@@ -283,6 +284,9 @@ mapfile -t SPLATS < <(grep -nE "$SPLAT_RE" "$SERIAL" || true)
 if ((${#SPLATS[@]})); then
 	VMFAIL+=("kernel reported a problem (${#SPLATS[@]} matching lines in serial.log), first: ${SPLATS[0]#*:}")
 fi
+
+# promtool check metrics on the metrics the CLI test printed (one TAP result)
+if [[ $ACTION == tests ]]; then "$HERE/promtool-check.sh" "$TAP" >>"$TAP"; fi
 
 # TAP / output
 if [[ $ACTION == tests ]]; then

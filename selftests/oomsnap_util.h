@@ -387,4 +387,29 @@ static OU_UNUSED json_object *ou_event_by_victim(json_object **v, int n,
 	return NULL;
 }
 
+/* Wait until the stats file counts @n events; 0, or -1 after @ms. */
+static OU_UNUSED int ou_wait_events(long long n, int ms)
+{
+	for (; ms > 0; ms -= 20) {
+		if (ou_stat("events_total") >= n)
+			return 0;
+		usleep(20000);
+	}
+	return ou_stat("events_total") >= n ? 0 : -1;
+}
+
+/*
+ * One memcg OOM: a hog grows in cgroup @cg (which must have a memory.max)
+ * until the OOM killer ends it.  Returns its pid when it died of SIGKILL,
+ * else -1.
+ */
+static OU_UNUSED pid_t ou_memcg_oom(const char *cg)
+{
+	pid_t pid = ou_spawn_hog(cg, "hog", 0, 0);
+
+	if (pid < 0)
+		return -1;
+	return ou_wait_killed(pid) == SIGKILL ? pid : -1;
+}
+
 #endif /* OOMSNAP_UTIL_H */

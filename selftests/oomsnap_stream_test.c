@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap_stream_test: the stream file (SPEC 2, issue 5).
+ *
+ * Each open reads only new events, one JSON line each; read() blocks and
+ * wakes within a second of an OOM; poll() and epoll time out while nothing
+ * happens and report a new event; O_NONBLOCK gives EAGAIN; readers are
+ * independent; a reader the ring overtakes gets {"v":1,"lost":N} and goes
+ * on from the oldest retained event; a signal interrupts a blocked read
+ * (EINTR, or a transparent restart under SA_RESTART: the read returns
+ * -ERESTARTSYS); and module unload ends a blocked read.
+ *
+ * Unload: a debugfs file pins the module while it is open (debugfs takes a
+ * reference on the file's owner, as for any module's file), so unload is
+ * refused with EWOULDBLOCK and the reader keeps waiting; under procfs
+ * (procfs=1), which revokes open files on removal, unload wakes the reader,
+ * its read returns 0 (end of file) and the unload completes.
+ *
+ * Events come from memcg OOMs in small cgroups (fast under TCG).
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <time.h>
+#include <sys/epoll.h>
+
+#include "kselftest_harness.h"
+#include "oomsnap_util.h"
+
+#define CG "st_t"
+#define PROC_STREAM "/proc/oomsnap/stream"
+
+static long long now_boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * One line from @fd, waiting at most @ms for it (poll first, so a test
+ * never hangs on a blocking read).  Returns its length, 0 at end of file,
+ * -1 on timeout or error (errno set).
+ */
+static int read_line(int fd, char *buf, size_t size, int ms)
+{
+	size_t len = 0;
+
+	while (len < size - 1) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, ms) != 1) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += n;
+		if (buf[len - 1] == '\n')
+			break;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+static long long line_seq(const char *line)
+{
+	json_object *o = json_tokener_parse(line);
+	long long seq = o ? ou_int(o, "seq") : -1;
+
+	json_object_put(o);
+	return seq;
+}
+
+/* Load the module (with @params) and make the test cgroup. */
+static int setup(const char *params)
+{
+	int err = ou_load(params);
+
+	if (err)
+		return err;
+	return ou_cg_create(CG, "16M");
+}
+
+static void teardown(void)
+{
+	ou_cg_remove(CG);
+}
+
+/* A reader blocked in read() */
+struct reader {
+	int fd;
+	pthread_t thread;
+	volatile int done;
+	ssize_t ret;
+	int err;
+	long long t_ns;		/* CLOCK_BOOTTIME when read() returned */
+	char buf[65536];
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+
+	r->ret = read(r->fd, r->buf, sizeof(r->buf) - 1);
+	r->err = errno;
+	r->t_ns = now_boot_ns();
+	if (r->ret >= 0)
+		r->buf[r->ret] = '\0';
+	r->done = 1;
+	return NULL;
+}
+
+static int reader_wait(struct reader *r, int ms)
+{
+	for (; ms > 0 && !r->done; ms -= 10)
+		usleep(10000);
+	return r->done ? 0 : -1;
+}
+
+static volatile int sig_count;
+
+static void on_sig(int sig)
+{
+	sig_count++;
+}
+
+static void set_handler(int sig, int flags)
+{
+	struct sigaction sa = { .sa_handler = on_sig, .sa_flags = flags };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* A blocked reader wakes within a second of the OOM's commit. */
+TEST(blocked_reader_wakes)
+{
+	static struct reader r;
+	json_object *o;
+	long long commit, lat;
+	pid_t pid;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup(""));
+	r.fd = open(ou_path("stream"), O_RDONLY);
+	ASSERT_LE(0, r.fd);
+	r.done = 0;
+	ASSERT_EQ(0, pthread_create(&r.thread, NULL, reader_main, &r));
+	usleep(300000);
+	EXPECT_EQ(0, r.done);	/* nothing happened yet: still blocked */
+	pid = ou_memcg_oom(CG);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, reader_wait(&r, 10000));
+	pthread_join(r.thread, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("read: %s", strerror(r.err));
+	ASSERT_EQ('\n', r.buf[r.ret - 1]);
+	o = json_tokener_parse(r.buf);
+	ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", r.buf);
+	EXPECT_EQ(1, ou_int(o, "seq"));
+	EXPECT_STREQ("memcg_limit", ou_str(o, "cause"));
+	EXPECT_EQ(pid, ou_int(o, "victim.pid"));
+	/* boot_ns is when the OOM began, oom_ns how long it took to commit */
+	commit = ou_int(o, "boot_ns") + (ou_is_null(o, "oom_ns") ? 0 : ou_int(o, "oom_ns"));
+	lat = r.t_ns - commit;
+	TH_LOG("woke %lld us after the commit", lat / 1000);
+	EXPECT_LT(lat, 1000000000LL);
+	json_object_put(o);
+	close(r.fd);
+	teardown();
+}
+
+/* poll() and epoll time out with no event, and report a new one. */
+TEST(poll_timeout_and_wake)
+{
+	struct epoll_event e = { .events = EPOLLIN }, out;
+	struct pollfd p;
+	fd_set rfds;
+	struct timeval tv = { 0, 200000 };
+	char buf[65536];
+	int fd, ep;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup(""));
+	fd = open(ou_path("stream"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	EXPECT_EQ(0, poll(&p, 1, 300));
+	EXPECT_EQ(0, p.revents);
+	FD_ZERO(&rfds);
+	FD_SET(fd, &rfds);
+	EXPECT_EQ(0, select(fd + 1, &rfds, NULL, NULL, &tv));
+	ep = epoll_create1(0);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 300));
+
+	ASSERT_LT(0, ou_memcg_oom(CG));
+	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 5000));
+	p.revents = 0;
+	EXPECT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLIN);
+	FD_ZERO(&rfds);
+	FD_SET(fd, &rfds);
+	tv = (struct timeval){ 5, 0 };
+	EXPECT_EQ(1, select(fd + 1, &rfds, NULL, NULL, &tv));
+	ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 1000));
+	EXPECT_EQ(1, line_seq(buf));
+	/* consumed: quiet again */
+	p.revents = 0;
+	EXPECT_EQ(0, poll(&p, 1, 200));
+	close(ep);
+	close(fd);
+	teardown();
+}
+
+/* O_NONBLOCK: EAGAIN while there is nothing, the line once there is. */
+TEST(nonblock_eagain)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup(""));
+	fd = open(ou_path("stream"), O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	errno = 0;
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_LT(0, ou_memcg_oom(CG));
+	ASSERT_EQ(0, ou_wait_events(1, 5000));
+	n = read(fd, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_EQ('\n', buf[n - 1]);
+	EXPECT_EQ(1, line_seq(buf));
+	errno = 0;
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+	teardown();
+}
+
+/* Only new events: a reader opened after an event does not see it. */
+TEST(open_sees_only_new)
+{
+	char buf[65536];
+	int fd;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup(""));
+	ASSERT_LT(0, ou_memcg_oom(CG));
+	ASSERT_EQ(0, ou_wait_events(1, 5000));
+	fd = open(ou_path("stream"), O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read_line(fd, buf, sizeof(buf), 200));
+	ASSERT_LT(0, ou_memcg_oom(CG));
+	ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 5000));
+	EXPECT_EQ(ou_stat("events_total"), line_seq(buf));
+	close(fd);
+	teardown();
+}
+
+/* Two readers both get every event, in order, byte for byte alike. */
+TEST(two_readers)
+{
+	char a[65536], b[65536];
+	int fa, fb, i, n;
+	long long total;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup(""));
+	fa = open(ou_path("stream"), O_RDONLY);
+	fb = open(ou_path("stream"), O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fa);
+	ASSERT_LE(0, fb);
+	for (i = 0; i < 3; i++)
+		ASSERT_LT(0, ou_memcg_oom(CG));
+	total = ou_stat("events_total");
+	ASSERT_LE(3, total);
+	for (n = 1; n <= total; n++) {
+		ASSERT_LT(0, read_line(fa, a, sizeof(a), 2000));
+		ASSERT_LT(0, read_line(fb, b, sizeof(b), 2000));
+		EXPECT_EQ(n, line_seq(a));
+		EXPECT_STREQ(a, b);
+	}
+	/* and nothing more */
+	EXPECT_EQ(-1, read_line(fb, b, sizeof(b), 100));
+	close(fa);
+	close(fb);
+	teardown();
+}
+
+/*
+ * A reader that falls more than the ring (capacity=4) behind gets one
+ * lost line, then the oldest retained event and on, without a gap.
+ */
+TEST(slow_reader_lost)
+{
+	char buf[65536];
+	json_object *o;
+	long long total, seq;
+	int fd, i;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup("capacity=4"));
+	fd = open(ou_path("stream"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 6; i++)
+		ASSERT_LT(0, ou_memcg_oom(CG));
+	total = ou_stat("events_total");
+	ASSERT_LE(6, total);
+	ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 2000));
+	o = json_tokener_parse(buf);
+	ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", buf);
+	EXPECT_EQ(1, ou_int(o, "v"));
+	EXPECT_EQ(total - 4, ou_int(o, "lost")) TH_LOG("line: %s", buf);
+	json_object_put(o);
+	for (seq = total - 3; seq <= total; seq++) {
+		ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 2000));
+		EXPECT_EQ(seq, line_seq(buf));
+	}
+	EXPECT_EQ(-1, read_line(fd, buf, sizeof(buf), 100));
+	EXPECT_EQ(total - 4, ou_stat("events_overwritten"));
+	close(fd);
+	teardown();
+}
+
+/*
+ * A signal ends a blocked read with EINTR when its handler has no
+ * SA_RESTART; with SA_RESTART the read restarts and returns the next event.
+ */
+TEST(signal_interrupts_read)
+{
+	char buf[65536];
+	long long t0;
+	ssize_t n;
+	pid_t child;
+	int fd;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup(""));
+	fd = open(ou_path("stream"), O_RDONLY);
+	ASSERT_LE(0, fd);
+
+	set_handler(SIGALRM, 0);
+	sig_count = 0;
+	t0 = now_boot_ns();
+	alarm(1);
+	errno = 0;
+	n = read(fd, buf, sizeof(buf));
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(1, sig_count);
+	EXPECT_LT(now_boot_ns() - t0, 3000000000LL);
+
+	/* SA_RESTART: the handler runs, the read goes on to the event */
+	set_handler(SIGALRM, SA_RESTART);
+	sig_count = 0;
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		usleep(2500000);
+		_exit(ou_memcg_oom(CG) > 0 ? 0 : 1);
+	}
+	alarm(1);
+	n = read(fd, buf, sizeof(buf) - 1);
+	EXPECT_LT(0, n);
+	if (n > 0) {
+		buf[n] = '\0';
+		EXPECT_EQ(1, line_seq(buf));
+	}
+	EXPECT_EQ(1, sig_count);
+	waitpid(child, NULL, 0);
+	signal(SIGALRM, SIG_DFL);
+	close(fd);
+	teardown();
+}
+
+/* procfs: unload ends a blocked read with end of file and completes. */
+TEST(unload_ends_blocked_read_procfs)
+{
+	static struct reader r;
+
+	ASSERT_EQ(0, ou_load("procfs=1"));
+	r.fd = open(PROC_STREAM, O_RDONLY);
+	ASSERT_LE(0, r.fd);
+	r.done = 0;
+	ASSERT_EQ(0, pthread_create(&r.thread, NULL, reader_main, &r));
+	usleep(300000);
+	ASSERT_EQ(0, r.done);
+	EXPECT_EQ(0, ou_unload());
+	EXPECT_EQ(0, ou_loaded());
+	ASSERT_EQ(0, reader_wait(&r, 2000));
+	pthread_join(r.thread, NULL);
+	EXPECT_EQ(0, r.ret) TH_LOG("read returned %zd (%s)", r.ret, strerror(r.err));
+	close(r.fd);
+}
+
+/*
+ * debugfs: an open stream holds a reference on the module, so unload is
+ * refused (EWOULDBLOCK) and the reader keeps waiting, undisturbed; once the
+ * reader is gone the module unloads.
+ */
+TEST(unload_refused_while_debugfs_reader)
+{
+	static struct reader r;
+
+	ASSERT_EQ(0, ou_load("procfs=0"));
+	if (access("/sys/kernel/debug/oomsnap/stream", F_OK))
+		SKIP(return, "no debugfs");
+	r.fd = open("/sys/kernel/debug/oomsnap/stream", O_RDONLY);
+	ASSERT_LE(0, r.fd);
+	r.done = 0;
+	set_handler(SIGUSR1, 0);
+	ASSERT_EQ(0, pthread_create(&r.thread, NULL, reader_main, &r));
+	usleep(300000);
+	errno = 0;
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "oomsnap", O_NONBLOCK));
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("errno %d", errno);
+	EXPECT_EQ(1, ou_loaded());
+	usleep(200000);
+	EXPECT_EQ(0, r.done);
+	/* end the read with a signal, close, and unload */
+	pthread_kill(r.thread, SIGUSR1);
+	ASSERT_EQ(0, reader_wait(&r, 2000));
+	pthread_join(r.thread, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err);
+	close(r.fd);
+	EXPECT_EQ(0, ou_unload());
+	EXPECT_EQ(0, ou_loaded());
+	signal(SIGUSR1, SIG_DFL);
+}
+
+TEST_HARNESS_MAIN
