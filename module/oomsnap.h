@@ -192,6 +192,7 @@ bool oomsnap_ring_read(u64 seq, struct oomsnap_event *out);
 void oomsnap_ring_bounds(u64 *oldest, u64 *next);
 void oomsnap_ring_clear(void);
 u64 oomsnap_ring_overwritten(void);
+void oomsnap_ring_show_counts(struct seq_file *m);
 size_t oomsnap_ring_bytes(void);
 void oomsnap_ring_set_reaped(pid_t pid, const void *mm,
 			     unsigned long anon, unsigned long file,

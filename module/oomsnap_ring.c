@@ -23,6 +23,8 @@ static struct {
 	u64 next;		/* seq of the next event */
 	u64 oldest;		/* seq of the oldest retained event */
 	u64 overwritten;
+	/* events committed since load, by kind, constraint, cause, outcome */
+	u64 by_kind[2], by_constraint[4], by_cause[6], by_outcome[3];
 	wait_queue_head_t waitq;
 	struct irq_work wake;	/* wake readers outside the OOM path */
 } ring;
@@ -100,6 +102,14 @@ void oomsnap_ring_commit(const struct oomsnap_event *ev)
 	slot = oomsnap_slot(ring.next);
 	memcpy(slot, ev, ring.slot_size);
 	slot->seq = ring.next++;
+	if (ev->kind < ARRAY_SIZE(ring.by_kind))
+		ring.by_kind[ev->kind]++;
+	if (ev->constraint < ARRAY_SIZE(ring.by_constraint))
+		ring.by_constraint[ev->constraint]++;
+	if (ev->cause < ARRAY_SIZE(ring.by_cause))
+		ring.by_cause[ev->cause]++;
+	if (ev->outcome < ARRAY_SIZE(ring.by_outcome))
+		ring.by_outcome[ev->outcome]++;
 	raw_spin_unlock_irqrestore(&ring.lock, flags);
 	irq_work_queue(&ring.wake);
 }
@@ -149,6 +159,33 @@ void oomsnap_ring_clear(void)
 	raw_spin_lock_irqsave(&ring.lock, flags);
 	ring.oldest = ring.next;
 	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+/**
+ * oomsnap_ring_show_counts() - "events_<label>_<value> N" lines for stats
+ * @m: where to write
+ *
+ * Counts since load (clear does not reset them), for metrics that must
+ * survive the ring's wrap-around.  Every value is listed, also at zero.
+ */
+void oomsnap_ring_show_counts(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ring.by_kind); i++)
+		seq_printf(m, "events_kind_%s %llu\n", oomsnap_kind_name(i),
+			   READ_ONCE(ring.by_kind[i]));
+	for (i = 0; i < ARRAY_SIZE(ring.by_constraint); i++)
+		seq_printf(m, "events_constraint_%s %llu\n",
+			   oomsnap_constraint_name(i),
+			   READ_ONCE(ring.by_constraint[i]));
+	for (i = 0; i < ARRAY_SIZE(ring.by_cause); i++)
+		seq_printf(m, "events_cause_%s %llu\n", oomsnap_cause_name(i),
+			   READ_ONCE(ring.by_cause[i]));
+	for (i = 0; i < ARRAY_SIZE(ring.by_outcome); i++)
+		seq_printf(m, "events_outcome_%s %llu\n",
+			   oomsnap_outcome_name(i),
+			   READ_ONCE(ring.by_outcome[i]));
 }
 
 /**
