@@ -535,22 +535,44 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 
 /*
  * Fork: a new process inherits its parent's oom_score_adj.  If that is a
- * value the module set, the child is recorded too, so that del and unload
- * restore it as well (e.g. the workers of a protected daemon).
+ * value the module set, then
+ *   - a child that an entry covers too (same comm, same cgroup, an mm
+ *     shared with a pid entry's process) is recorded, so that del and
+ *     unload restore it as well (e.g. the workers of a protected daemon),
+ *     and gets its own entry's value if that differs;
+ *   - a child that no entry covers (a pid entry covers its process only)
+ *     gets back the value from before the module changed the parent's,
+ *     so that a process carries a value set by the module only while an
+ *     entry covers it.
+ * The child has not run yet, its mm is pinned by itself: MM_PEEK is exact.
  */
 static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 			       struct task_struct *child)
 {
+	struct signal_struct *sig = child->signal;
+	struct oomsnap_pentry *e;
 	struct oomsnap_rec *pr, *cr;
 	unsigned long flags;
+	short adj = 0;
 
-	if (!READ_ONCE(oomsnap_nr_recs) || child->signal == parent->signal)
+	if (!READ_ONCE(oomsnap_nr_recs) || sig == parent->signal)
 		return;
+	rcu_read_lock();
+	e = oomsnap_match(child, OOMSNAP_MM_PEEK);
+	if (e)
+		adj = READ_ONCE(e->adj);
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
 	pr = oomsnap_rec_find(parent->signal);
-	if (pr && READ_ONCE(child->signal->oom_score_adj) == pr->set &&
-	    !oomsnap_rec_find(child->signal)) {
-		cr = oomsnap_rec_new(child->signal);
+	if (!pr || READ_ONCE(sig->oom_score_adj) != pr->set ||
+	    oomsnap_rec_find(sig)) {
+		e = NULL;
+	} else if (!e) {
+		WRITE_ONCE(sig->oom_score_adj, pr->orig);
+		if (pr->min_set && READ_ONCE(sig->oom_score_adj_min) == pr->set_min)
+			WRITE_ONCE(sig->oom_score_adj_min,
+				   min(pr->orig_min, pr->orig));
+	} else {
+		cr = oomsnap_rec_new(sig);
 		if (cr) {
 			cr->orig = pr->orig;
 			cr->set = pr->set;
@@ -560,6 +582,9 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 		}
 	}
 	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	if (e && adj != READ_ONCE(sig->oom_score_adj) && oomsnap_apply(child, adj))
+		atomic64_inc(&oomsnap_stats.protect_applied);
+	rcu_read_unlock();
 }
 
 /*

@@ -332,6 +332,47 @@ TEST_F_TIMEOUT(prot, pid_and_mm_sharer, 60)
 	close(fds[1]);
 }
 
+/*
+ * A child inherits its parent's value.  It keeps a value the module set
+ * only while an entry covers it too, and del restores it as well.
+ */
+TEST_F_TIMEOUT(prot, forked_children, 60)
+{
+	char buf[128], comm[32] = "", *s;
+	pid_t c1, c2;
+
+	s = ou_read("/proc/self/comm");
+	ASSERT_NE(NULL, s);
+	sscanf(s, "%31[^\n]", comm);
+	free(s);
+
+	snprintf(buf, sizeof(buf), "add pid=%d adj=-200", getpid());
+	ASSERT_EQ(0, pw(buf));
+	ASSERT_EQ(-200, adj_of(getpid()));
+	/* a pid entry covers its process, not the children */
+	c1 = spawn_sleeper(self, NULL);
+	ASSERT_LT(0, c1);
+	EXPECT_EQ(BASE_ADJ, adj_of(c1));
+
+	/* children with our comm are covered by a comm entry */
+	snprintf(buf, sizeof(buf), "add comm=%s adj=-250", comm);
+	ASSERT_EQ(0, pw(buf));
+	EXPECT_EQ(-200, adj_of(getpid())) TH_LOG("comm won over pid");
+	EXPECT_EQ(-250, adj_of(c1));
+	c2 = spawn_sleeper(self, NULL);
+	ASSERT_LT(0, c2);
+	EXPECT_EQ(-250, adj_of(c2));
+
+	snprintf(buf, sizeof(buf), "del comm=%s", comm);
+	ASSERT_EQ(0, pw(buf));
+	EXPECT_EQ(BASE_ADJ, adj_of(c1));
+	EXPECT_EQ(BASE_ADJ, adj_of(c2)) TH_LOG("inherited value not restored");
+	EXPECT_EQ(-200, adj_of(getpid()));
+	snprintf(buf, sizeof(buf), "del pid=%d", getpid());
+	ASSERT_EQ(0, pw(buf));
+	EXPECT_EQ(BASE_ADJ, adj_of(getpid()));
+}
+
 TEST_F_TIMEOUT(prot, pid_exit_and_reuse, 60)
 {
 	char buf[128];
