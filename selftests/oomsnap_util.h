@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,9 @@ static OU_UNUSED const char *ou_dir(void)
 
 static OU_UNUSED const char *ou_path(const char *name)
 {
-	static char buf[4][256];
-	static int i;
+	/* per thread: the stress test reads views from several threads */
+	static __thread char buf[4][256];
+	static __thread int i;
 
 	i = (i + 1) % 4;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", ou_dir(), name);
@@ -105,6 +107,14 @@ static OU_UNUSED char *ou_read(const char *path)
 			cap *= 2;
 			buf = realloc(buf, cap);
 		}
+	}
+	if (n < 0) {		/* a failed read is not a short file */
+		int e = errno;
+
+		close(fd);
+		free(buf);
+		errno = e;
+		return NULL;
 	}
 	close(fd);
 	buf[len] = '\0';
@@ -410,6 +420,161 @@ static OU_UNUSED pid_t ou_memcg_oom(const char *cg)
 	if (pid < 0)
 		return -1;
 	return ou_wait_killed(pid) == SIGKILL ? pid : -1;
+}
+
+/*
+ * Stress tests: OOMSNAP_STRESS=full (debug lane) or quick (the default,
+ * normal lanes) picks the size of a run.
+ */
+static OU_UNUSED int ou_stress_full(void)
+{
+	const char *s = getenv("OOMSNAP_STRESS");
+
+	return s && !strcmp(s, "full");
+}
+
+static OU_UNUSED long ou_stress_n(long quick, long full)
+{
+	return ou_stress_full() ? full : quick;
+}
+
+/*
+ * One line from @fd (the stream file), waiting at most @ms for data.
+ * Returns its length, 0 at end of file, -1 on timeout or error.
+ */
+static OU_UNUSED int ou_read_line(int fd, char *buf, size_t size, int ms)
+{
+	size_t len = 0;
+
+	while (len < size - 1) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, ms) != 1) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += n;
+		if (buf[len - 1] == '\n')
+			break;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/*
+ * A process that causes memcg OOMs in cgroup @cg, one after the other,
+ * until stopped; it can be paused so that counters are read while no OOM
+ * is in flight.
+ */
+struct ou_oomgen {
+	pid_t pid;
+	int ctl, ack;	/* our ends of the two pipes */
+};
+
+static OU_UNUSED int ou_oomgen_start(struct ou_oomgen *g, const char *cg)
+{
+	int c[2], a[2];
+
+	if (pipe(c) || pipe(a))
+		return -errno;
+	g->pid = fork();
+	if (g->pid < 0)
+		return -errno;
+	if (g->pid == 0) {
+		long done = 0;
+		char cmd;
+
+		close(c[1]);
+		close(a[0]);
+		fcntl(c[0], F_SETFL, O_NONBLOCK);
+		for (;;) {
+			if (read(c[0], &cmd, 1) == 1) {
+				if (cmd == 'q')
+					break;
+				/* 'p': paused until 'r' */
+				fcntl(c[0], F_SETFL, 0);
+				if (write(a[1], "a", 1) != 1 ||
+				    read(c[0], &cmd, 1) != 1 || cmd == 'q')
+					break;
+				fcntl(c[0], F_SETFL, O_NONBLOCK);
+				continue;
+			}
+			if (ou_memcg_oom(cg) > 0)
+				done++;
+		}
+		if (write(a[1], &done, sizeof(done)) != sizeof(done))
+			_exit(1);
+		_exit(0);
+	}
+	close(c[0]);
+	close(a[1]);
+	g->ctl = c[1];
+	g->ack = a[0];
+	return 0;
+}
+
+/* Wait until the OOM in flight (if any) is over; 0 or -1. */
+static OU_UNUSED int ou_oomgen_pause(struct ou_oomgen *g)
+{
+	char ack;
+
+	if (write(g->ctl, "p", 1) != 1 || read(g->ack, &ack, 1) != 1)
+		return -1;
+	return 0;
+}
+
+static OU_UNUSED void ou_oomgen_resume(struct ou_oomgen *g)
+{
+	if (write(g->ctl, "r", 1) != 1)
+		perror("oomgen resume");
+}
+
+/* Stop it; returns the number of hogs it saw killed, or -1. */
+static OU_UNUSED long ou_oomgen_stop(struct ou_oomgen *g)
+{
+	long done = -1;
+
+	if (write(g->ctl, "q", 1) != 1 ||
+	    read(g->ack, &done, sizeof(done)) != sizeof(done))
+		done = -1;
+	waitpid(g->pid, NULL, 0);
+	close(g->ctl);
+	close(g->ack);
+	return done;
+}
+
+/*
+ * The retained events are consecutive: seq from first to first + n - 1,
+ * the last one being events_total.  Returns the number of problems
+ * (printed), and counts in *killed the events whose outcome is killed.
+ */
+static OU_UNUSED int ou_check_seqs(json_object **v, int n, long long total,
+				   long *killed)
+{
+	int i, bad = 0;
+
+	*killed = 0;
+	for (i = 0; i < n; i++) {
+		if (i && ou_int(v[i], "seq") != ou_int(v[i - 1], "seq") + 1) {
+			printf("# events.json: seq %lld follows %lld\n",
+			       ou_int(v[i], "seq"), ou_int(v[i - 1], "seq"));
+			bad++;
+		}
+		if (!strcmp(ou_str(v[i], "outcome"), "killed"))
+			(*killed)++;
+	}
+	if (n && ou_int(v[n - 1], "seq") != total) {
+		printf("# events.json: last seq %lld, events_total %lld\n",
+		       ou_int(v[n - 1], "seq"), total);
+		bad++;
+	}
+	return bad;
 }
 
 #endif /* OOMSNAP_UTIL_H */
