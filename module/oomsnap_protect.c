@@ -742,7 +742,12 @@ static void oomsnap_insert(struct oomsnap_pentry *e)
 	default:
 		rb = &oomsnap_comm_ht[hash_32(oomsnap_comm_hash(e->comm),
 					      oomsnap_ht_bits)];
-		wh = oomsnap_key_hash(e->type, NULL, NULL, e->comm);
+		/*
+		 * oomsnap_key_hash() of a comm, spelled out: gcc 12 on the
+		 * KASAN debug kernel cannot see that the type is not CGROUP
+		 * here and warns of strlen(NULL) (-Werror=nonnull).
+		 */
+		wh = oomsnap_comm_hash(e->comm);
 		break;
 	}
 	hlist_add_head(&e->wnode, &oomsnap_w_ht[hash_32(wh, oomsnap_ht_bits)]);
