@@ -3,7 +3,9 @@
 # oomsnap: out-of-tree kernel module that snapshots OOM events.
 #
 #   make                 build module/oomsnap.ko for the running kernel (KDIR/KVER)
-#   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm)
+#   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm;
+#                        KERNEL=<tag> for another kernel, see scripts/vm.sh --help)
+#   make check-matrix    the selftests on every kernel tag, then a summary table
 #   make demo            boot the VM and show a memcg and a global OOM
 #   make lint            checkpatch.pl --strict and sparse
 #   make deps            apt-get install what the host needs
@@ -46,7 +48,13 @@ lint: deps
 check: deps
 	scripts/vm.sh --lint --kernel $(KERNEL) $(VMFLAGS) tests
 
+# Every kernel of the harness in turn (scripts/matrix.sh), then a table of
+# kernel, version, build, passed/failed/skipped, seconds.  KERNELS="tag ..."
+# limits the set.
+check-matrix: deps
+	scripts/matrix.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(VMFLAGS)
+
 demo: deps
 	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
 
-.PHONY: all modules clean deps lint check demo
+.PHONY: all modules clean deps lint check check-matrix demo

@@ -232,8 +232,8 @@ static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
 			adj = (long)READ_ONCE(t->signal->oom_score_adj);
 			found = adj != OOM_SCORE_ADJ_MIN &&
 				!oomsnap_mm_oom_skip(mm) && !in_vfork(t);
-			c->rss = get_mm_rss(mm);
-			c->swapents = get_mm_counter(mm, MM_SWAPENTS);
+			c->rss = oomsnap_mm_rss(mm);
+			c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
 		}
 		task_unlock(t);
@@ -371,7 +371,8 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 		return;
 	t0 = ktime_get_ns();
 	kills = oomsnap_oom_kill_count();
-	killed = cur.in_kill && kills != cur.kills_seen;
+	/* without the oom_kill_process hook, the kill counter alone tells */
+	killed = (cur.in_kill || !kill_symbol) && kills != cur.kills_seen;
 	cur.kills_seen = kills;
 	if (killed && ev->nr_killed < OOMSNAP_MAX_KILLED)
 		ev->killed[ev->nr_killed++] = task_tgid_nr(t);
@@ -389,10 +390,10 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 		if (mm) {
 			ev->victim.mm = mm;
 			ev->victim.total_vm = mm->total_vm;
-			ev->victim.anon = get_mm_counter(mm, MM_ANONPAGES);
-			ev->victim.file = get_mm_counter(mm, MM_FILEPAGES);
-			ev->victim.shmem = get_mm_counter(mm, MM_SHMEMPAGES);
-			ev->victim.swapents = get_mm_counter(mm, MM_SWAPENTS);
+			ev->victim.anon = oomsnap_mm_counter(mm, MM_ANONPAGES);
+			ev->victim.file = oomsnap_mm_counter(mm, MM_FILEPAGES);
+			ev->victim.shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
+			ev->victim.swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
 			ev->has |= OOMSNAP_HAS_VICTIM_MM;
 		}
@@ -451,9 +452,9 @@ static void oomsnap_reaped(void *data, int pid)
 		rcu_read_unlock();
 		return;
 	}
-	anon = get_mm_counter(mm, MM_ANONPAGES);
-	file = get_mm_counter(mm, MM_FILEPAGES);
-	shmem = get_mm_counter(mm, MM_SHMEMPAGES);
+	anon = oomsnap_mm_counter(mm, MM_ANONPAGES);
+	file = oomsnap_mm_counter(mm, MM_FILEPAGES);
+	shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
 	rcu_read_unlock();
 
 	/* the event may still be in flight (the reaper runs at once on 5.10) */
@@ -497,7 +498,10 @@ static void oomsnap_finish(struct oom_control *oc)
 		ev->totalpages = oc->totalpages;
 		ev->constraint = oc->constraint;
 	}
-	if (!cur.marked)
+	/* a kill without a mark: the mark_victim hook is missing */
+	if (!cur.marked && oomsnap_oom_kill_count() != cur.kills_seen)
+		ev->outcome = OOMSNAP_OUTCOME_KILLED;
+	else if (!cur.marked)
 		ev->outcome = cur.in_kill ? OOMSNAP_OUTCOME_CURRENT_EXITING :
 					    OOMSNAP_OUTCOME_NO_VICTIM;
 

@@ -97,6 +97,41 @@ static inline bool oomsnap_mm_flag(const struct mm_struct *mm, int flag)
 }
 
 /**
+ * oomsnap_mm_counter() - one rss counter of an mm, as the OOM killer reads it
+ * @mm: the address space
+ * @member: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS or MM_SHMEMPAGES
+ *
+ * The counters are approximate atomics up to 6.1 and per-CPU counters
+ * since 6.2.  The OOM killer (its "Killed process" line, the reaper's
+ * report, oom_badness()) reads them with get_mm_counter() until 6.17 and
+ * sums them exactly with get_mm_counter_sum() since (7.x): the same figures
+ * as the kernel's own report, from either.  The sum takes only the counter's
+ * raw spinlock: fine from any context, PREEMPT_RT included.
+ */
+static inline unsigned long oomsnap_mm_counter(struct mm_struct *mm,
+					       int member)
+{
+#ifdef OOMSNAP_HAVE_MM_RSS_SUM
+	return get_mm_counter_sum(mm, member);
+#else
+	return get_mm_counter(mm, member);
+#endif
+}
+
+/**
+ * oomsnap_mm_rss() - resident pages of an mm, as oom_badness() counts them
+ * @mm: the address space
+ */
+static inline unsigned long oomsnap_mm_rss(struct mm_struct *mm)
+{
+#ifdef OOMSNAP_HAVE_MM_RSS_SUM
+	return get_mm_rss_sum(mm);
+#else
+	return get_mm_rss(mm);
+#endif
+}
+
+/**
  * oomsnap_mm_oom_skip() - the OOM killer has already finished with @mm
  * @mm: the address space
  */

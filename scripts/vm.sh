@@ -40,6 +40,9 @@ $(for t in $(kernel_tags); do printf '                        %-18s %s\n' "$t" "
   --src DIR           build the module from DIR/Kbuild + DIR/module/ (default: repo)
   --lint              run scripts/lint.sh first and count it as a result
                       ("ok - lint" / "not ok - lint"); used by make check
+  --result FILE       on exit, write one line of key=value pairs to FILE:
+                      tag abi version build(ok|failed|-) passed failed
+                      skipped seconds rc; used by make check-matrix
   -h, --help          this help
 
 Output: every TAP line of the guest, then "N passed, N failed, N skipped".
@@ -56,7 +59,7 @@ EOF
 }
 
 TAG=bookworm APPEND="" MEM=512 SMP=2 TIMEOUT=600 TEST_TIMEOUT=180 SRC=$REPO
-ACTION="" CMD="" LINT=0
+ACTION="" CMD="" LINT=0 RESULT=""
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
@@ -70,6 +73,7 @@ while (($#)); do
 	--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
 	--src) SRC=$(cd "${2:?--src needs DIR}" && pwd); shift 2 ;;
 	--lint) LINT=1; shift ;;
+	--result) RESULT=${2:?--result needs FILE}; shift 2 ;;
 	tests | demo | build) ACTION=$1; shift ;;
 	shell-cmd) ACTION=$1; CMD=${2:?shell-cmd needs a command}; shift 2 ;;
 	*) printf 'vm.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
@@ -78,6 +82,13 @@ done
 [[ -n $ACTION ]] || { usage >&2; exit 2; }
 START=$SECONDS
 STAGE="start" SUMMARY_DONE=0 LINT_LINE=""
+ABI="" IMG_VER="" BUILD="-" PASS=0 FAIL=0 SKIP=0
+write_result() { # write_result RC
+	[[ -n $RESULT ]] || return 0
+	printf 'tag=%s abi=%s version=%s build=%s passed=%d failed=%d skipped=%d seconds=%d rc=%d\n' \
+		"$TAG" "${ABI:--}" "${IMG_VER:--}" "$BUILD" "$PASS" "$FAIL" "$SKIP" \
+		"$((SECONDS - START))" "$1" >"$RESULT" || true
+}
 # Any failure before the verdict still ends with a TAP failure and the
 # summary line, so callers (make check, CI) always get one.
 on_exit() {
@@ -92,7 +103,9 @@ on_exit() {
 		printf 'not ok - vm: %s failed (exit %d, see the messages above)\n' "$STAGE" "$rc"
 		printf '%d passed, %d failed, 0 skipped\n' "$p" "$f"
 		((rc != 0)) || rc=2
+		PASS=$p FAIL=$f SKIP=0
 	fi
+	write_result "$rc"
 	exit "$rc"
 }
 trap on_exit EXIT
@@ -197,21 +210,34 @@ mkdir -p "$BDIR/module"
 # Copy only files whose content changed (fresh mtime: make rebuilds them);
 # unchanged files keep their objects.  Stale sources are removed.
 sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
+# Generated files (oomsnap.mod.c, left in module/ by a local 'make' against
+# the host's kernel) are never copied: a stale .mod.c carries another
+# kernel's symbol CRCs ("disagrees about version of symbol module_layout").
+is_source() { [[ -e $1 && $1 != *.mod.c ]]; }
+rm -f "$BDIR"/module/*.mod.c
 for f in "$BDIR"/module/*.[ch]; do
-	if [[ -e $f && ! -e $SRC/module/$(basename "$f") ]]; then rm -f "$f"; fi
+	if [[ -e $f ]] && ! is_source "$SRC/module/$(basename "$f")"; then rm -f "$f"; fi
 done
 sync_file "$SRC/Kbuild" "$BDIR/Kbuild"
 sync_file "$SRC/module/Kbuild" "$BDIR/module/Kbuild"
 for f in "$SRC"/module/*.[ch]; do
-	if [[ -e $f ]]; then sync_file "$f" "$BDIR/module/$(basename "$f")"; fi
+	if is_source "$f"; then sync_file "$f" "$BDIR/module/$(basename "$f")"; fi
 done
 rm -f "$BDIR/module/oomsnap.ko"
+BUILD=failed
 if ! in_chroot "$SUITE" make -C "/usr/src/linux-headers-$ABI" M="$BDIR_IN" W=1 \
 	-j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
 	cat "$WORK/build.log" >&2
 	die "module build failed for $ABI (log: $WORK/build.log)"
 fi
 [[ -f $BDIR/module/oomsnap.ko ]] || { cat "$WORK/build.log" >&2; die "build produced no module/oomsnap.ko"; }
+# -Werror covers the compiler; this also catches modpost/objtool/Kbuild
+# warnings, which do not stop make.
+if grep -qiE '(^|[[:space:]:])warning:' "$WORK/build.log"; then
+	cat "$WORK/build.log" >&2
+	die "module build for $ABI printed warnings (log: $WORK/build.log)"
+fi
+BUILD=ok
 cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
 chroot_release
 

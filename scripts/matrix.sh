@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# oomsnap kernel matrix: the whole selftest suite on every kernel tag of the
+# VM harness (scripts/lib.sh), one after the other, then a summary table.
+set -euo pipefail
+# The whole script is one block: bash parses it before running, so editing
+# this file while a run is in progress cannot derail that run.
+{
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LOG_TAG=matrix
+# shellcheck source=scripts/lib.sh
+. "$HERE/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: scripts/matrix.sh [--kernels "TAG..."] [vm.sh options]
+
+Runs 'scripts/vm.sh --kernel TAG tests' for each kernel tag in turn
+(default: all of them: $(kernel_tags | tr '\n' ' '))
+and prints every run's TAP, then a table: kernel tag, kernel version,
+build ok, passed/failed/skipped, seconds.  Other options (--mem, --timeout,
+--src, ...) are passed to vm.sh.  One kernel failing does not stop the others.
+
+Ends with "N passed, N failed, N skipped" over all kernels.
+Exit status: 0 when every kernel built and passed, 1 otherwise.
+Each run's full output: \$OOMSNAP_CACHE/matrix/TAG.log.
+EOF
+}
+
+TAGS=() VMARGS=()
+while (($#)); do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--kernels) read -r -a TAGS <<<"${2:?--kernels needs TAGs}"; shift 2 ;;
+	*) VMARGS+=("$1"); shift ;;
+	esac
+done
+((${#TAGS[@]})) || mapfile -t TAGS < <(kernel_tags)
+((EUID == 0)) || die "must run as root (debootstrap, chroot, mount)"
+
+OUT="$OOMSNAP_CACHE/matrix"
+mkdir -p "$OUT"
+START=$SECONDS
+ROWS=()
+TP=0 TF=0 TS=0 BAD=0
+for tag in "${TAGS[@]}"; do
+	log "=== $tag ==="
+	res="$OUT/$tag.result" logf="$OUT/$tag.log"
+	rm -f "$res"
+	t0=$SECONDS rc=0
+	"$HERE/vm.sh" --kernel "$tag" --result "$res" "${VMARGS[@]}" tests 2>&1 |
+		tee "$logf" || rc=$?
+	# tag abi version build passed failed skipped seconds rc
+	declare -A r=([abi]=- [version]=- [build]=- [passed]=0 [failed]=1 [skipped]=0
+		[seconds]=$((SECONDS - t0)) [rc]=$rc)
+	if [[ -s $res ]]; then
+		for kv in $(cat "$res"); do r[${kv%%=*}]=${kv#*=}; done
+	fi
+	if [[ ${r[rc]} != 0 || ${r[failed]} != 0 || ${r[build]} != ok ]]; then
+		BAD=1
+		((r[failed] > 0)) || r[failed]=1
+	fi
+	TP=$((TP + r[passed])) TF=$((TF + r[failed])) TS=$((TS + r[skipped]))
+	ROWS+=("$(printf '%-17s %-36s %-6s %6s %6s %7s %7s' "$tag" \
+		"${r[version]} (${r[abi]})" "${r[build]}" "${r[passed]}" "${r[failed]}" \
+		"${r[skipped]}" "${r[seconds]}")")
+	unset r
+done
+
+printf '\n# kernel matrix (%d kernels, %d s; logs in %s)\n' "${#TAGS[@]}" "$((SECONDS - START))" "$OUT"
+printf '# %-17s %-36s %-6s %6s %6s %7s %7s\n' kernel version build passed failed skipped seconds
+for row in "${ROWS[@]}"; do printf '# %s\n' "$row"; done
+printf '%d passed, %d failed, %d skipped\n' "$TP" "$TF" "$TS"
+((BAD == 0)) || exit 1
+exit 0
+}
