@@ -22,7 +22,10 @@
  * handlers), possibly with a sleeping lock held by the kernel around it:
  * nothing allocates, nothing sleeps, only raw spinlocks are taken, and
  * task_lock() only through oomsnap_trylock_task().  The one in-flight
- * event is preallocated at load.
+ * event is preallocated at load.  Clocks are read with the NMI-safe
+ * ktime_get_*_fast_ns(): an int3 kprobe handler runs in NMI-like context,
+ * where ktime_get*() can spin forever on the timekeeping seqcount (lockdep
+ * reports it on the debug kernel).
  */
 #include <linux/kprobes.h>
 #include <linux/tracepoint.h>
@@ -85,7 +88,7 @@ static void oomsnap_copy_comm(char *dst, struct task_struct *t)
 
 static void oomsnap_add_capture_time(struct oomsnap_event *ev, u64 t0)
 {
-	ev->capture_ns += ktime_get_ns() - t0;
+	ev->capture_ns += ktime_get_mono_fast_ns() - t0;
 }
 
 static void oomsnap_memcg_info(struct mem_cgroup *memcg, char *path,
@@ -150,7 +153,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	struct oomsnap_event *ev = cur.ev;
 	const nodemask_t *allowed = NULL;
 	struct task_struct *tsk = current;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_mono_fast_ns();
 
 	atomic64_inc(&oomsnap_stats.oom_calls);
 	if (atomic_cmpxchg(&cur.busy, 0, 1)) {
@@ -167,8 +170,8 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	cur.in_kill = false;
 	cur.marked = false;
 	cur.kills_seen = oomsnap_oom_kill_count();
-	ev->boot_ns = ktime_get_boottime_ns();
-	ev->real_ns = ktime_get_real_ns();
+	ev->boot_ns = ktime_get_boot_fast_ns();
+	ev->real_ns = ktime_get_real_fast_ns();
 	ev->kind = oc->memcg ? OOMSNAP_KIND_MEMCG : OOMSNAP_KIND_GLOBAL;
 	ev->gfp_mask = oc->gfp_mask;
 	ev->order = oc->order;
@@ -334,7 +337,7 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct oom_control *oc = (struct oom_control *)oomsnap_first_arg(regs);
 	struct oomsnap_event *ev = cur.ev;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_mono_fast_ns();
 
 	/* a clone with other arguments, or a call we are not tracking */
 	if (!atomic_read(&cur.busy) || oc != cur.oc)
@@ -369,7 +372,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 
 	if (!atomic_read(&cur.busy))
 		return;
-	t0 = ktime_get_ns();
+	t0 = ktime_get_mono_fast_ns();
 	kills = oomsnap_oom_kill_count();
 	/* without the oom_kill_process hook, the kill counter alone tells */
 	killed = (cur.in_kill || !kill_symbol) && kills != cur.kills_seen;
@@ -518,7 +521,7 @@ static void oomsnap_finish(struct oom_control *oc)
 	in.nr_zones = ev->nr_zones;
 	ev->cause = oomsnap_classify(&in);
 
-	now = ktime_get_ns();
+	now = ktime_get_mono_fast_ns();
 	ev->oom_ns = now - cur.t0;
 	ev->has |= OOMSNAP_HAS_OOM_NS;
 
