@@ -6,6 +6,9 @@
 #   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm;
 #                        KERNEL=<tag> for another kernel, see scripts/vm.sh --help)
 #   make check-matrix    the selftests on every kernel tag, then a summary table
+#   make check-debug     the selftests (full-size stress) and the KUnit suites on
+#                        a KASAN/lockdep/kmemleak kernel built from linux-source-6.1
+#                        (first run builds it: ~15-40 min; cached afterwards)
 #   make demo            boot the VM and show a memcg and a global OOM
 #   make lint            checkpatch.pl --strict and sparse
 #   make deps            apt-get install what the host needs
@@ -54,7 +57,21 @@ check: deps
 check-matrix: deps
 	scripts/matrix.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(VMFLAGS)
 
+# The debug lane: scripts/debug-kernel.sh builds (once; cached under
+# /var/cache/oomsnap/debug-kernel, keyed by the linux-source-6.1 version and
+# scripts/debug-kernel.config) a kernel with KASAN, lockdep, kmemleak, KUnit
+# and fault injection; vm.sh builds the module against it and runs the
+# KUnit suites, every selftest with OOMSNAP_STRESS=full, and a kmemleak
+# scan, with panic_on_warn.  Any sanitizer report fails the run.
+DEBUG_DEPS := gcc-12 make flex bison bc perl libelf-dev libssl-dev xz-utils
+
+deps-debug: deps
+	@scripts/deps.sh $(DEBUG_DEPS)
+
+check-debug: deps-debug
+	scripts/vm.sh --kernel debug $(VMFLAGS) tests
+
 demo: deps
 	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
 
-.PHONY: all modules clean deps lint check check-matrix demo
+.PHONY: all modules clean deps deps-debug lint check check-debug check-matrix demo

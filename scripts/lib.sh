@@ -73,6 +73,13 @@ $OOMSNAP_MIRROR trixie-backports"
 SUITE_SOURCES[sid]="$OOMSNAP_MIRROR sid"
 SUITE_APTCONF[sid]='Acquire::Check-Valid-Until "false";'
 
+# The debug kernel (scripts/debug-kernel.sh): built here from linux-source-6.1
+# with KASAN, lockdep, kmemleak, KUnit and fault injection; the module is
+# built on the host against its tree.  Not part of kernel_tags (the matrix):
+# its first build takes ~20 min.  Its suite only provides the kselftest headers.
+kt debug bookworm '' '' debug \
+	'6.1 debug kernel built from linux-source-6.1 (KASAN, lockdep, kmemleak, KUnit)'
+
 kernel_tags() { printf '%s\n' bookworm bookworm-rt bullseye trixie trixie-backports sid; }
 
 # ---------------------------------------------------------------------------

@@ -31,7 +31,9 @@ Actions:
 
 Options:
   --kernel TAG        kernel to use (default: bookworm); one of:
-$(for t in $(kernel_tags); do printf '                        %-18s %s\n' "$t" "${KT_DESC[$t]}"; done)
+$(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' "$t" "${KT_DESC[$t]}"; done)
+                      debug boots with panic_on_warn=1 kmemleak=on, runs the
+                      module's KUnit suites and defaults to --stress full
   --append ARGS       extra kernel command line arguments (e.g. lockdown=integrity)
   --mem MB            guest memory (default 512)
   --smp N             guest CPUs (default 2)
@@ -43,6 +45,9 @@ $(for t in $(kernel_tags); do printf '                        %-18s %s\n' "$t" "
   --result FILE       on exit, write one line of key=value pairs to FILE:
                       tag abi version build(ok|failed|-) passed failed
                       skipped seconds rc; used by make check-matrix
+  --stress LEVEL      size of the stress/race selftests, passed to them as
+                      OOMSNAP_STRESS: quick (default) or full (default with
+                      --kernel debug: 500+ OOMs, 50 reloads, 10,000 fuzz lines)
   -h, --help          this help
 
 Output: every TAP line of the guest, then "N passed, N failed, N skipped".
@@ -58,7 +63,7 @@ is the newest.  Runs may go in parallel; chroot work is serialized by locks.
 EOF
 }
 
-TAG=bookworm APPEND="" MEM=512 SMP=2 TIMEOUT=600 TEST_TIMEOUT=180 SRC=$REPO
+TAG=bookworm APPEND="" MEM=512 SMP=2 TIMEOUT="" TEST_TIMEOUT="" SRC=$REPO STRESS=""
 ACTION="" CMD="" LINT=0 RESULT=""
 while (($#)); do
 	case $1 in
@@ -73,6 +78,8 @@ while (($#)); do
 	--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
 	--src) SRC=$(cd "${2:?--src needs DIR}" && pwd); shift 2 ;;
 	--lint) LINT=1; shift ;;
+	--stress) STRESS=${2:?--stress needs quick or full}; shift 2 ;;
+	--stress=*) STRESS=${1#*=}; shift ;;
 	--result) RESULT=${2:?--result needs FILE}; shift 2 ;;
 	tests | demo | build) ACTION=$1; shift ;;
 	shell-cmd) ACTION=$1; CMD=${2:?shell-cmd needs a command}; shift 2 ;;
@@ -112,7 +119,16 @@ trap on_exit EXIT
 chroot_release() { chroot_cleanup; exec 8>&-; }
 
 STAGE="checking the arguments"
-[[ -n ${KT_SUITE[$TAG]:-} ]] || die "unknown kernel tag '$TAG' (known: $(kernel_tags | tr '\n' ' '))"
+[[ -n ${KT_SUITE[$TAG]:-} ]] || die "unknown kernel tag '$TAG' (known: $(kernel_tags | tr '\n' ' ')debug)"
+# The debug kernel is several times slower (KASAN, lockdep, TCG) and runs
+# the full-size stress tests.
+DEBUG_APPEND=""
+if [[ ${KT_KIND[$TAG]} == debug ]]; then
+	: "${TIMEOUT:=3000}" "${TEST_TIMEOUT:=900}" "${STRESS:=full}"
+	DEBUG_APPEND="panic_on_warn=1 kmemleak=on"
+fi
+: "${TIMEOUT:=600}" "${TEST_TIMEOUT:=180}" "${STRESS:=quick}"
+[[ $STRESS == quick || $STRESS == full ]] || die "--stress wants quick or full, got '$STRESS'"
 for n in MEM SMP TIMEOUT TEST_TIMEOUT; do
 	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "--${n,,} wants a positive integer, got '${!n}'"
 done
@@ -166,6 +182,57 @@ mapfile -t TESTS < <(make -C "$REPO/selftests" -s --no-print-directory print-tes
 mapfile -t EXTRA < <(make -C "$REPO/selftests" -s --no-print-directory print-extended)
 
 # --- 3. kernel + headers + module build (suite chroot) ------------------------
+# Copy only files whose content changed (fresh mtime: make rebuilds them);
+# unchanged files keep their objects.  Stale sources are removed.
+sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
+# Generated files (oomsnap.mod.c, left in module/ by a local 'make' against
+# the host's kernel) are never copied: a stale .mod.c carries another
+# kernel's symbol CRCs ("disagrees about version of symbol module_layout").
+is_source() { [[ -e $1 && $1 != *.mod.c ]]; }
+sync_module_src() { # sync_module_src BUILD_DIR
+	local f
+	mkdir -p "$1/module"
+	rm -f "$1"/module/*.mod.c
+	for f in "$1"/module/*.[ch]; do
+		if [[ -e $f ]] && ! is_source "$SRC/module/$(basename "$f")"; then rm -f "$f"; fi
+	done
+	sync_file "$SRC/Kbuild" "$1/Kbuild"
+	sync_file "$SRC/module/Kbuild" "$1/module/Kbuild"
+	for f in "$SRC"/module/*.[ch]; do
+		if is_source "$f"; then sync_file "$f" "$1/module/$(basename "$f")"; fi
+	done
+	rm -f "$1/module/oomsnap.ko"
+}
+
+if [[ ${KT_KIND[$TAG]} == debug ]]; then
+	# The debug kernel, built (or found in the cache) by debug-kernel.sh;
+	# the module is built on the host with the compiler that built it.
+	STAGE="building the debug kernel"
+	KDIR_CACHE=$("$HERE/debug-kernel.sh" --print-dir) || die "debug kernel build failed"
+	KDIR="$KDIR_CACHE/linux"
+	ABI=$(cat "$KDIR/include/config/kernel.release")
+	IMG_VER=$(awk '/^linux-source-6.1 / { print $2 }' "$KDIR_CACHE/INFO")
+	STAGE="building oomsnap.ko for $ABI"
+	BDIR="$WORK_BASE/build"
+	log "building oomsnap.ko for $ABI (debug kernel, host ${DK_CC:-gcc-12}, W=1)..."
+	exec 6>"$WORK_BASE/build.lock"
+	flock 6
+	sync_module_src "$BDIR"
+	BUILD=failed
+	if ! make -C "$KDIR" M="$BDIR" W=1 CC="${DK_CC:-gcc-12}" HOSTCC="${DK_CC:-gcc-12}" \
+		-j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
+		cat "$WORK/build.log" >&2
+		die "module build failed for $ABI (log: $WORK/build.log)"
+	fi
+	[[ -f $BDIR/module/oomsnap.ko ]] || { cat "$WORK/build.log" >&2; die "build produced no module/oomsnap.ko"; }
+	if grep -qiE '(^|[[:space:]:])warning:' "$WORK/build.log"; then
+		cat "$WORK/build.log" >&2
+		die "module build for $ABI printed warnings (log: $WORK/build.log)"
+	fi
+	BUILD=ok
+	cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
+	exec 6>&-
+else
 STAGE="fetching kernel $TAG"
 SUITE=${KT_SUITE[$TAG]}
 REL=${KT_RELEASE[$TAG]}
@@ -206,24 +273,7 @@ STAGE="building oomsnap.ko for $ABI"
 BDIR_IN="/build/oomsnap-$(repo_hash "$REPO")-$ABI"
 BDIR="$C$BDIR_IN"
 log "building oomsnap.ko for $ABI (W=1)..."
-mkdir -p "$BDIR/module"
-# Copy only files whose content changed (fresh mtime: make rebuilds them);
-# unchanged files keep their objects.  Stale sources are removed.
-sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
-# Generated files (oomsnap.mod.c, left in module/ by a local 'make' against
-# the host's kernel) are never copied: a stale .mod.c carries another
-# kernel's symbol CRCs ("disagrees about version of symbol module_layout").
-is_source() { [[ -e $1 && $1 != *.mod.c ]]; }
-rm -f "$BDIR"/module/*.mod.c
-for f in "$BDIR"/module/*.[ch]; do
-	if [[ -e $f ]] && ! is_source "$SRC/module/$(basename "$f")"; then rm -f "$f"; fi
-done
-sync_file "$SRC/Kbuild" "$BDIR/Kbuild"
-sync_file "$SRC/module/Kbuild" "$BDIR/module/Kbuild"
-for f in "$SRC"/module/*.[ch]; do
-	if is_source "$f"; then sync_file "$f" "$BDIR/module/$(basename "$f")"; fi
-done
-rm -f "$BDIR/module/oomsnap.ko"
+sync_module_src "$BDIR"
 BUILD=failed
 if ! in_chroot "$SUITE" make -C "/usr/src/linux-headers-$ABI" M="$BDIR_IN" W=1 \
 	-j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
@@ -240,6 +290,7 @@ fi
 BUILD=ok
 cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
 chroot_release
+fi
 
 # --- 4. initramfs --------------------------------------------------------------
 STAGE="building the initramfs"
@@ -268,7 +319,7 @@ done
 printf '%s\n' "${TESTS[@]}" >"$R/selftests/run-list"
 printf '%s\n' "$ACTION" >"$R/oomsnap/action"
 printf '%s\n' "$CMD" >"$R/oomsnap/cmd"
-printf 'TEST_TIMEOUT=%s\nKERNEL_TAG=%s\nKERNEL_ABI=%s\n' "$TEST_TIMEOUT" "$TAG" "$ABI" >"$R/oomsnap/config"
+printf 'TEST_TIMEOUT=%s\nKERNEL_TAG=%s\nKERNEL_ABI=%s\nOOMSNAP_STRESS=%s\n' "$TEST_TIMEOUT" "$TAG" "$ABI" "$STRESS" >"$R/oomsnap/config"
 (cd "$R" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initrd.gz"
 rm -rf "$R"
 
@@ -282,7 +333,7 @@ fi
 STAGE="booting the VM"
 SERIAL="$WORK/serial.log" TAP="$WORK/tap.log"
 rm -f "$SERIAL" "$TAP"
-CMDLINE="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${APPEND:+ $APPEND}"
+CMDLINE="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEND:+ $DEBUG_APPEND}${APPEND:+ $APPEND}"
 log "booting $ABI in QEMU (TCG, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
 BOOT_START=$SECONDS
 qrc=0
