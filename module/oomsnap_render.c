@@ -409,7 +409,8 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 
 	if (has & OOMSNAP_HAS_MEMCG) {
 		out_obj_begin(o, "memcg", "memcg");
-		out_str(o, "path", ev->memcg.path, OOMSNAP_PATH_LEN);
+		/* null, not "", when no path could be built (RT on cgroup v1) */
+		out_memcg_path(o, "path", ev->memcg.path, ev->memcg.path[0]);
 		out_pages(o, "usage", ev->memcg.usage);
 		out_pages(o, "limit", ev->memcg.limit);
 		out_obj_end(o);
