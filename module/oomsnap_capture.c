@@ -712,8 +712,8 @@ void oomsnap_capture_show_hooks(struct seq_file *m)
 		if (!hook_missing[i])
 			seq_printf(m, "hook %s ok\n", hook_names[i]);
 		else
-			seq_printf(m, "hook %s missing (%s)\n", hook_names[i],
-				   hook_missing[i]);
+			seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
+				   hook_names[i], hook_names[i], hook_missing[i]);
 	}
 	if (kill_symbol)
 		seq_printf(m, "hook_symbol oom_kill_process %s\n", kill_symbol);
