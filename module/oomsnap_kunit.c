@@ -6,7 +6,7 @@
  * KUnit runs them when the module is loaded (MODULE_STATE_COMING on 6.1,
  * before oomsnap_init()); the results go to the kernel log as KTAP and
  * scripts/guest/init turns them into the run's TAP lines.  Only a load
- * with kunit=1 runs the cases (the others report them skipped): the
+ * with kunit=1 runs the cases (for the others the suites are empty): the
  * selftests load the module hundreds of times, and the protect suite
  * alone takes seconds under KASAN.
  *
@@ -50,11 +50,17 @@ static bool oomsnap_kunit_wanted(void)
 	return READ_ONCE(oomsnap_kunit_param);
 }
 
-/* The init of every suite: skip unless asked for. */
-static int oomsnap_kunit_init(struct kunit *test)
+static struct kunit_case oomsnap_no_cases[] = { {} };
+
+/*
+ * The suite_init of every suite: without kunit=1 the suite has no cases
+ * (KTAP "1..0", suite skipped), so a load costs no test threads.  The
+ * suite is module data: the next load starts from the .ko again.
+ */
+static int oomsnap_suite_init(struct kunit_suite *suite)
 {
 	if (!oomsnap_kunit_wanted())
-		kunit_skip(test, "load oomsnap.ko with kunit=1 to run");
+		suite->test_cases = oomsnap_no_cases;
 	return 0;
 }
 
@@ -258,7 +264,7 @@ static struct kunit_case oomsnap_cause_cases[] = {
 
 static struct kunit_suite oomsnap_cause_suite = {
 	.name = "oomsnap_cause",
-	.init = oomsnap_kunit_init,
+	.suite_init = oomsnap_suite_init,
 	.test_cases = oomsnap_cause_cases,
 };
 
@@ -755,7 +761,7 @@ static struct kunit_case oomsnap_render_cases[] = {
 
 static struct kunit_suite oomsnap_render_suite = {
 	.name = "oomsnap_render",
-	.init = oomsnap_kunit_init,
+	.suite_init = oomsnap_suite_init,
 	.test_cases = oomsnap_render_cases,
 };
 
@@ -777,7 +783,6 @@ static int ring_init(struct kunit *test)
 {
 	struct ring_ctx *c;
 
-	oomsnap_kunit_init(test);
 	if (THIS_MODULE->state != MODULE_STATE_COMING)
 		kunit_skip(test, "the module's ring is live (suites run after init)");
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
@@ -987,6 +992,7 @@ static struct kunit_case oomsnap_ring_cases[] = {
 
 static struct kunit_suite oomsnap_ring_suite = {
 	.name = "oomsnap_ring",
+	.suite_init = oomsnap_suite_init,
 	.init = ring_init,
 	.exit = ring_exit,
 	.test_cases = oomsnap_ring_cases,
@@ -1013,7 +1019,6 @@ static int prot_init(struct kunit *test)
 {
 	struct prot_ctx *c;
 
-	oomsnap_kunit_init(test);
 	if (THIS_MODULE->state != MODULE_STATE_COMING)
 		kunit_skip(test, "the module's list is live (suites run after init)");
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
@@ -1192,6 +1197,7 @@ static struct kunit_case oomsnap_protect_cases[] = {
 
 static struct kunit_suite oomsnap_protect_suite = {
 	.name = "oomsnap_protect",
+	.suite_init = oomsnap_suite_init,
 	.init = prot_init,
 	.exit = prot_exit,
 	.test_cases = oomsnap_protect_cases,
