@@ -44,7 +44,8 @@ TEST(procfs_files)
 
 TEST(integrity_lockdown_uses_procfs)
 {
-	char *mode;
+	char *mode, *s;
+	json_object *ev;
 	pid_t pid;
 
 	if (access(LOCKDOWN, F_OK))
@@ -69,18 +70,14 @@ TEST(integrity_lockdown_uses_procfs)
 	ASSERT_EQ(0, ou_cg_create("lock_t", "16M"));
 	pid = ou_spawn_hog("lock_t", "lockhog", 0, 0);
 	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
-	{
-		char *s = ou_read("/proc/oomsnap/events.json");
-		json_object *ev;
-
-		ASSERT_NE(NULL, s);
-		ev = json_tokener_parse(s);
-		ASSERT_NE(NULL, ev);
-		EXPECT_EQ(pid, ou_int(ev, "victim.pid"));
-		EXPECT_STREQ("memcg_limit", ou_str(ev, "cause"));
-		json_object_put(ev);
-		free(s);
-	}
+	s = ou_read("/proc/oomsnap/events.json");
+	ASSERT_NE(NULL, s);
+	ev = json_tokener_parse(s);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(pid, ou_int(ev, "victim.pid"));
+	EXPECT_STREQ("memcg_limit", ou_str(ev, "cause"));
+	json_object_put(ev);
+	free(s);
 	EXPECT_EQ(0, ou_write("/proc/oomsnap/clear", "1"));
 	EXPECT_EQ(0, ou_unload());
 	/* an unsigned module cannot be loaded now: auto mode is untestable */

@@ -37,36 +37,6 @@ static long long now_boot_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/*
- * One line from @fd, waiting at most @ms for it (poll first, so a test
- * never hangs on a blocking read).  Returns its length, 0 at end of file,
- * -1 on timeout or error (errno set).
- */
-static int read_line(int fd, char *buf, size_t size, int ms)
-{
-	size_t len = 0;
-
-	while (len < size - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, ms) != 1) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		len += n;
-		if (buf[len - 1] == '\n')
-			break;
-	}
-	buf[len] = '\0';
-	return len;
-}
-
 static long long line_seq(const char *line)
 {
 	json_object *o = json_tokener_parse(line);
@@ -210,7 +180,7 @@ TEST(poll_timeout_and_wake)
 	FD_SET(fd, &rfds);
 	tv = (struct timeval){ 5, 0 };
 	EXPECT_EQ(1, select(fd + 1, &rfds, NULL, NULL, &tv));
-	ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 1000));
+	ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 1000));
 	EXPECT_EQ(1, line_seq(buf));
 	/* consumed: quiet again */
 	p.revents = 0;
@@ -262,9 +232,9 @@ TEST(open_sees_only_new)
 	ASSERT_EQ(0, ou_wait_events(1, 5000));
 	fd = open(ou_path("stream"), O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, read_line(fd, buf, sizeof(buf), 200));
+	EXPECT_EQ(-1, ou_read_line(fd, buf, sizeof(buf), 200));
 	ASSERT_LT(0, ou_memcg_oom(CG));
-	ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 5000));
+	ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 5000));
 	EXPECT_EQ(ou_stat("events_total"), line_seq(buf));
 	close(fd);
 	teardown();
@@ -289,13 +259,13 @@ TEST(two_readers)
 	total = ou_stat("events_total");
 	ASSERT_LE(3, total);
 	for (n = 1; n <= total; n++) {
-		ASSERT_LT(0, read_line(fa, a, sizeof(a), 2000));
-		ASSERT_LT(0, read_line(fb, b, sizeof(b), 2000));
+		ASSERT_LT(0, ou_read_line(fa, a, sizeof(a), 2000));
+		ASSERT_LT(0, ou_read_line(fb, b, sizeof(b), 2000));
 		EXPECT_EQ(n, line_seq(a));
 		EXPECT_STREQ(a, b);
 	}
 	/* and nothing more */
-	EXPECT_EQ(-1, read_line(fb, b, sizeof(b), 100));
+	EXPECT_EQ(-1, ou_read_line(fb, b, sizeof(b), 100));
 	close(fa);
 	close(fb);
 	teardown();
@@ -321,17 +291,17 @@ TEST(slow_reader_lost)
 		ASSERT_LT(0, ou_memcg_oom(CG));
 	total = ou_stat("events_total");
 	ASSERT_LE(6, total);
-	ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 2000));
+	ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 2000));
 	o = json_tokener_parse(buf);
 	ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", buf);
 	EXPECT_EQ(1, ou_int(o, "v"));
 	EXPECT_EQ(total - 4, ou_int(o, "lost")) TH_LOG("line: %s", buf);
 	json_object_put(o);
 	for (seq = total - 3; seq <= total; seq++) {
-		ASSERT_LT(0, read_line(fd, buf, sizeof(buf), 2000));
+		ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 2000));
 		EXPECT_EQ(seq, line_seq(buf));
 	}
-	EXPECT_EQ(-1, read_line(fd, buf, sizeof(buf), 100));
+	EXPECT_EQ(-1, ou_read_line(fd, buf, sizeof(buf), 100));
 	EXPECT_EQ(total - 4, ou_stat("events_overwritten"));
 	close(fd);
 	teardown();
