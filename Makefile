@@ -11,6 +11,15 @@
 #                        (first run builds it: ~15-40 min; cached afterwards)
 #   make demo            boot the VM and show a memcg and a global OOM
 #   make lint            checkpatch.pl --strict and sparse
+#   make dkms-install    register the source with DKMS (/usr/src/oomsnap-VERSION)
+#                        and build + install it for every kernel with headers
+#   make dkms-uninstall  remove it from DKMS and every kernel, and the source
+#   make deb             the oomsnap-dkms Debian package, built and checked
+#                        with lintian in the bookworm chroot (into DEB_OUT,
+#                        default dist/)
+#   make check-dkms      install/upgrade/purge the package in a copy of each
+#                        suite's chroot, load the DKMS-built module in the VM
+#                        of every kernel tag (scripts/dkms-test.sh)
 #   make deps            apt-get install what the host needs
 #   make clean
 
@@ -74,4 +83,52 @@ check-debug: deps-debug
 demo: deps
 	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
 
-.PHONY: all modules clean deps deps-debug lint check check-debug check-matrix demo
+.PHONY: all modules clean deps deps-debug lint check check-debug check-matrix demo \
+	dkms-src dkms-install dkms-uninstall deb check-dkms
+
+# ---------------------------------------------------------------------------
+# DKMS and the Debian package (README: installing).    dkms.conf holds the
+# version; dkms-src installs exactly what DKMS builds from (Kbuild, module/,
+# dkms.conf) into DESTDIR/usr/src/oomsnap-VERSION, for dkms-install and for
+# debian/rules alike.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$$/\1/p' $(CURDIR)/dkms.conf)
+DKMS_SRC = $(DESTDIR)/usr/src/oomsnap-$(DKMS_VERSION)
+DEB_OUT ?= $(CURDIR)/dist
+
+dkms-src:
+	install -d $(DKMS_SRC)/module
+	install -m 644 Kbuild dkms.conf $(DKMS_SRC)/
+	install -m 644 module/Kbuild $(filter-out %.mod.c,$(wildcard module/*.c)) \
+		$(wildcard module/*.h) $(DKMS_SRC)/module/
+
+# Build for every kernel whose headers are installed (/lib/modules/*/build);
+# DKMS rebuilds on kernel upgrades (AUTOINSTALL).  A kernel that lacks a
+# BUILD_EXCLUSIVE_CONFIG option is skipped (exit status 77 from dkms).
+dkms-install:
+	@command -v dkms >/dev/null || { echo "error: dkms is missing (apt-get install dkms)"; exit 1; }
+	@if dkms status -m oomsnap -v $(DKMS_VERSION) | grep -q .; then \
+		echo "oomsnap/$(DKMS_VERSION) already added: removing it first"; \
+		dkms remove -m oomsnap -v $(DKMS_VERSION) --all; \
+	fi
+	rm -rf /usr/src/oomsnap-$(DKMS_VERSION)
+	$(MAKE) --no-print-directory dkms-src DESTDIR=
+	dkms add -m oomsnap -v $(DKMS_VERSION)
+	@rc=0; for b in /lib/modules/*/build; do \
+		[ -d "$$b" ] || continue; \
+		k=$${b%/build}; k=$${k##*/}; \
+		dkms install -m oomsnap -v $(DKMS_VERSION) -k "$$k" || \
+			{ r=$$?; [ $$r -eq 77 ] && echo "oomsnap: $$k skipped (kernel config)" || rc=1; }; \
+	done; dkms status -m oomsnap; exit $$rc
+
+dkms-uninstall:
+	@command -v dkms >/dev/null || { echo "error: dkms is missing"; exit 1; }
+	@if dkms status -m oomsnap -v $(DKMS_VERSION) | grep -q .; then \
+		dkms remove -m oomsnap -v $(DKMS_VERSION) --all; \
+	fi
+	rm -rf /usr/src/oomsnap-$(DKMS_VERSION)
+
+deb:
+	scripts/deb.sh --out $(DEB_OUT)
+
+check-dkms: deps
+	scripts/dkms-test.sh $(if $(KERNELS),--kernels "$(KERNELS)")

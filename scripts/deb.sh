@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the oomsnap-dkms Debian package (debian/, dh-dkms) in the cached
+# bookworm chroot and check it with lintian there.  The host's apt
+# configuration is never touched; nothing is written to the repository but
+# the .deb in --out (default dist/, gitignored).
+set -euo pipefail
+{
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+LOG_TAG=deb
+# shellcheck source=scripts/lib.sh
+. "$HERE/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: scripts/deb.sh [--out DIR] [--no-lintian]
+
+Builds oomsnap-dkms_VERSION_all.deb from the working tree (debian/,
+dkms.conf, Kbuild, module/, scripts/oomsnap, conf/) with dpkg-buildpackage
+in the bookworm chroot (\$OOMSNAP_CACHE/chroot/bookworm; debhelper,
+dh-dkms and lintian are installed there on first use), then runs lintian
+on it in the same chroot.  Checks first that dkms.conf's PACKAGE_VERSION,
+MODULE_VERSION in module/oomsnap_main.c and debian/changelog agree.
+
+  --out DIR      where to put the .deb (default: dist/ in the repository)
+  --no-lintian   skip lintian
+  -h, --help     this help
+
+Prints the .deb's path as the last line of stdout.  Exit status: 0 on
+success (lintian warnings allowed), 1 when lintian reports errors, 2 when
+the build fails.
+EOF
+}
+
+OUT=$REPO/dist LINTIAN=1
+while (($#)); do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--out) OUT=${2:?--out needs DIR}; shift 2 ;;
+	--out=*) OUT=${1#*=}; shift ;;
+	--no-lintian) LINTIAN=0; shift ;;
+	*) printf 'deb.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
+	esac
+done
+((EUID == 0)) || die "must run as root (chroot)"
+START=$SECONDS
+
+# --- versions -----------------------------------------------------------------
+V_DKMS=$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$/\1/p' "$REPO/dkms.conf")
+V_MOD=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$REPO/module/oomsnap_main.c")
+V_DEB=$(sed -n '1s/^oomsnap (\([^)]*\)).*/\1/p' "$REPO/debian/changelog")
+[[ -n $V_DKMS && $V_DKMS == "$V_MOD" && $V_DKMS == "${V_DEB%-*}" ]] ||
+	die "versions disagree: dkms.conf '$V_DKMS', MODULE_VERSION '$V_MOD', debian/changelog '$V_DEB'"
+
+# --- build tree in the chroot ---------------------------------------------------
+trap chroot_cleanup EXIT
+chroot_lock bookworm
+chroot_ensure bookworm
+# build-essential: implied by every Build-Depends; dh-sequence-dkms is dh-dkms.
+chroot_install bookworm build-essential debhelper dh-dkms dpkg-dev make lintian
+C=$(chroot_dir bookworm)
+BIN="/build/oomsnap-deb-$(repo_hash "$REPO")"
+B="$C$BIN"
+rm -rf "$B"
+mkdir -p "$B/oomsnap/module" "$B/oomsnap/scripts" "$B/oomsnap/conf"
+# Only what the package is made of (no build output, no .git).
+cp -a "$REPO/debian" "$REPO/conf" "$B/oomsnap/"
+cp -a "$REPO/Makefile" "$REPO/Kbuild" "$REPO/dkms.conf" "$REPO/README.md" "$B/oomsnap/"
+cp -a "$REPO/scripts/oomsnap" "$B/oomsnap/scripts/"
+for f in "$REPO"/module/Kbuild "$REPO"/module/*.[ch]; do
+	[[ $f == *.mod.c ]] || cp -a "$f" "$B/oomsnap/module/"
+done
+log "building oomsnap-dkms $V_DEB in the bookworm chroot..."
+if ! in_chroot bookworm sh -c "cd $BIN/oomsnap && dpkg-buildpackage -b -us -uc" \
+	>"$B/build.log" 2>&1; then
+	tail -n 40 "$B/build.log" >&2
+	die "dpkg-buildpackage failed (log: $B/build.log)"
+fi
+DEB=$(find "$B" -maxdepth 1 -name 'oomsnap-dkms_*_all.deb' | head -n 1)
+[[ -n $DEB ]] || die "dpkg-buildpackage produced no oomsnap-dkms .deb"
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+cp "$DEB" "$OUT/"
+DEB="$OUT/$(basename "$DEB")"
+log "built $DEB ($((SECONDS - START)) s)"
+
+# --- lintian ---------------------------------------------------------------------
+rc=0
+if ((LINTIAN)); then
+	log "lintian $(basename "$DEB")..."
+	set +e
+	in_chroot bookworm lintian --info --display-info --tag-display-limit 0 \
+		--fail-on error "$BIN/$(basename "$DEB")" >"$B/lintian.log" 2>&1
+	lrc=$?
+	set -e
+	sed 's/^/lintian: /' "$B/lintian.log" >&2
+	counts=$(grep -oE '^[EWIPO]:' "$B/lintian.log" | sort | uniq -c | tr -s ' \n' ' ' || true)
+	if ((lrc != 0)) || grep -q '^E:' "$B/lintian.log"; then
+		log "lintian: errors (${counts:-none}; exit $lrc)"
+		rc=1
+	else
+		log "lintian: no errors (${counts:-no tags})"
+	fi
+fi
+printf '%s\n' "$DEB"
+exit "$rc"
+}
