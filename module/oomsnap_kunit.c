@@ -52,6 +52,14 @@ static bool oomsnap_kunit_wanted(void)
 
 static struct kunit_case oomsnap_no_cases[] = { {} };
 
+#define OOMSNAP_NR_SUITES	4
+
+/* The suites whose cases oomsnap_suite_init() set aside, and the cases. */
+static struct {
+	struct kunit_suite *suite;
+	struct kunit_case *cases;
+} oomsnap_set_aside[OOMSNAP_NR_SUITES];
+
 /*
  * The suite_init of every suite: without kunit=1 the suite has no cases
  * (KTAP "1..0", suite skipped), so a load costs no test threads.  The
@@ -59,9 +67,40 @@ static struct kunit_case oomsnap_no_cases[] = { {} };
  */
 static int oomsnap_suite_init(struct kunit_suite *suite)
 {
-	if (!oomsnap_kunit_wanted())
-		suite->test_cases = oomsnap_no_cases;
+	unsigned int i;
+
+	if (oomsnap_kunit_wanted())
+		return 0;
+	for (i = 0; i < OOMSNAP_NR_SUITES; i++) {
+		if (!oomsnap_set_aside[i].suite) {
+			oomsnap_set_aside[i].suite = suite;
+			oomsnap_set_aside[i].cases = suite->test_cases;
+			suite->test_cases = oomsnap_no_cases;
+			break;
+		}
+	}
 	return 0;
+}
+
+/*
+ * The suite_exit of every suite: give back the cases set aside, each
+ * marked skipped.  KUnit allocated a log for every case before suite_init
+ * ran and frees them at unload by walking suite->test_cases: with the
+ * empty list left in place, every load leaked those logs (kmemleak).
+ */
+static void oomsnap_suite_exit(struct kunit_suite *suite)
+{
+	struct kunit_case *c;
+	unsigned int i;
+
+	for (i = 0; i < OOMSNAP_NR_SUITES; i++) {
+		if (oomsnap_set_aside[i].suite != suite)
+			continue;
+		suite->test_cases = oomsnap_set_aside[i].cases;
+		for (c = suite->test_cases; c->run_case; c++)
+			c->status = KUNIT_SKIPPED;
+		oomsnap_set_aside[i].suite = NULL;
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -265,6 +304,7 @@ static struct kunit_case oomsnap_cause_cases[] = {
 static struct kunit_suite oomsnap_cause_suite = {
 	.name = "oomsnap_cause",
 	.suite_init = oomsnap_suite_init,
+	.suite_exit = oomsnap_suite_exit,
 	.test_cases = oomsnap_cause_cases,
 };
 
@@ -762,6 +802,7 @@ static struct kunit_case oomsnap_render_cases[] = {
 static struct kunit_suite oomsnap_render_suite = {
 	.name = "oomsnap_render",
 	.suite_init = oomsnap_suite_init,
+	.suite_exit = oomsnap_suite_exit,
 	.test_cases = oomsnap_render_cases,
 };
 
@@ -993,6 +1034,7 @@ static struct kunit_case oomsnap_ring_cases[] = {
 static struct kunit_suite oomsnap_ring_suite = {
 	.name = "oomsnap_ring",
 	.suite_init = oomsnap_suite_init,
+	.suite_exit = oomsnap_suite_exit,
 	.init = ring_init,
 	.exit = ring_exit,
 	.test_cases = oomsnap_ring_cases,
@@ -1198,6 +1240,7 @@ static struct kunit_case oomsnap_protect_cases[] = {
 static struct kunit_suite oomsnap_protect_suite = {
 	.name = "oomsnap_protect",
 	.suite_init = oomsnap_suite_init,
+	.suite_exit = oomsnap_suite_exit,
 	.init = prot_init,
 	.exit = prot_exit,
 	.test_cases = oomsnap_protect_cases,
