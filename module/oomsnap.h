@@ -182,6 +182,7 @@ extern unsigned int oomsnap_capacity;
 extern unsigned int oomsnap_max_tasks;
 extern unsigned int oomsnap_protect_max;
 extern unsigned int oomsnap_scan_max;
+extern bool oomsnap_cand_scan;
 
 /* oomsnap_ring.c */
 size_t oomsnap_event_size(void);

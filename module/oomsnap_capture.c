@@ -10,8 +10,12 @@
  *     OOM notifier chain            counted (global and sysrq OOMs only)
  *     [current is exiting]          mark_victim -> outcome current_exiting
  *     constrained_alloc, select_bad_process
- *     oom_kill_process(oc, msg)     kprobe: chosen, points, constraint,
- *                                   candidates
+ *       oom_badness(task, pages)    kretprobe, per task the kernel
+ *                                   evaluates: its points, kept if in
+ *                                   the top max_tasks (the candidates)
+ *     oom_kill_process(oc, msg)     kprobe: chosen, points, constraint;
+ *                                   candidates by a scan of our own when
+ *                                   oom_badness could not be hooked
  *       __oom_kill_process          mark_victim per killed task: the
  *                                   victim's figures, as the kernel prints
  *   return                          kretprobe return: outcome, cause,
@@ -50,10 +54,12 @@ static struct {
 	struct oom_control *oc;
 	struct oomsnap_event *ev;
 	struct mem_cgroup *trigger_memcg;	/* identity only */
+	struct task_struct *task;	/* the one running out_of_memory() */
 	u64 t0;
 	unsigned long kills_seen;
 	bool in_kill;
 	bool marked;
+	bool evaluated;		/* oom_badness() reported at least once */
 } cur;
 
 enum oomsnap_hook_id {
@@ -63,13 +69,26 @@ enum oomsnap_hook_id {
 	HOOK_FINISH_REAPING,
 	HOOK_SKIP_REAPING,
 	HOOK_OOM_NOTIFIER,
+	HOOK_OOM_BADNESS,
 	HOOK_NR,
 };
 
 static const char * const hook_names[HOOK_NR] = {
 	"out_of_memory", "oom_kill_process", "mark_victim",
 	"finish_task_reaping", "skip_task_reaping", "oom_notifier",
+	"oom_badness",
 };
+
+/*
+ * Where an event's candidates come from: the kernel's own evaluation of
+ * each task (a kretprobe on oom_badness(), nearly free), or, when that
+ * cannot be hooked or candidates=scan is asked for, a scan of all
+ * processes of our own with the kernel's formula (about as costly as the
+ * kernel's own victim selection).  None when max_tasks is 0.
+ */
+enum oomsnap_cand_source { CAND_NONE, CAND_BADNESS, CAND_SCAN };
+static enum oomsnap_cand_source cand_source;
+static const char * const cand_source_names[] = { "none", "oom_badness", "scan" };
 
 /* Why a hook is missing, for the stats file; NULL when it is attached. */
 static const char *hook_missing[HOOK_NR];
@@ -167,8 +186,10 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	memset(ev, 0, oomsnap_event_size());
 	cur.oc = oc;
 	cur.t0 = t0;
+	cur.task = tsk;
 	cur.in_kill = false;
 	cur.marked = false;
+	cur.evaluated = false;
 	cur.kills_seen = oomsnap_oom_kill_count();
 	ev->boot_ns = ktime_get_boot_fast_ns();
 	ev->real_ns = ktime_get_real_fast_ns();
@@ -209,22 +230,19 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 }
 
 /*
- * The kernel's oom_badness() (not exported), on a snapshot of the figures.
- * Like find_lock_task_mm() (not exported either) it reads the first thread
- * that still has an mm, under that thread's task_lock(); on RT a thread
- * whose lock is taken is passed over.
+ * A candidate's figures, read as the kernel's oom_badness() reads them:
+ * like find_lock_task_mm() (not exported) from the first thread that still
+ * has an mm, under that thread's task_lock(); on RT a thread whose lock is
+ * taken is passed over.
  *
- * Return: false when the kernel would not consider @p at all.
+ * Return: false when no thread of @p has an mm, or the kernel would not
+ * consider @p (oom_score_adj -1000, MMF_OOM_SKIP, vfork child).
  */
-static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
-			    struct oomsnap_cand *c)
+static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c)
 {
 	struct task_struct *t;
 	bool found = false;
-	long adj = 0;
 
-	if (is_global_init(p) || (p->flags & PF_KTHREAD))
-		return false;
 	for_each_thread(p, t) {
 		struct mm_struct *mm;
 
@@ -232,8 +250,8 @@ static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
 			continue;
 		mm = t->mm;
 		if (mm) {
-			adj = (long)READ_ONCE(t->signal->oom_score_adj);
-			found = adj != OOM_SCORE_ADJ_MIN &&
+			c->adj = READ_ONCE(t->signal->oom_score_adj);
+			found = c->adj != OOM_SCORE_ADJ_MIN &&
 				!oomsnap_mm_oom_skip(mm) && !in_vfork(t);
 			c->rss = oomsnap_mm_rss(mm);
 			c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
@@ -246,10 +264,24 @@ static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
 	if (!found)
 		return false;
 	c->pid = task_tgid_nr(p);
-	c->adj = adj;
 	oomsnap_copy_comm(c->comm, p);
+	return true;
+}
+
+/*
+ * The kernel's oom_badness() (not exported), on a snapshot of the figures.
+ *
+ * Return: false when the kernel would not consider @p at all.
+ */
+static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
+			    struct oomsnap_cand *c)
+{
+	if (is_global_init(p) || (p->flags & PF_KTHREAD))
+		return false;
+	if (!oomsnap_cand_figures(p, c))
+		return false;
 	c->points = c->rss + c->swapents + c->pgtables +
-		    adj * (long)(totalpages / 1000);
+		    (long)c->adj * (long)(totalpages / 1000);
 	return true;
 }
 
@@ -313,6 +345,64 @@ static void oomsnap_scan_candidates(struct oomsnap_event *ev,
 	rcu_read_unlock();
 }
 
+/*
+ * oom_badness() as the kernel's oom_evaluate_task() calls it, for each
+ * task it evaluates: only the tasks of the OOM's memcg for a memcg OOM,
+ * only the eligible ones for a cpuset OOM, never init or kernel threads.
+ * Only calls made by the task running the OOM in flight, before the kill,
+ * count (reading /proc/PID/oom_score calls it too).  The return handler
+ * gets the kernel's own points; a task at LONG_MIN is not a candidate.
+ * Most calls end at one comparison: only a task that enters the top
+ * max_tasks has its figures read.  The caller holds a reference on (or
+ * RCU over) the task until oom_badness() returns.
+ */
+static int oomsnap_badness_entry(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	if (!atomic_read(&cur.busy) || cur.task != current || cur.in_kill)
+		return 1;	/* no return handler for this call */
+	*(struct task_struct **)ri->data =
+		(struct task_struct *)oomsnap_first_arg(regs);
+	return 0;
+}
+
+static int oomsnap_badness_return(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	struct task_struct *p = *(struct task_struct **)ri->data;
+	long points = (long)regs_return_value(regs);
+	struct oomsnap_event *ev = cur.ev;
+	unsigned int n = ev->nr_cands;
+	struct oomsnap_cand c;
+	u64 t0;
+
+	cur.evaluated = true;
+	if (points == LONG_MIN || !oomsnap_max_tasks ||
+	    (n == oomsnap_max_tasks && points <= ev->cands[n - 1].points))
+		return 0;
+	t0 = ktime_get_mono_fast_ns();
+	if (!oomsnap_cand_figures(p, &c)) {
+		/* it changed since the kernel looked: keep what is known */
+		memset(&c, 0, sizeof(c));
+		c.pid = task_tgid_nr(p);
+		c.adj = READ_ONCE(p->signal->oom_score_adj);
+		oomsnap_copy_comm(c.comm, p);
+	}
+	c.points = points;
+	oomsnap_keep_top(ev, &c);
+	oomsnap_add_capture_time(ev, t0);
+	return 0;
+}
+
+static struct kretprobe oomsnap_badness_krp = {
+	.kp.symbol_name = "oom_badness",
+	.entry_handler = oomsnap_badness_entry,
+	.handler = oomsnap_badness_return,
+	.data_size = sizeof(struct task_struct *),
+	/* the OOM's own calls are serial; spares for /proc oom_score readers */
+	.maxactive = 16,
+};
+
 static void oomsnap_victim_identity(struct oomsnap_event *ev,
 				    struct task_struct *t)
 {
@@ -350,7 +440,13 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	/* oom_kill_process() holds a reference on the chosen task */
 	if (oc->chosen && oc->chosen != (void *)-1UL)
 		oomsnap_victim_identity(ev, oc->chosen);
-	oomsnap_scan_candidates(ev, oc);
+	/*
+	 * No evaluation seen (oom_kill_allocating_task, or the hook is
+	 * missing): the candidates come from a scan of our own.
+	 */
+	if (cand_source == CAND_SCAN ||
+	    (cand_source == CAND_BADNESS && !cur.evaluated))
+		oomsnap_scan_candidates(ev, oc);
 	cur.kills_seen = oomsnap_oom_kill_count();
 	oomsnap_add_capture_time(ev, t0);
 	return 0;
@@ -622,6 +718,32 @@ static void oomsnap_detach_optional(void)
 	if (kill_symbol)
 		unregister_kprobe(&oomsnap_kill_kp);
 	kill_symbol = NULL;
+	if (cand_source == CAND_BADNESS)
+		unregister_kretprobe(&oomsnap_badness_krp);
+	cand_source = CAND_NONE;
+}
+
+/* Candidates: the oom_badness() hook if asked for and attachable, else a scan. */
+static void oomsnap_cand_attach(void)
+{
+	int ret;
+
+	hook_missing[HOOK_OOM_BADNESS] = NULL;
+	cand_source = CAND_NONE;
+	if (!oomsnap_max_tasks)
+		return;
+	cand_source = CAND_SCAN;
+	if (oomsnap_cand_scan) {
+		hook_missing[HOOK_OOM_BADNESS] = "not used (candidates=scan)";
+		return;
+	}
+	ret = register_kretprobe(&oomsnap_badness_krp);
+	if (ret) {
+		hook_missing[HOOK_OOM_BADNESS] =
+			"cannot kretprobe oom_badness (candidates by scan)";
+		return;
+	}
+	cand_source = CAND_BADNESS;
 }
 
 /**
@@ -662,6 +784,8 @@ int oomsnap_capture_init(void)
 		}
 	}
 
+	oomsnap_cand_attach();
+
 	ret = register_kretprobe(&oomsnap_oom_krp);
 	if (ret) {
 		pr_err("oomsnap: cannot kretprobe out_of_memory: %d\n", ret);
@@ -673,7 +797,7 @@ int oomsnap_capture_init(void)
 		goto err;
 	}
 	for (i = 0; i < HOOK_NR; i++)
-		if (hook_missing[i])
+		if (hook_missing[i] && !(i == HOOK_OOM_BADNESS && oomsnap_cand_scan))
 			pr_warn("oomsnap: hook %s missing: %s\n", hook_names[i],
 				hook_missing[i]);
 	return 0;
@@ -709,6 +833,9 @@ void oomsnap_capture_show_hooks(struct seq_file *m)
 	unsigned int i;
 
 	for (i = 0; i < HOOK_NR; i++) {
+		/* max_tasks=0: no candidates, nothing to hook for them */
+		if (i == HOOK_OOM_BADNESS && cand_source == CAND_NONE)
+			continue;
 		if (!hook_missing[i])
 			seq_printf(m, "hook %s ok\n", hook_names[i]);
 		else
@@ -717,4 +844,5 @@ void oomsnap_capture_show_hooks(struct seq_file *m)
 	}
 	if (kill_symbol)
 		seq_printf(m, "hook_symbol oom_kill_process %s\n", kill_symbol);
+	seq_printf(m, "candidates_source %s\n", cand_source_names[cand_source]);
 }

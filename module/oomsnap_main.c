@@ -18,6 +18,7 @@ unsigned int oomsnap_capacity = 64;
 unsigned int oomsnap_max_tasks = 8;
 unsigned int oomsnap_protect_max = 1024;
 unsigned int oomsnap_scan_max = 100000;
+bool oomsnap_cand_scan;
 static int oomsnap_procfs = -1;	/* -1 auto, 0 off, 1 on */
 static char *oomsnap_protect_list;
 
@@ -80,6 +81,35 @@ static const struct oomsnap_uint_param oomsnap_arg_scan_max = {
 };
 module_param_cb(scan_max, &oomsnap_range_ops, (void *)&oomsnap_arg_scan_max, 0444);
 MODULE_PARM_DESC(scan_max, "processes examined per OOM for candidates and protection (default 100000)");
+
+/*
+ * candidates=scan: find the candidates by a scan of our own even where
+ * the kernel's oom_badness() can be hooked (for comparison, benchmarks).
+ */
+static int oomsnap_param_set_candidates(const char *val,
+					const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "auto") || sysfs_streq(val, "scan")) {
+		oomsnap_cand_scan = val[0] == 's';
+		return 0;
+	}
+	pr_err("oomsnap: candidates=%s: must be auto or scan\n", val);
+	return -EINVAL;
+}
+
+static int oomsnap_param_get_candidates(char *buf,
+					const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", oomsnap_cand_scan ? "scan" : "auto");
+}
+
+static const struct kernel_param_ops oomsnap_candidates_ops = {
+	.set = oomsnap_param_set_candidates,
+	.get = oomsnap_param_get_candidates,
+};
+
+module_param_cb(candidates, &oomsnap_candidates_ops, NULL, 0444);
+MODULE_PARM_DESC(candidates, "where candidates come from: auto (the kernel's own oom_badness() calls, else a scan) or scan");
 
 static int oomsnap_param_set_procfs(const char *val,
 				    const struct kernel_param *kp)
