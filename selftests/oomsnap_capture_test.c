@@ -317,17 +317,33 @@ TEST(sysrq)
 }
 
 /* Three tasks, one with oom_score_adj 1000: that one is the victim. */
-TEST(score_adj_victim)
+/*
+ * Candidates: the victim first, by the kernel's formula, and only tasks
+ * the kernel evaluated (the OOMing memcg's): an outsider with the highest
+ * points, in another cgroup, is not one.  @params picks the source of the
+ * candidates: the oom_badness() hook (default) or a scan of our own.
+ */
+static void check_candidates(struct __test_metadata *_metadata,
+			     const char *params, const char *source)
 {
 	json_object **v;
 	json_object *ev, *cands;
-	pid_t h1, h2, h3, grower;
-	int n;
+	pid_t h1, h2, h3, grower, outsider;
+	char src[64], *st;
+	int n, i;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
-	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_load(params));
+	snprintf(src, sizeof(src), "\ncandidates_source %s\n", source);
+	st = ou_read(ou_path("stats"));
+	ASSERT_NE(NULL, st);
+	EXPECT_NE(NULL, strstr(st, src))
+		TH_LOG("stats: no '%s' line", src + 1);
+	free(st);
 	ASSERT_EQ(0, ou_cg_create("cap_three", "80M"));
+	ASSERT_EQ(0, ou_cg_create("cap_outside", NULL));
+	outsider = ou_spawn_hog("cap_outside", "outsider", 24, 1000);
 	h1 = ou_spawn_hog("cap_three", "test", 20, 0);
 	h2 = ou_spawn_hog("cap_three", "test1", 20, 1000);
 	h3 = ou_spawn_hog("cap_three", "test2", 20, 0);
@@ -345,17 +361,37 @@ TEST(score_adj_victim)
 	ASSERT_GE(json_object_array_length(cands), 4);
 	/* the victim leads the candidates, by the kernel's own formula */
 	EXPECT_EQ(h2, ou_int(json_object_array_get_idx(cands, 0), "pid"));
+	EXPECT_EQ(ou_int(ev, "victim.points"),
+		  ou_int(json_object_array_get_idx(cands, 0), "points"));
 	EXPECT_GT(ou_int(json_object_array_get_idx(cands, 0), "points"),
 		  ou_int(json_object_array_get_idx(cands, 1), "points"));
+	for (i = 0; i < (int)json_object_array_length(cands); i++)
+		EXPECT_NE(outsider,
+			  ou_int(json_object_array_get_idx(cands, i), "pid"))
+			TH_LOG("a task outside the OOMing memcg is a candidate");
 	EXPECT_EQ(0, event_sane(ev));
 	ou_events_free(v, n);
 	kill(h1, SIGKILL);
 	kill(h3, SIGKILL);
 	kill(grower, SIGKILL);
+	kill(outsider, SIGKILL);
 	waitpid(h1, NULL, 0);
 	waitpid(h3, NULL, 0);
 	waitpid(grower, NULL, 0);
+	waitpid(outsider, NULL, 0);
 	ou_cg_remove("cap_three");
+	ou_cg_remove("cap_outside");
+}
+
+TEST(score_adj_victim)
+{
+	check_candidates(_metadata, "", "oom_badness");
+}
+
+/* The fallback used where oom_badness() cannot be hooked. */
+TEST(score_adj_victim_scan)
+{
+	check_candidates(_metadata, "candidates=scan", "scan");
 }
 
 /* A process name with quotes, backslashes and control bytes. */

@@ -12,6 +12,7 @@
 static const char * const hooks[] = {
 	"out_of_memory", "oom_kill_process", "mark_victim",
 	"finish_task_reaping", "skip_task_reaping", "oom_notifier",
+	"oom_badness",
 };
 
 /* Does /proc/kallsyms list @sym, or a compiler clone of it (@sym.xxx)? */
