@@ -10,6 +10,10 @@
 #                        a KASAN/lockdep/kmemleak kernel built from linux-source-6.1
 #                        (first run builds it: ~15-40 min; cached afterwards)
 #   make demo            boot the VM and show a memcg and a global OOM
+#   make bench           benchmarks in the VM (scripts/bench.sh, ~15 min): OOM
+#                        path cost, exec throughput, memory, readers; the tables
+#                        are printed and written to bench/RESULTS.md
+#                        (BENCHFLAGS="--procs 1000 --ooms 20 ..." to narrow)
 #   make lint            checkpatch.pl --strict and sparse
 #   make dkms-install    register the source with DKMS (/usr/src/oomsnap-VERSION)
 #                        and build + install it for every kernel with headers
@@ -83,7 +87,13 @@ check-debug: deps-debug
 demo: deps
 	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
 
-.PHONY: all modules clean deps deps-debug lint check check-debug check-matrix demo \
+# Not part of make check or CI: ~15 minutes, and TCG timings are noisy.
+BENCHFLAGS ?=
+bench: deps
+	OOMSNAP_BENCH_CMD='make bench KERNEL=$(KERNEL)$(if $(BENCHFLAGS), BENCHFLAGS="$(BENCHFLAGS)")' \
+		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
+
+.PHONY: all modules clean deps deps-debug lint check check-debug check-matrix demo bench \
 	dkms-src dkms-install dkms-uninstall deb check-dkms
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,876 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap benchmarks, run inside the VM by scripts/bench.sh (make bench).
+ * Not a selftest: built as TEST_GEN_PROGS_EXTENDED.
+ *
+ *   oomsnap_bench [all|oom|exec|mem|read|alloc] [options]
+ *
+ * Progress goes to stdout as "# bench: ..." lines; the results are
+ * Markdown tables between BENCH-RESULTS-BEGIN and BENCH-RESULTS-END.
+ * Every figure compares runs measured side by side in this one boot,
+ * interleaved, so that drift of a shared TCG host cancels out.
+ *
+ * oom:   memcg OOMs with N extra sleepers in the OOMing memcg (the kernel
+ *        evaluates each of them), for max_tasks 0, 8, 64 and both sources
+ *        of candidates (the oom_badness() hook, candidates=scan); capture_ns
+ *        and oom_ns from the event records.
+ * exec:  execve() throughput: module unloaded, loaded with no entries, and
+ *        with 1,000 comm plus 100 cgroup protection entries.
+ * mem:   ring_bytes, event_bytes and memory deltas across insmod for
+ *        capacity 64 and 1,024.
+ * read:  time to read events.json (and events) with a full ring of 1,024.
+ * alloc: the kmem allocation tracepoints, filtered on call sites inside
+ *        oomsnap.ko, counted over OOMs (expected 0) and over a positive
+ *        control (opening the stream file allocates).
+ */
+#include <limits.h>
+#include <math.h>
+#include <sched.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <linux/sched.h>
+#include "oomsnap_util.h"
+
+#define BENCH_CG "bench"
+
+static int opt_ooms = 50, opt_block = 10, opt_execs = 400, opt_rounds = 10;
+static int opt_read_events = 1024;
+static long opt_procs[8] = { 100, 1000, 10000 };
+static int opt_nprocs = 3;
+static long opt_outside[8] = { 10000 };
+static int opt_noutside = 1;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define progress(...) do { printf("# bench: " __VA_ARGS__); printf("\n"); \
+			   fflush(stdout); } while (0)
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of @n values (sorted in place). */
+static double pct(double *v, int n, double p)
+{
+	int k;
+
+	if (n <= 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	k = (int)(p / 100.0 * n);
+	if (k < p / 100.0 * n)
+		k++;	/* ceil */
+	k--;
+	if (k < 0)
+		k = 0;
+	if (k >= n)
+		k = n - 1;
+	return v[k];
+}
+
+static long long meminfo(const char *key)
+{
+	char *s = ou_read("/proc/meminfo"), *p;
+	long long v = -1;
+
+	p = s ? strstr(s, key) : NULL;
+	if (p)
+		v = atoll(p + strlen(key) + 1);
+	free(s);
+	return v;
+}
+
+static void load_or_die(const char *params)
+{
+	int err = ou_load(params);
+
+	if (err) {
+		printf("# bench: insmod %s failed: %s\n", params, strerror(-err));
+		exit(2);
+	}
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+static pid_t clone_into(int cgfd)
+{
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgfd,
+	};
+
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/*
+ * @n sleepers in the cgroup of @cgfd, forked (clone3 CLONE_INTO_CGROUP,
+ * no exec) from a small spawner in the root cgroup, so that their kernel
+ * memory is charged outside the OOMing memcg.  They end up as our children
+ * (we are a subreaper); their pids go to *pids.
+ */
+static pid_t *spawn_sleepers(int cgfd, long n)
+{
+	pid_t *pids = mmap(NULL, n * sizeof(pid_t) + 4096,
+			   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			   -1, 0);
+	pid_t sp;
+	int st;
+
+	if (pids == MAP_FAILED)
+		return NULL;
+	sp = fork();
+	if (sp == 0) {
+		/* a few pages each: shared with the spawner, copied on write */
+		char *mem = malloc(4 * 4096);
+		long i;
+
+		memset(mem, 1, 4 * 4096);
+		for (i = 0; i < n; i++) {
+			pid_t c = clone_into(cgfd);
+
+			if (c == 0) {
+				prctl(PR_SET_PDEATHSIG, 0);
+				for (;;)
+					pause();
+			}
+			if (c < 0) {
+				printf("# bench: clone3 sleeper %ld: %s\n", i,
+				       strerror(errno));
+				fflush(stdout);
+				_exit(1);
+			}
+			pids[i] = c;
+		}
+		_exit(0);	/* the sleepers are re-parented to us */
+	}
+	if (sp < 0 || waitpid(sp, &st, 0) != sp || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		printf("# bench: spawning %ld sleepers failed\n", n);
+		exit(2);
+	}
+	return pids;
+}
+
+static void kill_sleepers(pid_t *pids, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	munmap(pids, n * sizeof(pid_t) + 4096);
+}
+
+/* A hog in @cgfd's cgroup, touching memory until the OOM killer ends it. */
+static pid_t oom_once(int cgfd)
+{
+	pid_t pid = clone_into(cgfd);
+	int st;
+
+	if (pid == 0) {
+		long page = 4096;
+
+		ou_write("/proc/self/comm", "hog");
+		for (;;) {
+			char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			long off;
+
+			if (p == MAP_FAILED)
+				_exit(125);
+			for (off = 0; off < 1 << 20; off += page)
+				p[off] = 1;
+		}
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? pid : -1;
+}
+
+static long long cg_current(void)
+{
+	char *s = ou_read(OU_CGROOT "/" BENCH_CG "/memory.current");
+	long long v = s ? atoll(s) : -1;
+
+	free(s);
+	return v;
+}
+
+static long proc_rss_pages(pid_t pid)
+{
+	char p[64], *s;
+	long size = 0, rss = -1;
+
+	snprintf(p, sizeof(p), "/proc/%d/statm", pid);
+	s = ou_read(p);
+	if (s && sscanf(s, "%ld %ld", &size, &rss) != 2)
+		rss = -1;
+	free(s);
+	return rss;
+}
+
+/* ---- OOM path ------------------------------------------------------------ */
+
+struct oom_cfg {
+	int max_tasks;
+	const char *source;	/* candidates= */
+	const char *label;
+	double cap[4096], oom[4096], ratio[4096];
+	int n, wrong_victim, no_cands;
+	char hooksrc[32];
+};
+
+/* Collect the events of one block; returns how many. */
+static int collect(struct oom_cfg *c, pid_t *victims, int nv)
+{
+	json_object **v;
+	int n, i, j, got = 0;
+
+	v = ou_events(&n);
+	if (!v)
+		return 0;
+	for (i = 0; i < n; i++) {
+		json_object *ev = v[i], *cands;
+		double cap = ou_int(ev, "capture_ns");
+		double oom = ou_int(ev, "oom_ns");
+		long long vp = ou_int(ev, "victim.pid");
+		int ours = 0;
+
+		if (strcmp(ou_str(ev, "outcome"), "killed") || oom <= 0)
+			continue;
+		for (j = 0; j < nv; j++)
+			ours |= victims[j] == vp;
+		if (!ours)
+			c->wrong_victim++;
+		cands = ou_get(ev, "candidates");
+		if (c->max_tasks && (!cands || !json_object_array_length(cands) ||
+				     ou_int(json_object_array_get_idx(cands, 0), "pid") != vp))
+			c->no_cands++;
+		if (c->n < 4096) {
+			c->cap[c->n] = cap;
+			c->oom[c->n] = oom;
+			c->ratio[c->n] = cap / (oom - cap);
+			c->n++;
+		}
+		got++;
+	}
+	ou_events_free(v, n);
+	return got;
+}
+
+static void stats_line(const char *key, char *out, size_t size)
+{
+	char *s = ou_read(ou_path("stats")), *p;
+
+	snprintf(out, size, "?");
+	p = s ? strstr(s, key) : NULL;
+	if (p)
+		sscanf(p + strlen(key), " %31s", out);
+	free(s);
+}
+
+/*
+ * @inside: the sleepers are in the OOMing memcg (the kernel evaluates each
+ * of them), else in a sibling cgroup (extra processes on the system that a
+ * memcg OOM does not evaluate, but a scan of all processes visits).
+ */
+static void bench_oom_procs(long nprocs, int inside, FILE *res)
+{
+	struct oom_cfg cfgs[] = {
+		{ 0, "auto", "0 (no candidates)" },
+		{ 8, "auto", "8" }, { 8, "scan", "8" },
+		{ 64, "auto", "64" }, { 64, "scan", "64" },
+	};
+	int nc = sizeof(cfgs) / sizeof(cfgs[0]), blocks, b, i, k;
+	pid_t *sleepers, victims[256];
+	long long base;
+	char max[64];
+	double t = now_s();
+	const char *where = inside ? "in" : "out";
+	int cgfd, idlefd;
+
+	ou_unload();
+	rmdir(OU_CGROOT "/" BENCH_CG);
+	rmdir(OU_CGROOT "/bench_idle");
+	ou_cg_create(BENCH_CG, NULL);
+	ou_cg_create("bench_idle", NULL);
+	cgfd = open(OU_CGROOT "/" BENCH_CG, O_RDONLY | O_DIRECTORY);
+	idlefd = open(OU_CGROOT "/bench_idle", O_RDONLY | O_DIRECTORY);
+	if (cgfd < 0 || idlefd < 0) {
+		printf("# bench: no cgroup %s\n", BENCH_CG);
+		exit(2);
+	}
+	progress("oom: spawning %ld sleepers %sside the OOMing memcg...",
+		 nprocs, where);
+	sleepers = spawn_sleepers(inside ? cgfd : idlefd, nprocs);
+	if (!sleepers)
+		exit(2);
+	base = inside ? cg_current() : 0;
+	/* the hog gets 16 MB above what the sleepers hold */
+	snprintf(max, sizeof(max), "%lld", base + (16 << 20));
+	ou_write(OU_CGROOT "/" BENCH_CG "/memory.max", max);
+	progress("oom: %ld sleepers in %.1f s, rss %ld pages each, memcg %lld kB + 16 MB",
+		 nprocs, now_s() - t, proc_rss_pages(sleepers[0]), base >> 10);
+
+	/* one warm-up OOM without the module */
+	oom_once(cgfd);
+	blocks = (opt_ooms + opt_block - 1) / opt_block;
+	for (b = 0; b < blocks; b++) {
+		for (i = 0; i < nc; i++) {
+			/* rotate the order each block: A B C, B C A, ... */
+			struct oom_cfg *c = &cfgs[(i + b) % nc];
+			char params[128];
+			int got = 0, tries = 0, nv = 0;
+
+			snprintf(params, sizeof(params),
+				 "max_tasks=%d candidates=%s", c->max_tasks,
+				 c->source);
+			load_or_die(params);
+			stats_line("candidates_source", c->hooksrc,
+				   sizeof(c->hooksrc));
+			while (got < opt_block && tries++ < 3 * opt_block) {
+				pid_t v = oom_once(cgfd);
+
+				if (v > 0 && nv < 256)
+					victims[nv++] = v;
+				if (v > 0)
+					got++;
+			}
+			/* the events of this block */
+			ou_wait_events(got, 2000);
+			collect(c, victims, nv);
+			ou_unload();
+		}
+		progress("oom: %ld procs: block %d/%d done (%.0f s)", nprocs,
+			 b + 1, blocks, now_s() - t);
+	}
+
+	for (k = 0; k < nc; k++) {
+		struct oom_cfg *c = &cfgs[k], *z = &cfgs[0];
+		double cm, c99, om, o99, rm, r99, zom, zcm, added;
+
+		cm = pct(c->cap, c->n, 50);
+		c99 = pct(c->cap, c->n, 99);
+		om = pct(c->oom, c->n, 50);
+		o99 = pct(c->oom, c->n, 99);
+		rm = pct(c->ratio, c->n, 50);
+		r99 = pct(c->ratio, c->n, 99);
+		zom = pct(z->oom, z->n, 50);
+		zcm = pct(z->cap, z->n, 50);
+		/*
+		 * End to end: what this configuration adds to the kernel's
+		 * own out_of_memory() (oom_ns - capture_ns at max_tasks 0),
+		 * trampolines and all: its oom_ns over max_tasks 0's, plus
+		 * the capture that max_tasks 0 still does.
+		 */
+		added = (om - zom + zcm) / (zom - zcm);
+		fprintf(res, "| %ld %sside | %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f%% | %.1f%% | %+.1f%% |%s%s\n",
+			nprocs, where, c->label, c->max_tasks ? c->hooksrc : "-", c->n,
+			cm / 1000, c99 / 1000, om / 1000, o99 / 1000,
+			100 * rm, 100 * r99, 100 * added,
+			c->wrong_victim ? " victim not the hog!" : "",
+			c->no_cands ? " victim not first candidate!" : "");
+		progress("oom: %ld procs %sside max_tasks %d %s: n=%d capture %.0f/%.0f us oom %.0f/%.0f us ratio %.1f%%/%.1f%% added %+.1f%%",
+			 nprocs, where, c->max_tasks, c->hooksrc, c->n, cm / 1000,
+			 c99 / 1000, om / 1000, o99 / 1000, 100 * rm, 100 * r99,
+			 100 * added);
+	}
+	fflush(res);
+	kill_sleepers(sleepers, nprocs);
+	close(cgfd);
+	close(idlefd);
+	rmdir(OU_CGROOT "/" BENCH_CG);
+	rmdir(OU_CGROOT "/bench_idle");
+}
+
+static void bench_oom(FILE *res)
+{
+	int i;
+
+	fprintf(res, "### OOM path (memcg OOMs; sleepers inside the OOMing memcg, or outside it)\n\n");
+	fprintf(res, "| sleepers | max_tasks | candidates | OOMs | capture_ns median (us) | capture_ns p99 (us) | oom_ns median (us) | oom_ns p99 (us) | capture / kernel median | capture / kernel p99 | added end to end |\n");
+	fprintf(res, "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (i = 0; i < opt_nprocs; i++)
+		bench_oom_procs(opt_procs[i], 1, res);
+	for (i = 0; i < opt_noutside; i++)
+		bench_oom_procs(opt_outside[i], 0, res);
+	fprintf(res, "\n");
+}
+
+/* ---- exec path ----------------------------------------------------------- */
+
+/* oomsnap_bench exec-chain N: exec ourselves N more times, then exit. */
+static int exec_chain(long n)
+{
+	char arg[32];
+
+	if (n <= 0)
+		return 0;
+	snprintf(arg, sizeof(arg), "%ld", n - 1);
+	execl("/proc/self/exe", "oomsnap_bench", "exec-chain", arg, NULL);
+	return 127;
+}
+
+/* Seconds for a chain of opt_execs execs. */
+static double time_execs(void)
+{
+	double t = now_s();
+	char arg[32];
+	pid_t pid;
+	int st;
+
+	snprintf(arg, sizeof(arg), "%d", opt_execs);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "oomsnap_bench", "exec-chain", arg, NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		printf("# bench: exec chain failed\n");
+		exit(2);
+	}
+	return now_s() - t;
+}
+
+static int add_entries(void)
+{
+	char buf[4000];
+	int i, len = 0, err;
+
+	for (i = 0; i < 100; i++) {
+		char cg[64];
+
+		snprintf(cg, sizeof(cg), "benchcg%02d", i);
+		if (ou_cg_create(cg, NULL))
+			return -1;
+		len += snprintf(buf + len, sizeof(buf) - len,
+				"add cgroup=/%s adj=-500\n", cg);
+		if (len > 3800 || i == 99) {
+			err = ou_write(ou_path("protect"), buf);
+			if (err)
+				return err;
+			len = 0;
+		}
+	}
+	for (i = 0; i < 1000; i++) {
+		len += snprintf(buf + len, sizeof(buf) - len,
+				"add comm=benchname%04d adj=-500\n", i);
+		if (len > 3800 || i == 999) {
+			err = ou_write(ou_path("protect"), buf);
+			if (err)
+				return err;
+			len = 0;
+		}
+	}
+	return 0;
+}
+
+static void bench_exec(FILE *res)
+{
+	const char *names[3] = { "unloaded", "loaded, 0 entries",
+				 "loaded, 1,000 comm + 100 cgroup entries" };
+	double *rate[3], *ratio[3], med[3];
+	int r, c, i;
+
+	for (c = 0; c < 3; c++) {
+		rate[c] = calloc(opt_rounds, sizeof(double));
+		ratio[c] = calloc(opt_rounds, sizeof(double));
+	}
+	ou_unload();
+	time_execs();	/* warm-up */
+	for (r = 0; r < opt_rounds; r++) {
+		for (c = 0; c < 3; c++) {
+			if (c == 0)
+				ou_unload();
+			if (c == 1)
+				load_or_die("protect_max=2048");
+			if (c == 2) {
+				int err = add_entries();
+				long long n = ou_stat("protect_entries");
+
+				if (err || n != 1100) {
+					printf("# bench: protect entries: %s, %lld\n",
+					       strerror(-err), n);
+					exit(2);
+				}
+			}
+			rate[c][r] = opt_execs / time_execs();
+		}
+		for (c = 0; c < 3; c++)
+			ratio[c][r] = rate[c][r] / rate[0][r];
+		progress("exec: round %d/%d: %.0f %.0f %.0f execs/s", r + 1,
+			 opt_rounds, rate[0][r], rate[1][r], rate[2][r]);
+	}
+	ou_unload();
+	for (i = 0; i < 100; i++) {
+		char cg[64];
+
+		snprintf(cg, sizeof(cg), "benchcg%02d", i);
+		ou_cg_remove(cg);
+	}
+	fprintf(res, "### Exec path (%d rounds of %d execve() each, interleaved)\n\n",
+		opt_rounds, opt_execs);
+	fprintf(res, "| module | execs/s median | ratio to unloaded, median of rounds | min ratio | max ratio |\n");
+	fprintf(res, "| --- | ---: | ---: | ---: | ---: |\n");
+	for (c = 0; c < 3; c++) {
+		double lo, hi;
+
+		med[c] = pct(rate[c], opt_rounds, 50);
+		lo = pct(ratio[c], opt_rounds, 0);
+		hi = pct(ratio[c], opt_rounds, 100);
+		fprintf(res, "| %s | %.0f | %.4f | %.4f | %.4f |\n", names[c],
+			med[c], pct(ratio[c], opt_rounds, 50), lo, hi);
+	}
+	fprintf(res, "\n");
+	fflush(res);
+}
+
+/* ---- memory -------------------------------------------------------------- */
+
+static long long module_size(void)
+{
+	char *s = ou_read("/proc/modules"), *p;
+	long long v = -1;
+
+	p = s ? strstr(s, "oomsnap ") : NULL;
+	if (p)
+		v = atoll(p + 8);
+	free(s);
+	return v;
+}
+
+static void bench_mem(FILE *res)
+{
+	static const int caps[] = { 64, 1024 };
+	static const int mts[] = { 0, 8, 64 };
+	long long ring[2] = { 0 }, free_d[2] = { 0 };
+	int i, j, k;
+
+	fprintf(res, "### Memory (protect_max 1024 default)\n\n");
+	fprintf(res, "| capacity | max_tasks | event_bytes | ring_bytes | /proc/modules size | MemFree drop at insmod (kB, median of 5) | Slab + VmallocUsed growth (kB) |\n");
+	fprintf(res, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (j = 0; j < 3; j++) {
+		for (i = 0; i < 2; i++) {
+			double dfree[5], dslab[5];
+			long long rb = 0, eb = 0, ms = 0;
+			char params[64];
+
+			snprintf(params, sizeof(params), "capacity=%d max_tasks=%d",
+				 caps[i], mts[j]);
+			for (k = 0; k < 5; k++) {
+				long long f0, s0, f1, s1;
+
+				ou_unload();
+				usleep(200000);
+				f0 = meminfo("MemFree:");
+				s0 = meminfo("Slab:") + meminfo("VmallocUsed:");
+				load_or_die(params);
+				f1 = meminfo("MemFree:");
+				s1 = meminfo("Slab:") + meminfo("VmallocUsed:");
+				dfree[k] = f0 - f1;
+				dslab[k] = s1 - s0;
+				rb = ou_stat("ring_bytes");
+				eb = ou_stat("event_bytes");
+				ms = module_size();
+			}
+			ou_unload();
+			if (mts[j] == 8) {
+				ring[i] = rb;
+				free_d[i] = (long long)pct(dfree, 5, 50);
+			}
+			fprintf(res, "| %d | %d | %lld | %lld | %lld | %.0f | %.0f |\n",
+				caps[i], mts[j], eb, rb, ms, pct(dfree, 5, 50),
+				pct(dslab, 5, 50));
+			progress("mem: capacity %d max_tasks %d: event %lld ring %lld", caps[i],
+				 mts[j], eb, rb);
+		}
+	}
+	fprintf(res, "\nmax_tasks 8: ring_bytes grows by %.0f bytes per event from capacity 64 to 1,024; MemFree drop by %.0f bytes per event (page-granular, noisy).\n\n",
+		(double)(ring[1] - ring[0]) / 960, (double)(free_d[1] - free_d[0]) * 1024 / 960);
+	fflush(res);
+}
+
+/* ---- readers ------------------------------------------------------------- */
+
+static double time_read(const char *name, size_t *bytes)
+{
+	double t = now_s();
+	char buf[65536];
+	ssize_t n;
+	int fd = open(ou_path(name), O_RDONLY);
+
+	*bytes = 0;
+	if (fd < 0)
+		return NAN;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		*bytes += n;
+	close(fd);
+	return now_s() - t;
+}
+
+static void bench_read(FILE *res)
+{
+	static const char * const files[] = { "events.json", "events" };
+	double t = now_s();
+	int cgfd, i, k;
+	char params[64];
+
+	ou_unload();
+	snprintf(params, sizeof(params), "capacity=%d max_tasks=8", opt_read_events);
+	load_or_die(params);
+	rmdir(OU_CGROOT "/" BENCH_CG);
+	ou_cg_create(BENCH_CG, "4M");
+	cgfd = open(OU_CGROOT "/" BENCH_CG, O_RDONLY | O_DIRECTORY);
+	progress("read: filling a ring of %d events...", opt_read_events);
+	while (ou_stat("events_retained") < opt_read_events) {
+		oom_once(cgfd);
+		if (ou_stat("events_total") % 128 == 0)
+			progress("read: %lld events (%.0f s)", ou_stat("events_total"),
+				 now_s() - t);
+	}
+	close(cgfd);
+	fprintf(res, "### Readers (a full ring of %lld events, max_tasks 8)\n\n",
+		ou_stat("events_retained"));
+	fprintf(res, "| file | bytes | read time median of 7 (ms) | max (ms) | per event (us) |\n");
+	fprintf(res, "| --- | ---: | ---: | ---: | ---: |\n");
+	for (i = 0; i < 2; i++) {
+		double v[7];
+		size_t bytes = 0;
+
+		for (k = 0; k < 7; k++)
+			v[k] = time_read(files[i], &bytes);
+		fprintf(res, "| %s | %zu | %.1f | %.1f | %.1f |\n", files[i], bytes,
+			1000 * pct(v, 7, 50), 1000 * pct(v, 7, 100),
+			1e6 * pct(v, 7, 50) / opt_read_events);
+	}
+	fprintf(res, "\n");
+	fflush(res);
+	ou_unload();
+	rmdir(OU_CGROOT "/" BENCH_CG);
+}
+
+/* ---- no allocation on the OOM path ---------------------------------------- */
+
+static const char *tracing_dir(void)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) &&
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return "/sys/kernel/debug/tracing";
+	return "/sys/kernel/tracing";
+}
+
+static const char * const kmem_events[] = {
+	"kmalloc", "kmalloc_node", "kmem_cache_alloc", "kmem_cache_alloc_node",
+};
+
+/* Enable (or disable) the kmem allocation events, filtered on [lo, hi). */
+static int kmem_trace(const char *tr, int on, unsigned long lo, unsigned long hi)
+{
+	char p[256], f[128];
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(kmem_events) / sizeof(kmem_events[0]); i++) {
+		snprintf(p, sizeof(p), "%s/events/kmem/%s/filter", tr, kmem_events[i]);
+		if (access(p, F_OK))
+			continue;
+		if (on) {
+			snprintf(f, sizeof(f), "call_site >= 0x%lx && call_site < 0x%lx",
+				 lo, hi);
+			if (ou_write(p, f))
+				continue;
+		}
+		snprintf(p, sizeof(p), "%s/events/kmem/%s/enable", tr, kmem_events[i]);
+		if (!ou_write(p, on ? "1" : "0"))
+			n++;
+	}
+	return n;
+}
+
+/* Trace lines (not comments) in the buffer; prints the first few. */
+static int trace_count(const char *tr)
+{
+	char p[256], *s, *line, *save = NULL;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/trace", tr);
+	s = ou_read(p);
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (n++ < 5)
+			printf("# bench: alloc: %s\n", line);
+	}
+	free(s);
+	return n;
+}
+
+static void bench_alloc(FILE *res)
+{
+	const char *tr = tracing_dir();
+	char p[256], *s;
+	unsigned long lo = 0, size;
+	int cgfd, i, k, ev, in_oom[2] = { 0 }, control, ooms[2] = { 0 };
+	static const char * const srcs[] = { "auto", "scan" };
+
+	fprintf(res, "### No allocation on the OOM path\n\n");
+	for (k = 0; k < 2; k++) {
+		snprintf(p, sizeof(p), "max_tasks=64 candidates=%s", srcs[k]);
+		load_or_die(p);
+		s = ou_read("/sys/module/oomsnap/sections/.text");
+		lo = s ? strtoul(s, NULL, 16) : 0;
+		free(s);
+		size = module_size();
+		if (!lo) {
+			fprintf(res, "No module address (kptr_restrict?): not verified.\n\n");
+			return;
+		}
+		snprintf(p, sizeof(p), "%s/trace", tr);
+		ou_write(p, "");
+		ev = kmem_trace(tr, 1, lo, lo + size);
+		if (!ev) {
+			fprintf(res, "No kmem tracepoints in %s: not verified.\n\n", tr);
+			return;
+		}
+		rmdir(OU_CGROOT "/" BENCH_CG);
+		ou_cg_create(BENCH_CG, "8M");
+		cgfd = open(OU_CGROOT "/" BENCH_CG, O_RDONLY | O_DIRECTORY);
+		for (i = 0; i < 20; i++)
+			ooms[k] += oom_once(cgfd) > 0;
+		close(cgfd);
+		rmdir(OU_CGROOT "/" BENCH_CG);
+		ou_wait_events(ooms[k], 2000);
+		kmem_trace(tr, 0, 0, 0);
+		in_oom[k] = trace_count(tr);
+		progress("alloc: candidates=%s: %d allocations from oomsnap.ko during %d OOMs",
+			 srcs[k], in_oom[k], ooms[k]);
+	}
+	/* positive control: opening the stream file allocates in the module */
+	ou_write(p, "");
+	kmem_trace(tr, 1, lo, lo + size);
+	i = open(ou_path("stream"), O_RDONLY);
+	if (i >= 0)
+		close(i);
+	kmem_trace(tr, 0, 0, 0);
+	control = trace_count(tr);
+	ou_unload();
+	fprintf(res, "| window | allocations from call sites in oomsnap.ko |\n| --- | ---: |\n");
+	for (k = 0; k < 2; k++)
+		fprintf(res, "| %d memcg OOMs, max_tasks 64, candidates=%s | %d |\n",
+			ooms[k], srcs[k], in_oom[k]);
+	fprintf(res, "| positive control: one open()+close() of stream | %d |\n\n",
+		control);
+	fprintf(res, "Tracepoints: %d of kmem/{kmalloc,kmalloc_node,kmem_cache_alloc,kmem_cache_alloc_node} present, each with the filter `call_site >= .text && call_site < .text + size` (oomsnap.ko's .text from /sys/module/oomsnap/sections, size from /proc/modules).\n\n",
+		ev);
+	fflush(res);
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static void parse_procs(const char *s, long *v, int *n)
+{
+	char *copy = strdup(s), *t, *save = NULL;
+
+	*n = 0;
+	for (t = strtok_r(copy, ",", &save); t && *n < 8;
+	     t = strtok_r(NULL, ",", &save))
+		if (atol(t) > 0)
+			v[(*n)++] = atol(t);
+	free(copy);
+}
+
+static void usage(void)
+{
+	printf("usage: oomsnap_bench [all|oom|exec|mem|read|alloc] [--procs N,N]\n"
+	       "                     [--outside N,N|0] [--ooms N]\n"
+	       "                     [--block N] [--execs N] [--rounds N] [--read-events N]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *what = "all";
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *res;
+	double t0;
+	int i;
+
+	if (argc == 3 && !strcmp(argv[1], "exec-chain"))
+		return exec_chain(atol(argv[2]));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(a, "--procs"))
+			parse_procs(v, opt_procs, &opt_nprocs), i++;
+		else if (!strcmp(a, "--outside"))
+			parse_procs(v, opt_outside, &opt_noutside), i++;
+		else if (!strcmp(a, "--ooms"))
+			opt_ooms = atoi(v), i++;
+		else if (!strcmp(a, "--block"))
+			opt_block = atoi(v), i++;
+		else if (!strcmp(a, "--execs"))
+			opt_execs = atoi(v), i++;
+		else if (!strcmp(a, "--rounds"))
+			opt_rounds = atoi(v), i++;
+		else if (!strcmp(a, "--read-events"))
+			opt_read_events = atoi(v), i++;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return usage(), 0;
+		else if (a[0] != '-')
+			what = a;
+		else
+			return usage(), 2;
+	}
+	if (opt_ooms < 1 || opt_block < 1 || opt_execs < 1 || opt_rounds < 1) {
+		usage();
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setrlimit(RLIMIT_NPROC, &rl);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* the OOM report must not go to the (slow, synchronous) console */
+	klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, 1);
+	ou_write("/proc/sys/vm/oom_dump_tasks", "0");
+	ou_write("/proc/sys/kernel/kptr_restrict", "0");
+	if (!ou_memcg_available()) {
+		printf("# bench: no memory controller\n");
+		return 2;
+	}
+	res = open_memstream(&buf, &len);
+	t0 = now_s();
+	if (!strcmp(what, "all") || !strcmp(what, "mem"))
+		bench_mem(res);
+	if (!strcmp(what, "all") || !strcmp(what, "alloc"))
+		bench_alloc(res);
+	if (!strcmp(what, "all") || !strcmp(what, "exec"))
+		bench_exec(res);
+	if (!strcmp(what, "all") || !strcmp(what, "read"))
+		bench_read(res);
+	if (!strcmp(what, "all") || !strcmp(what, "oom"))
+		bench_oom(res);
+	fclose(res);
+	progress("done in %.0f s", now_s() - t0);
+	printf("BENCH-RESULTS-BEGIN\n%sBENCH-RESULTS-END\n", buf);
+	fflush(stdout);
+	free(buf);
+	return 0;
+}
