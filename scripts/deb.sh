@@ -22,7 +22,8 @@ Builds oomsnap-dkms_VERSION_all.deb from the working tree (debian/,
 dkms.conf, Kbuild, module/, scripts/oomsnap, conf/) with dpkg-buildpackage
 in the bookworm chroot (\$OOMSNAP_CACHE/chroot/bookworm; debhelper,
 dh-dkms and lintian are installed there on first use), then runs lintian
-on it in the same chroot.  Checks first that dkms.conf's PACKAGE_VERSION,
+on it in the same chroot (--pedantic, as nobody; errors fail).  Checks
+first that dkms.conf's PACKAGE_VERSION,
 MODULE_VERSION in module/oomsnap_main.c and debian/changelog agree.
 
   --out DIR      where to put the .deb (default: dist/ in the repository)
@@ -92,7 +93,9 @@ rc=0
 if ((LINTIAN)); then
 	log "lintian $(basename "$DEB")..."
 	set +e
-	in_chroot bookworm lintian --info --display-info --tag-display-limit 0 \
+	# as nobody: lintian warns when run as root
+	in_chroot bookworm setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/tmp \
+		lintian --info --display-info --pedantic --tag-display-limit 0 \
 		--fail-on error "$BIN/$(basename "$DEB")" >"$B/lintian.log" 2>&1
 	lrc=$?
 	set -e

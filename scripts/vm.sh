@@ -40,6 +40,13 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
   --timeout SECONDS   kill QEMU and fail after this long (default 600)
   --test-timeout S    per-selftest timeout inside the guest (default 180)
   --src DIR           build the module from DIR/Kbuild + DIR/module/ (default: repo)
+  --ko FILE           use this prebuilt oomsnap.ko (e.g. built by DKMS; its
+                      vermagic must match the kernel) instead of building one;
+                      no kernel headers are installed, and the selftests are
+                      only built for the tests action
+  --file SRC:DEST     also copy file SRC into the guest at the absolute path
+                      DEST (repeatable; e.g. an /etc/modprobe.d file: the
+                      guest's busybox modprobe reads /etc/modprobe.d)
   --lint              run scripts/lint.sh first and count it as a result
                       ("ok - lint" / "not ok - lint"); used by make check
   --result FILE       on exit, write one line of key=value pairs to FILE:
@@ -64,7 +71,7 @@ EOF
 }
 
 TAG=bookworm APPEND="" MEM=512 SMP=2 TIMEOUT="" TEST_TIMEOUT="" SRC=$REPO STRESS=""
-ACTION="" CMD="" LINT=0 RESULT=""
+ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=()
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
@@ -81,6 +88,8 @@ while (($#)); do
 	--stress) STRESS=${2:?--stress needs quick or full}; shift 2 ;;
 	--stress=*) STRESS=${1#*=}; shift ;;
 	--result) RESULT=${2:?--result needs FILE}; shift 2 ;;
+	--ko) KO=$(realpath -e "${2:?--ko needs FILE}"); shift 2 ;;
+	--file) FILES+=("${2:?--file needs SRC:DEST}"); shift 2 ;;
 	tests | demo | build) ACTION=$1; shift ;;
 	shell-cmd) ACTION=$1; CMD=${2:?shell-cmd needs a command}; shift 2 ;;
 	*) printf 'vm.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
@@ -138,6 +147,10 @@ for t in qemu-system-x86_64 busybox cpio gzip dpkg-deb make gcc flock; do
 done
 [[ -f $SRC/Kbuild && -f $SRC/module/Kbuild ]] ||
 	die "no module sources: $SRC/Kbuild and $SRC/module/Kbuild must exist"
+[[ -z $KO || ${KT_KIND[$TAG]} != debug ]] || die "--ko is not supported with --kernel debug"
+for f in "${FILES[@]}"; do
+	[[ $f == *:/* && -f ${f%%:*} ]] || die "--file wants SRC:/DEST with an existing file SRC, got '$f'"
+done
 
 # --- 0. lint (make check) ------------------------------------------------------
 if ((LINT)); then
@@ -161,6 +174,9 @@ mkdir -p "$WORK"
 ln -sfn "$(basename "$WORK")" "$WORK_BASE/last"
 
 # --- 1. checkpatch/kselftest headers (bookworm chroot) -----------------------
+TESTS=() EXTRA=()
+# A prebuilt module (--ko) needs the selftests only to run them.
+if [[ -z $KO || $ACTION == tests ]]; then
 STAGE="fetching the kselftest headers"
 chroot_lock bookworm
 chroot_ensure bookworm
@@ -180,6 +196,7 @@ fi
 mapfile -t TESTS < <(make -C "$REPO/selftests" -s --no-print-directory print-tests)
 ((${#TESTS[@]})) || die "selftests/Makefile lists no TEST_GEN_PROGS"
 mapfile -t EXTRA < <(make -C "$REPO/selftests" -s --no-print-directory print-extended)
+fi
 
 # --- 3. kernel + headers + module build (suite chroot) ------------------------
 # Copy only files whose content changed (fresh mtime: make rebuilds them);
@@ -263,6 +280,11 @@ else
 	log "kernel $ABI ($IMG_VER) cached"
 fi
 
+if [[ -n $KO ]]; then
+	log "using the prebuilt module $KO"
+	cp "$KO" "$WORK/oomsnap.ko"
+	BUILD=ok
+else
 rel_opt=()
 if [[ -n $REL ]]; then rel_opt=(-t "$REL"); fi
 # perl: W=1 runs scripts/kernel-doc (needs Pod::Usage).
@@ -289,6 +311,7 @@ if grep -qiE '(^|[[:space:]:])warning:' "$WORK/build.log"; then
 fi
 BUILD=ok
 cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
+fi
 chroot_release
 fi
 
@@ -317,6 +340,10 @@ for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 	install -m 755 "$WORK/selftests/$t" "$R/selftests/$t"
 done
 printf '%s\n' "${TESTS[@]}" >"$R/selftests/run-list"
+for f in "${FILES[@]}"; do
+	mkdir -p "$R$(dirname "${f#*:}")"
+	cp "${f%%:*}" "$R${f#*:}"
+done
 printf '%s\n' "$ACTION" >"$R/oomsnap/action"
 printf '%s\n' "$CMD" >"$R/oomsnap/cmd"
 printf 'TEST_TIMEOUT=%s\nKERNEL_TAG=%s\nKERNEL_ABI=%s\nOOMSNAP_STRESS=%s\n' "$TEST_TIMEOUT" "$TAG" "$ABI" "$STRESS" >"$R/oomsnap/config"

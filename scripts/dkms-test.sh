@@ -1,0 +1,429 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# oomsnap-dkms package test (make check-dkms): for every kernel tag of the
+# matrix, install the package in a throwaway copy of that suite's chroot,
+# check DKMS built a module for that kernel, load that module in the
+# kernel's VM with the package's modprobe.d options, then purge the package
+# and check nothing is left.
+set -euo pipefail
+# shellcheck disable=SC2016 # dpkg-query formats are single-quoted on purpose
+# The whole script is one block: bash parses it before running, so editing
+# this file while a run is in progress cannot derail that run.
+{
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LOG_TAG=dkms-test
+# shellcheck source=scripts/lib.sh
+. "$HERE/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: scripts/dkms-test.sh [--kernels "TAG..."] [--deb FILE] [--keep] [--no-vm]
+
+Tests the oomsnap-dkms package on every kernel tag of the matrix
+(default: $(kernel_tags | tr '\n' ' ')).
+
+ 1. scripts/deb.sh builds the .deb in the bookworm chroot and runs lintian
+    (one result: no lintian errors).
+ 2. Per Debian suite: an overlay on the cached chroot of that suite (the
+    cache itself is not changed; it is locked meanwhile) with, at first,
+    only the first tag's kernel headers; "apt-get install ./oomsnap-dkms_*.deb"
+    (DKMS builds on install); then the headers of the suite's other tags
+    (bookworm-rt, trixie-backports: DKMS builds from its kernel hook, as on
+    a kernel upgrade).  For each kernel: dkms status says installed, the
+    module's vermagic is that kernel's, and the package's files are in
+    place (CLI, /etc/modprobe.d/oomsnap.conf all commented out, no autoload).
+    Then "apt-get purge oomsnap-dkms" must leave no oomsnap module under
+    /lib/modules, nothing in /var/lib/dkms/oomsnap or /usr/src/oomsnap-*.
+ 3. Per tag: scripts/vm.sh --ko boots the kernel with that DKMS-built
+    module, copies the example modprobe.d file with capacity=128 and two
+    protect= entries enabled into the guest's /etc/modprobe.d, and runs
+    scripts/guest/dkms-load.sh: modprobe, capacity reads 128, both entries
+    are in the protect file, modprobe -r.  The VMs of a suite boot while
+    the next suite's packages build.
+
+Options:
+  --kernels "TAG..."  only these tags (their suites' chroots)
+  --deb FILE          test this .deb instead of building one (no lintian)
+  --keep              keep the overlays (\$OOMSNAP_CACHE/dkms-test/root-*)
+  --no-vm             skip step 3
+  -h, --help          this help
+
+Output: TAP lines ("ok N - dkms TAG: ..."), a table per kernel, then
+"N passed, N failed, N skipped".  Exit status: 0 when all passed, 1 on any
+failure, 2 on harness errors.  Logs: \$OOMSNAP_CACHE/dkms-test/run/.
+EOF
+}
+
+TAGS=() DEB="" KEEP=0 VM=1
+while (($#)); do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--kernels) read -r -a TAGS <<<"${2:?--kernels needs TAGs}"; shift 2 ;;
+	--deb) DEB=$(realpath -e "${2:?--deb needs FILE}"); shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	--no-vm) VM=0; shift ;;
+	*) printf 'dkms-test.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
+	esac
+done
+((${#TAGS[@]})) || mapfile -t TAGS < <(kernel_tags)
+for t in "${TAGS[@]}"; do
+	[[ -n ${KT_SUITE[$t]:-} && ${KT_KIND[$t]} != debug ]] ||
+		die "unknown kernel tag '$t' (known: $(kernel_tags | tr '\n' ' '))"
+done
+((EUID == 0)) || die "must run as root (chroot, mount)"
+grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
+	die "overlayfs is not available (modprobe overlay)"
+START=$SECONDS
+
+BASE="$OOMSNAP_CACHE/dkms-test"
+OUT="$BASE/run"
+rm -rf "$OUT"
+mkdir -p "$OUT" "$BASE/apt"
+
+# --- TAP ----------------------------------------------------------------------
+N=0 PASS=0 FAIL=0 SKIP=0
+ok() { N=$((N + 1)) PASS=$((PASS + 1)); printf 'ok %d - dkms %s\n' "$N" "$*"; }
+notok() { N=$((N + 1)) FAIL=$((FAIL + 1)); printf 'not ok %d - dkms %s\n' "$N" "$*"; }
+skip() { N=$((N + 1)) SKIP=$((SKIP + 1)); printf 'ok %d - dkms %s # SKIP %s\n' "$N" "$1" "$2"; }
+comment() { sed 's/^/#   /'; }
+elapsed() { printf '%d s' "$((SECONDS - $1))"; }
+
+# --- overlays -----------------------------------------------------------------
+MOUNTS=() ROOTS=() VMPIDS=()
+cleanup() {
+	local i
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null || true
+	done
+	MOUNTS=()
+	if ((!KEEP)); then
+		for i in "${ROOTS[@]}"; do rm -rf "$i"; done
+	fi
+	ROOTS=()
+}
+on_exit() {
+	local rc=$?
+	local p
+	for p in "${VMPIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	cleanup
+	chroot_cleanup
+	exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+in_root() { # in_root ROOT CMD...
+	local r=$1
+	shift
+	chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
+}
+APT=(apt-get -q -y --no-install-recommends -o Dpkg::Use-Pty=0)
+
+# --- 1. the package ------------------------------------------------------------
+if [[ -z $DEB ]]; then
+	log "building the package (scripts/deb.sh)..."
+	t0=$SECONDS
+	drc=0
+	DEB=$("$HERE/deb.sh" --out "$BASE/deb" 2>"$OUT/deb.log" | tail -n 1) || drc=$?
+	if ((drc == 2)) || [[ ! -f $DEB ]]; then
+		notok "package: make deb failed"
+		comment <"$OUT/deb.log"
+		printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP"
+		exit 1
+	fi
+	grep -E '^lintian: [EW]:' "$OUT/deb.log" | sed 's/^lintian: /# lintian: /' || true
+	if ((drc == 0)); then
+		ok "package: $(basename "$DEB") built, lintian reports no errors ($(elapsed "$t0"))"
+	else
+		notok "package: lintian reports errors on $(basename "$DEB")"
+	fi
+fi
+DEBNAME=$(basename "$DEB")
+PKGVER=$(dpkg-deb -f "$DEB" Version)
+MODVER=${PKGVER%-*}
+
+# --- 2. install, check, purge per suite ----------------------------------------
+declare -A KABI VERMAGIC HOW DKMSVER BUILT VMRES SECS
+SUITES=()
+for t in "${TAGS[@]}"; do
+	s=${KT_SUITE[$t]}
+	[[ " ${SUITES[*]} " == *" $s "* ]] || SUITES+=("$s")
+done
+
+# headers_pkgs ROOT: installed kernel-specific header packages, one per line
+headers_pkgs() {
+	local k
+	for k in "$1"/lib/modules/*; do
+		# build is an absolute symlink (into the root): test the link
+		[[ -L $k/build || -e $k/build ]] || continue
+		k=${k##*/}
+		if in_root "$1" dpkg-query -W -f '${Status}' "linux-headers-$k" 2>/dev/null |
+			grep -q 'install ok installed'; then
+			echo "linux-headers-$k"
+		fi
+	done
+}
+
+# check_kernel ROOT TAG: dkms built and installed the module for TAG's kernel
+check_kernel() {
+	local r=$1 tag=$2 abi=${KABI[$2]} st ko="" e vm
+	st=$(in_root "$r" dkms status -m oomsnap -v "$MODVER" -k "$abi" 2>&1 || true)
+	printf '%s\n' "$st" | comment
+	for e in ko ko.xz ko.zst ko.gz; do
+		if [[ -f $r/lib/modules/$abi/updates/dkms/oomsnap.$e ]]; then
+			ko=/lib/modules/$abi/updates/dkms/oomsnap.$e
+			break
+		fi
+	done
+	if [[ $st != *installed* || -z $ko ]]; then
+		notok "$tag: DKMS did not install oomsnap for $abi (${HOW[$tag]})"
+		local log
+		log=$(find "$r/var/lib/dkms/oomsnap" -name make.log 2>/dev/null | head -n 1)
+		if [[ -n $log ]]; then tail -n 30 "$log" | comment; fi
+		return 0
+	fi
+	ok "$tag: DKMS built and installed $ko (${HOW[$tag]})"
+	vm=$(in_root "$r" modinfo -F vermagic "$ko" 2>&1 || true)
+	vm=$(printf '%s' "$vm" | sed 's/ *$//')
+	VERMAGIC[$tag]=${vm%% *}
+	local ver sig
+	ver=$(in_root "$r" modinfo -F version "$ko" 2>/dev/null || true)
+	sig=$(in_root "$r" modinfo -F signer "$ko" 2>/dev/null || true)
+	if [[ ${VERMAGIC[$tag]} == "$abi" && $ver == "$MODVER" ]]; then
+		ok "$tag: vermagic '$vm', version $ver${sig:+, signed by $sig}"
+	else
+		notok "$tag: vermagic '$vm' version '$ver', want $abi and $MODVER"
+		return 0
+	fi
+	mkdir -p "$OUT/$tag"
+	cp "$r$ko" "$OUT/$tag/"
+	case $ko in
+	*.xz) xz -d -f "$OUT/$tag/oomsnap.ko.xz" ;;
+	*.zst) zstd -q -d -f --rm "$OUT/$tag/oomsnap.ko.zst" ;;
+	*.gz) gzip -d -f "$OUT/$tag/oomsnap.ko.gz" ;;
+	esac
+	BUILT[$tag]=$OUT/$tag/oomsnap.ko
+}
+
+# package_files ROOT SUITE: what the package put in place
+package_files() {
+	local r=$1 s=$2 bad=()
+	in_root "$r" /usr/sbin/oomsnap --help >/dev/null 2>&1 || bad+=("/usr/sbin/oomsnap --help fails")
+	[[ -f $r/usr/src/oomsnap-$MODVER/dkms.conf ]] || bad+=("no /usr/src/oomsnap-$MODVER/dkms.conf")
+	if [[ ! -f $r/etc/modprobe.d/oomsnap.conf ]]; then
+		bad+=("no /etc/modprobe.d/oomsnap.conf")
+	elif grep -vE '^[[:space:]]*(#|$)' "$r/etc/modprobe.d/oomsnap.conf" | grep -q .; then
+		bad+=("/etc/modprobe.d/oomsnap.conf has active lines")
+	else
+		cp "$r/etc/modprobe.d/oomsnap.conf" "$OUT/modprobe-$s.conf"
+	fi
+	[[ -f $r/usr/share/doc/oomsnap-dkms/examples/modules-load.d/oomsnap.conf ]] ||
+		bad+=("no modules-load.d example")
+	if grep -rqsw oomsnap "$r/etc/modules-load.d" "$r/etc/modules"; then
+		bad+=("the module is set to load at boot")
+	fi
+	if ((${#bad[@]})); then
+		notok "$s: package files: ${bad[*]}"
+	else
+		ok "$s: package files: /usr/sbin/oomsnap, /usr/src/oomsnap-$MODVER, /etc/modprobe.d/oomsnap.conf (all commented), no autoload"
+	fi
+}
+
+# purge_check ROOT SUITE
+purge_check() {
+	local r=$1 s=$2 left=()
+	if ! in_root "$r" "${APT[@]}" purge oomsnap-dkms >"$OUT/$s-purge.log" 2>&1; then
+		notok "$s: apt-get purge oomsnap-dkms failed"
+		tail -n 20 "$OUT/$s-purge.log" | comment
+		return 0
+	fi
+	mapfile -t left < <(
+		find "$r/lib/modules/" "$r/usr/lib/modules/" -name 'oomsnap.ko*' 2>/dev/null
+		grep -lsw oomsnap "$r"/lib/modules/*/modules.dep
+		ls -d "$r/var/lib/dkms/oomsnap" "$r"/usr/src/oomsnap-* "$r/etc/modprobe.d/oomsnap.conf" \
+			"$r/usr/sbin/oomsnap" "$r/usr/share/doc/oomsnap-dkms" 2>/dev/null
+		in_root "$r" dpkg-query -W -f '${Status}\n' oomsnap-dkms 2>/dev/null | grep -v '^unknown ok not-installed$\|^$' || true
+	)
+	if ((${#left[@]})); then
+		notok "$s: purge left ${#left[@]} things behind"
+		printf '%s\n' "${left[@]#"$r"}" | comment
+	else
+		ok "$s: apt-get purge oomsnap-dkms leaves no module, /var/lib/dkms/oomsnap, /usr/src/oomsnap-*, conffile or docs"
+	fi
+}
+
+suite_test() { # suite_test SUITE TAG...
+	local s=$1
+	shift
+	local tags=("$@") t0=$SECONDS C R rel p first=$1 t
+	C=$(chroot_dir "$s")
+	chroot_lock "$s"
+	chroot_ensure "$s"
+	for t in "${tags[@]}"; do
+		kernel_resolve "$t"
+		KABI[$t]=$ABI
+	done
+	R="$BASE/root-$s-$$"
+	rm -rf "$R"
+	mkdir -p "$R/upper" "$R/work" "$R/root"
+	ROOTS+=("$R")
+	mount -t overlay overlay -o "lowerdir=$C,upperdir=$R/upper,workdir=$R/work" "$R/root"
+	MOUNTS+=("$R/root")
+	local r=$R/root
+	mount -t proc proc "$r/proc"
+	MOUNTS+=("$r/proc")
+	log "$s: overlay on $C ready; $(for t in "${tags[@]}"; do printf '%s=%s ' "$t" "${KABI[$t]}"; done)"
+	# .debs fetched by earlier runs (dkms and what it pulls in)
+	cp -n "$BASE/apt/$s/"*.deb "$r/var/cache/apt/archives/" 2>/dev/null || true
+
+	# Only the first tag's headers at first.
+	local keep="linux-headers-${KABI[$first]}" purge=()
+	while read -r p; do
+		[[ $p == "$keep" ]] || purge+=("$p")
+	done < <(headers_pkgs "$r")
+	rel=()
+	if [[ -n ${KT_RELEASE[$first]} ]]; then rel=(-t "${KT_RELEASE[$first]}"); fi
+	if ((${#purge[@]})) && ! in_root "$r" "${APT[@]}" purge "${purge[@]}" >"$OUT/$s-headers.log" 2>&1; then
+		tail -n 20 "$OUT/$s-headers.log" >&2
+		die "$s: could not remove ${purge[*]} from the overlay"
+	fi
+	if ! in_root "$r" "${APT[@]}" "${rel[@]}" install "$keep" >>"$OUT/$s-headers.log" 2>&1; then
+		notok "$first: apt-get install $keep failed"
+		tail -n 20 "$OUT/$s-headers.log" | comment
+		return 0
+	fi
+
+	# Install the package: DKMS builds for the installed headers.
+	cp "$DEB" "$r/tmp/$DEBNAME"
+	log "$s: apt-get install ./$DEBNAME (DKMS builds for ${KABI[$first]})..."
+	local t1=$SECONDS
+	HOW[$first]="on package install"
+	if in_root "$r" "${APT[@]}" install "/tmp/$DEBNAME" >"$OUT/$s-install.log" 2>&1; then
+		DKMSVER[$s]=$(in_root "$r" dpkg-query -W -f '${Version}' dkms)
+		ok "$s: apt-get install ./$DEBNAME with dkms ${DKMSVER[$s]} ($(elapsed "$t1"))"
+	else
+		notok "$s: apt-get install ./$DEBNAME failed"
+		tail -n 30 "$OUT/$s-install.log" | comment
+	fi
+	SECS[$first]=$((SECONDS - t1))
+	grep -iE 'error|warning|skipped|sign' "$OUT/$s-install.log" | head -n 10 | comment || true
+	check_kernel "$r" "$first"
+
+	# The suite's other kernels arrive like an upgrade: headers installed
+	# after the package; DKMS's kernel hook must build for them.
+	for t in "${tags[@]:1}"; do
+		rel=()
+		if [[ -n ${KT_RELEASE[$t]} ]]; then rel=(-t "${KT_RELEASE[$t]}"); fi
+		log "$s: apt-get install linux-headers-${KABI[$t]} (DKMS kernel hook builds)..."
+		t1=$SECONDS
+		HOW[$t]="by the kernel hook on headers install"
+		if ! in_root "$r" "${APT[@]}" "${rel[@]}" install "linux-headers-${KABI[$t]}" \
+			>"$OUT/$t-headers.log" 2>&1; then
+			notok "$t: apt-get install linux-headers-${KABI[$t]} failed"
+			tail -n 30 "$OUT/$t-headers.log" | comment
+		fi
+		SECS[$t]=$((SECONDS - t1))
+		check_kernel "$r" "$t"
+	done
+
+	package_files "$r" "$s"
+	purge_check "$r" "$s"
+
+	mkdir -p "$BASE/apt/$s"
+	cp -n "$R/upper/var/cache/apt/archives/"*.deb "$BASE/apt/$s/" 2>/dev/null || true
+	cleanup
+	chroot_release_lock
+	log "$s: done ($(elapsed "$t0"))"
+}
+chroot_release_lock() { chroot_cleanup; exec 8>&-; }
+
+# --- 3. the VM ----------------------------------------------------------------
+# vm_one TAG: boot TAG's kernel with its DKMS module (vm.sh output in
+# $OUT/TAG/vm.out, its log in vm.err).
+vm_one() {
+	local tag=$1 s=${KT_SUITE[$1]} conf=$OUT/$1/oomsnap.conf
+	sed -e 's/^#options oomsnap capacity=.*/options oomsnap capacity=128/' \
+		-e 's/^#options oomsnap protect=.*/options oomsnap protect="add comm=sshd adj=-1000;add comm=dkms-test adj=-500"/' \
+		"$OUT/modprobe-$s.conf" >"$conf" 2>/dev/null || true
+	if [[ $(grep -c '^options oomsnap' "$conf") != 2 ]]; then
+		printf '%s\n' "not ok - the example modprobe.d file has no '#options oomsnap capacity=' or 'protect=' line" \
+			"0 passed, 1 failed, 0 skipped" >"$OUT/$tag/vm.out"
+		return 0
+	fi
+	"$HERE/vm.sh" --kernel "$tag" --ko "${BUILT[$tag]}" --timeout 300 \
+		--file "$conf:/etc/modprobe.d/oomsnap.conf" \
+		--file "$HERE/guest/dkms-load.sh:/oomsnap/dkms-load.sh" \
+		shell-cmd "sh /oomsnap/dkms-load.sh 128 'comm=sshd adj=-1000' 'comm=dkms-test adj=-500'" \
+		>"$OUT/$tag/vm.out" 2>"$OUT/$tag/vm.err" || true
+}
+# vm_start TAG...: one background job boots these kernels one after the
+# other (the next suite's DKMS builds use the other CPU meanwhile).
+declare -A VMTAGS
+vm_start() {
+	local t todo=()
+	for t in "$@"; do
+		if [[ -n ${BUILT[$t]:-} ]]; then todo+=("$t"); fi
+	done
+	((${#todo[@]})) || return 0
+	log "booting ${todo[*]} with the DKMS-built module (background)..."
+	(for t in "${todo[@]}"; do vm_one "$t"; done) &
+	VMPIDS+=($!)
+	VMTAGS[$!]="${todo[*]}"
+}
+# vm_report: wait for the started VMs and turn their TAP into ours.
+vm_report() {
+	local p tag line
+	for p in "${VMPIDS[@]}"; do
+		wait "$p" || true
+		for tag in ${VMTAGS[$p]}; do
+			touch "$OUT/$tag/vm.out"
+			VMRES[$tag]=$(tail -n 1 "$OUT/$tag/vm.out")
+			while IFS= read -r line; do
+				case $line in
+				ok\ -\ *) ok "$tag: vm: ${line#ok - }" ;;
+				not\ ok\ -\ *) notok "$tag: vm: ${line#not ok - }" ;;
+				\#*) printf '%s\n' "$line" ;;
+				esac
+			done <"$OUT/$tag/vm.out"
+			if ! grep -q . "$OUT/$tag/vm.out"; then
+				notok "$tag: vm: no output from vm.sh"
+			fi
+			grep -E '^\[vm\] error' "$OUT/$tag/vm.err" | comment || true
+			log "$tag: vm: ${VMRES[$tag]:-no result}"
+		done
+	done
+	VMPIDS=()
+}
+
+for s in "${SUITES[@]}"; do
+	st=()
+	for t in "${TAGS[@]}"; do [[ ${KT_SUITE[$t]} != "$s" ]] || st+=("$t"); done
+	suite_test "$s" "${st[@]}"
+	# The previous suite's VMs ran meanwhile; report them in order.
+	vm_report
+	if ((VM)); then
+		vm_start "${st[@]}"
+		for t in "${st[@]}"; do
+			[[ -n ${BUILT[$t]:-} ]] || skip "$t: vm" "no module was built"
+		done
+	fi
+done
+vm_report
+
+# --- summary -------------------------------------------------------------------
+printf '\n# oomsnap-dkms %s on %d kernels (%d s; logs in %s)\n' "$PKGVER" "${#TAGS[@]}" \
+	"$((SECONDS - START))" "$OUT"
+printf '# %-17s %-24s %-18s %-7s %-22s %s\n' kernel abi dkms build-s vermagic vm
+for t in "${TAGS[@]}"; do
+	printf '# %-17s %-24s %-18s %-7s %-22s %s\n' "$t" "${KABI[$t]:--}" \
+		"${DKMSVER[${KT_SUITE[$t]}]:--}" "${SECS[$t]:--}" "${VERMAGIC[$t]:--}" \
+		"${VMRES[$t]:--}"
+done
+printf '1..%d\n' "$N"
+printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP"
+((FAIL == 0)) || exit 1
+exit 0
+}
