@@ -13,6 +13,7 @@ set -euo pipefail
 {
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
 LOG_TAG=dkms-test
 # shellcheck source=scripts/lib.sh
 . "$HERE/lib.sh"
@@ -36,6 +37,9 @@ Tests the oomsnap-dkms package on every kernel tag of the matrix
     place (CLI, /etc/modprobe.d/oomsnap.conf all commented out, no autoload).
     Then "apt-get purge oomsnap-dkms" must leave no oomsnap module under
     /lib/modules, nothing in /var/lib/dkms/oomsnap or /usr/src/oomsnap-*.
+    In the $SRC_SUITE overlay (OOMSNAP_DKMS_SRC_SUITE) also "make dkms-install"
+    from the working tree (built and installed for its kernel) and
+    "make dkms-uninstall" (nothing left).
  3. Per tag: scripts/vm.sh --ko boots the kernel with that DKMS-built
     module, copies the example modprobe.d file with capacity=128 and two
     protect= entries enabled into the guest's /etc/modprobe.d, and runs
@@ -57,6 +61,8 @@ EOF
 }
 
 TAGS=() DEB="" KEEP=0 VM=1
+# Where make dkms-install/dkms-uninstall are tried (newest DKMS, one kernel).
+SRC_SUITE=${OOMSNAP_DKMS_SRC_SUITE:-sid}
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
@@ -255,6 +261,45 @@ purge_check() {
 	fi
 }
 
+# source_install ROOT SUITE TAG: make dkms-install / dkms-uninstall from a
+# copy of the working tree (dkms is still installed after the purge).
+source_install() {
+	local r=$1 s=$2 tag=$3 abi=${KABI[$3]} f st left=()
+	rm -rf "$r/tmp/oomsnap-src"
+	mkdir -p "$r/tmp/oomsnap-src/module"
+	cp "$REPO/Makefile" "$REPO/Kbuild" "$REPO/dkms.conf" "$r/tmp/oomsnap-src/"
+	for f in "$REPO"/module/Kbuild "$REPO"/module/*.[ch]; do
+		[[ $f == *.mod.c ]] || cp "$f" "$r/tmp/oomsnap-src/module/"
+	done
+	log "$s: make dkms-install from the working tree..."
+	if ! in_root "$r" make -C /tmp/oomsnap-src dkms-install >"$OUT/$s-dkms-install.log" 2>&1; then
+		notok "$tag: make dkms-install failed"
+		tail -n 30 "$OUT/$s-dkms-install.log" | comment
+	else
+		st=$(in_root "$r" dkms status -m oomsnap -v "$MODVER" -k "$abi" 2>&1 || true)
+		if [[ $st == *installed* ]] && compgen -G "$r/lib/modules/$abi/updates/dkms/oomsnap.ko*" >/dev/null; then
+			ok "$tag: make dkms-install: $st"
+		else
+			notok "$tag: make dkms-install did not install oomsnap for $abi: $st"
+		fi
+	fi
+	if ! in_root "$r" make -C /tmp/oomsnap-src dkms-uninstall >"$OUT/$s-dkms-uninstall.log" 2>&1; then
+		notok "$tag: make dkms-uninstall failed"
+		tail -n 20 "$OUT/$s-dkms-uninstall.log" | comment
+		return 0
+	fi
+	mapfile -t left < <(
+		find "$r/lib/modules/" "$r/usr/lib/modules/" -name 'oomsnap.ko*' 2>/dev/null
+		ls -d "$r/var/lib/dkms/oomsnap" "$r"/usr/src/oomsnap-* 2>/dev/null
+	)
+	if ((${#left[@]})); then
+		notok "$tag: make dkms-uninstall left ${#left[@]} things behind"
+		printf '%s\n' "${left[@]#"$r"}" | comment
+	else
+		ok "$tag: make dkms-uninstall leaves no module, /var/lib/dkms/oomsnap or /usr/src/oomsnap-*"
+	fi
+}
+
 suite_test() { # suite_test SUITE TAG...
 	local s=$1
 	shift
@@ -331,6 +376,7 @@ suite_test() { # suite_test SUITE TAG...
 
 	package_files "$r" "$s"
 	purge_check "$r" "$s"
+	if [[ $s == "$SRC_SUITE" ]]; then source_install "$r" "$s" "$first"; fi
 
 	mkdir -p "$BASE/apt/$s"
 	cp -n "$R/upper/var/cache/apt/archives/"*.deb "$BASE/apt/$s/" 2>/dev/null || true
