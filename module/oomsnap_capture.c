@@ -81,10 +81,12 @@ static const char * const hook_names[HOOK_NR] = {
 
 /*
  * Where an event's candidates come from: the kernel's own evaluation of
- * each task (a kretprobe on oom_badness(), nearly free), or, when that
- * cannot be hooked or candidates=scan is asked for, a scan of all
- * processes of our own with the kernel's formula (about as costly as the
- * kernel's own victim selection).  None when max_tasks is 0.
+ * each task (a kretprobe on oom_badness(): one trampoline per task the
+ * kernel evaluates, and none for tasks outside a memcg OOM's memcg), or,
+ * when that cannot be hooked or candidates=scan is asked for, a scan of
+ * all processes of our own with the kernel's formula (about as costly as
+ * the kernel's own victim selection, whatever the memcg).  None when
+ * max_tasks is 0.  bench/RESULTS.md has the figures.
  */
 enum oomsnap_cand_source { CAND_NONE, CAND_BADNESS, CAND_SCAN };
 static enum oomsnap_cand_source cand_source;
