@@ -171,6 +171,7 @@ struct oomsnap_stats {
 	atomic64_t oom_calls;		/* out_of_memory() entries seen */
 	atomic64_t oom_skipped;		/* ended without a decision (waiting) */
 	atomic64_t capture_busy;	/* nested capture refused */
+	atomic64_t badness_calls;	/* oom_badness() returns hooked */
 	atomic64_t protect_applied;
 	atomic64_t protect_reasserted;
 };

@@ -60,6 +60,7 @@ static struct {
 	bool in_kill;
 	bool marked;
 	bool evaluated;		/* oom_badness() reported at least once */
+	unsigned long nr_evaluated;	/* oom_badness() returns seen */
 } cur;
 
 enum oomsnap_hook_id {
@@ -192,6 +193,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	cur.in_kill = false;
 	cur.marked = false;
 	cur.evaluated = false;
+	cur.nr_evaluated = 0;
 	cur.kills_seen = oomsnap_oom_kill_count();
 	ev->boot_ns = ktime_get_boot_fast_ns();
 	ev->real_ns = ktime_get_real_fast_ns();
@@ -379,6 +381,7 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 	u64 t0;
 
 	cur.evaluated = true;
+	cur.nr_evaluated++;	/* OOMs are serialized: no atomic needed */
 	if (points == LONG_MIN || !oomsnap_max_tasks ||
 	    (n == oomsnap_max_tasks && points <= ev->cands[n - 1].points))
 		return 0;
@@ -637,6 +640,7 @@ static int oomsnap_oom_return(struct kretprobe_instance *ri,
 {
 	if (cur.oc)
 		oomsnap_finish(cur.oc);
+	atomic64_add(cur.nr_evaluated, &oomsnap_stats.badness_calls);
 	cur.oc = NULL;
 	atomic_set(&cur.busy, 0);
 	return 0;

@@ -113,6 +113,8 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&oomsnap_stats.oom_skipped));
 	seq_printf(m, "capture_busy %lld\n",
 		   atomic64_read(&oomsnap_stats.capture_busy));
+	seq_printf(m, "oom_badness_calls %lld\n",
+		   atomic64_read(&oomsnap_stats.badness_calls));
 	oomsnap_ring_show_counts(m);
 	oomsnap_capture_show_hooks(m);
 	return 0;
