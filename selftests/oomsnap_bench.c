@@ -244,6 +244,18 @@ static int tr_write(const char *file, const char *val)
 	return ou_write(p, val);
 }
 
+/* Empty the trace buffer: only an open with O_TRUNC does. */
+static void tr_clear(void)
+{
+	char p[256];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/trace", tracing_dir());
+	fd = open(p, O_WRONLY | O_TRUNC);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Trace @fn's durations with function_graph; 0 when it works. */
 static int fgraph_on(const char *fn)
 {
@@ -255,7 +267,7 @@ static int fgraph_on(const char *fn)
 		return -1;
 	}
 	tr_write("buffer_size_kb", "4096");
-	tr_write("trace", "");
+	tr_clear();
 	tr_write("tracing_on", "1");
 	return 0;
 }
@@ -290,7 +302,7 @@ static int fgraph_collect(double *v, int n, int max)
 		v[n++] = atof(q);
 	}
 	free(s);
-	tr_write("trace", "");
+	tr_clear();
 	return n;
 }
 
@@ -857,8 +869,7 @@ static void bench_alloc(FILE *res)
 			fprintf(res, "No module address (kptr_restrict?): not verified.\n\n");
 			return;
 		}
-		snprintf(p, sizeof(p), "%s/trace", tr);
-		ou_write(p, "");
+		tr_clear();
 		ev = kmem_trace(tr, 1, lo, lo + size);
 		if (!ev) {
 			fprintf(res, "No kmem tracepoints in %s: not verified.\n\n", tr);
@@ -878,7 +889,7 @@ static void bench_alloc(FILE *res)
 			 srcs[k], in_oom[k], ooms[k]);
 	}
 	/* positive control: opening the stream file allocates in the module */
-	ou_write(p, "");
+	tr_clear();
 	kmem_trace(tr, 1, lo, lo + size);
 	i = open(ou_path("stream"), O_RDONLY);
 	if (i >= 0)
