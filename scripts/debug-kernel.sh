@@ -180,8 +180,10 @@ while kill -0 "$bpid" 2>/dev/null; do
 		sleep 1
 	done
 	kill -0 "$bpid" 2>/dev/null || break
-	n=$(find "$SRC" -name '*.o' -newer "$DIR/fragment.config" 2>/dev/null | wc -l)
-	last=$(grep -E '^  (CC|LD|AR|AS)' "$DIR/build.log" | tail -n 1 | awk '{print $2}')
+	# no "|| true" would end the script here (set -e, pipefail) when grep
+	# finds no CC line yet, leaving make running without the script
+	n=$(find "$SRC" -name '*.o' -newer "$DIR/fragment.config" 2>/dev/null | wc -l || true)
+	last=$(grep -E '^  (CC|LD|AR|AS)' "$DIR/build.log" | tail -n 1 | awk '{print $2}' || true)
 	log "  $(((SECONDS - BSTART) / 60))m$(((SECONDS - BSTART) % 60))s: $n objects (${total} before), at ${last:-?}"
 done
 wait "$bpid" || true
