@@ -23,7 +23,8 @@
 #                        default dist/)
 #   make check-dkms      install/upgrade/purge the package in a copy of each
 #                        suite's chroot, load the DKMS-built module in the VM
-#                        of every kernel tag (scripts/dkms-test.sh)
+#                        of every kernel tag (scripts/dkms-test.sh;
+#                        KERNELS="tag ..." limits the set)
 #   make deps            apt-get install what the host needs
 #   make clean
 
@@ -137,7 +138,7 @@ dkms-uninstall:
 	fi
 	rm -rf /usr/src/oomsnap-$(DKMS_VERSION)
 
-deb:
+deb: deps
 	scripts/deb.sh --out $(DEB_OUT)
 
 check-dkms: deps
