@@ -25,16 +25,19 @@ __attribute__((constructor)) static void shield_self(void)
 }
 
 /*
- * Up to 6.1 a task keeps up to TASK_RSS_EVENTS_THRESH (64) page-fault
- * updates of its rss counters to itself (SPLIT_RSS_COUNTING) and folds
- * them in at the start of do_exit().  A victim other than the task in the
- * OOM path is woken by the SIGKILL sent just before mark_victim: it can
- * fold them in between oomsnap's read (at mark_victim) and the kernel's
- * "Killed process" line, seen as 65 pages (260 kB) more anon-rss in the
- * kernel's line on the debug kernel.  Allowed for such victims only; a
- * victim that is the OOMing task itself must match exactly.
+ * Up to 6.1 a task keeps its rss counter updates to itself
+ * (SPLIT_RSS_COUNTING) and folds them in when check_sync_rss_stat() sees
+ * its event count pass TASK_RSS_EVENTS_THRESH (64), at the start of a
+ * fault, and at the start of do_exit().  The cache is folded at the start
+ * of the 66th fault after the last fold, so it holds at most 66 pages
+ * (faults 0..65; THP faults bypass it).  A victim other than the task in
+ * the OOM path is woken by the SIGKILL sent just before mark_victim: it
+ * can fold them in between oomsnap's read (at mark_victim) and the
+ * kernel's "Killed process" line, so the kernel's line may show up to
+ * 66 pages more.  Allowed for such victims only; a victim that is the
+ * OOMing task itself must match exactly.
  */
-#define SPLIT_RSS_SLACK_KB	(65 * 4)
+#define SPLIT_RSS_SLACK_KB	((64 + 2) * 4)
 
 /*
  * The victim's figures in @ev equal the kernel's report for that pid.
