@@ -678,16 +678,10 @@ static void bench_exec(FILE *res)
 
 /* ---- memory -------------------------------------------------------------- */
 
+/* oomsnap's size in /proc/modules (its line may be the first one) */
 static long long module_size(void)
 {
-	char *s = ou_read("/proc/modules"), *p;
-	long long v = -1;
-
-	p = s ? strstr(s, "oomsnap ") : NULL;
-	if (p)
-		v = atoll(p + 8);
-	free(s);
-	return v;
+	return ou_file_num("/proc/modules", "oomsnap ");
 }
 
 static void bench_mem(FILE *res)

@@ -424,6 +424,9 @@ TEST(hostile_comm)
 	static const char name[] = "a\"b\\c\x01\n\x7f\xff";
 	json_object **v;
 	json_object *ev;
+	const char *c;
+	char back[32];
+	int i = 0;
 	pid_t pid;
 	int n;
 
@@ -449,21 +452,16 @@ TEST(hostile_comm)
 	ev = ou_event_by_victim(v, n, pid);
 	ASSERT_NE(NULL, ev);
 	/* \u00XX escapes give back each byte as a code point below 256 */
-	{
-		const char *c = ou_str(ev, "victim.comm");
-		char back[32];
-		int i = 0;
+	c = ou_str(ev, "victim.comm");
+	while (*c && i < 31) {
+		unsigned char b = *c++;
 
-		while (*c && i < 31) {
-			unsigned char b = *c++;
-
-			if (b >= 0xc0)	/* two-byte UTF-8 for U+0080..U+00FF */
-				b = ((b & 0x1f) << 6) | (*c++ & 0x3f);
-			back[i++] = b;
-		}
-		back[i] = '\0';
-		EXPECT_STREQ(name, back);
+		if (b >= 0xc0)	/* two-byte UTF-8 for U+0080..U+00FF */
+			b = ((b & 0x1f) << 6) | (*c++ & 0x3f);
+		back[i++] = b;
 	}
+	back[i] = '\0';
+	EXPECT_STREQ(name, back);
 	ou_events_free(v, n);
 	ou_cg_remove("cap_name");
 }

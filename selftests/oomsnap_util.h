@@ -150,17 +150,23 @@ static OU_UNUSED long long ou_stat(const char *key)
 	return v;
 }
 
+/* The number after the first @key in file @path, or -1. */
+static OU_UNUSED long long ou_file_num(const char *path, const char *key)
+{
+	char *s = ou_read(path), *p;
+	long long v = -1;
+
+	p = s ? strstr(s, key) : NULL;
+	if (p)
+		v = atoll(p + strlen(key));
+	free(s);
+	return v;
+}
+
 /* The kernel's oom_kill counter from /proc/vmstat. */
 static OU_UNUSED long long ou_vmstat_oom_kill(void)
 {
-	char *s = ou_read("/proc/vmstat"), *p;
-	long long v = -1;
-
-	p = s ? strstr(s, "\noom_kill ") : NULL;
-	if (p)
-		v = atoll(p + 10);
-	free(s);
-	return v;
+	return ou_file_num("/proc/vmstat", "\noom_kill ");
 }
 
 /* Create cgroup @cg (path below the root, e.g. "t/a") with memory.max. */
