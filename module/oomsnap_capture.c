@@ -404,8 +404,13 @@ static struct kretprobe oomsnap_badness_krp = {
 	.entry_handler = oomsnap_badness_entry,
 	.handler = oomsnap_badness_return,
 	.data_size = sizeof(struct task_struct *),
-	/* the OOM's own calls are serial; spares for /proc oom_score readers */
-	.maxactive = 16,
+	/*
+	 * An instance is taken before the entry handler filters a call, so
+	 * /proc/PID/oom_score readers on other CPUs hold some for a moment:
+	 * the default (2 per possible CPU) keeps the OOM's own calls from
+	 * finding the pool empty.
+	 */
+	.maxactive = 0,
 };
 
 static void oomsnap_victim_identity(struct oomsnap_event *ev,
@@ -851,4 +856,8 @@ void oomsnap_capture_show_hooks(struct seq_file *m)
 	if (kill_symbol)
 		seq_printf(m, "hook_symbol oom_kill_process %s\n", kill_symbol);
 	seq_printf(m, "candidates_source %s\n", cand_source_names[cand_source]);
+	/* evaluations the kretprobe could not follow: candidates may lack one */
+	if (cand_source == CAND_BADNESS)
+		seq_printf(m, "oom_badness_missed %d\n",
+			   oomsnap_badness_krp.nmissed);
 }

@@ -394,6 +394,11 @@ static void check_candidates(struct __test_metadata *_metadata,
 			  ou_int(json_object_array_get_idx(cands, i), "pid"))
 			TH_LOG("a task outside the OOMing memcg is a candidate");
 	EXPECT_EQ(0, event_sane(ev));
+	/* the hook followed every evaluation: 4 tasks in the memcg */
+	if (!strcmp(source, "oom_badness")) {
+		EXPECT_EQ(0, ou_stat("oom_badness_missed"));
+		EXPECT_LE(4, ou_stat("oom_badness_calls"));
+	}
 	ou_events_free(v, n);
 	kill(h1, SIGKILL);
 	kill(h3, SIGKILL);

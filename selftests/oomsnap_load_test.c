@@ -229,6 +229,9 @@ FIXTURE_VARIANT_ADD(badparam, capacity_abc) { .params = "capacity=abc" };
 FIXTURE_VARIANT_ADD(badparam, capacity_100000000) { .params = "capacity=100000000" };
 FIXTURE_VARIANT_ADD(badparam, max_tasks_100000) { .params = "max_tasks=100000" };
 FIXTURE_VARIANT_ADD(badparam, protect_max_0) { .params = "protect_max=0" };
+FIXTURE_VARIANT_ADD(badparam, candidates_fast) { .params = "candidates=fast" };
+FIXTURE_VARIANT_ADD(badparam, procfs_2) { .params = "procfs=2" };
+FIXTURE_VARIANT_ADD(badparam, protect_bogus) { .params = "protect=frobnicate" };
 
 FIXTURE_SETUP(badparam)
 {
