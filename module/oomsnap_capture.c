@@ -631,21 +631,22 @@ static void oomsnap_finish(struct oom_control *oc)
 	ev->oom_ns = now - cur.t0;
 	ev->has |= OOMSNAP_HAS_OOM_NS;
 
-	raw_spin_lock_irqsave(&cur.lock, flags);
-	oomsnap_ring_commit(ev);
-	raw_spin_unlock_irqrestore(&cur.lock, flags);
-
 	atomic64_set(&oomsnap_stats.capture_ns_last, ev->capture_ns);
 	if (ev->capture_ns > atomic64_read(&oomsnap_stats.capture_ns_max))
 		atomic64_set(&oomsnap_stats.capture_ns_max, ev->capture_ns);
+
+	raw_spin_lock_irqsave(&cur.lock, flags);
+	oomsnap_ring_commit(ev);
+	raw_spin_unlock_irqrestore(&cur.lock, flags);
 }
 
 static int oomsnap_oom_return(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
+	/* counted before the event is committed: whoever sees it sees these */
+	atomic64_add(cur.nr_evaluated, &oomsnap_stats.badness_calls);
 	if (cur.oc)
 		oomsnap_finish(cur.oc);
-	atomic64_add(cur.nr_evaluated, &oomsnap_stats.badness_calls);
 	cur.oc = NULL;
 	atomic_set(&cur.busy, 0);
 	return 0;
