@@ -93,6 +93,15 @@ enum oomsnap_cand_source { CAND_NONE, CAND_BADNESS, CAND_SCAN };
 static enum oomsnap_cand_source cand_source;
 static const char * const cand_source_names[] = { "none", "oom_badness", "scan" };
 
+/*
+ * The kretprobe attached, but an OOM chose its victim by evaluating tasks
+ * and the hook saw none of those calls: the compiler inlined oom_badness()
+ * into its caller in mm/oom_kill.c and kept the out-of-line copy only for
+ * /proc/PID/oom_score (seen on Debian's 5.10).  From then on this load's
+ * candidates come from the scan, and stats says so.
+ */
+static bool badness_blind;
+
 /* Why a hook is missing, for the stats file; NULL when it is attached. */
 static const char *hook_missing[HOOK_NR];
 static const char *kill_symbol;
@@ -363,7 +372,8 @@ static void oomsnap_scan_candidates(struct oomsnap_event *ev,
 static int oomsnap_badness_entry(struct kretprobe_instance *ri,
 				 struct pt_regs *regs)
 {
-	if (!atomic_read(&cur.busy) || cur.task != current || cur.in_kill)
+	if (!atomic_read(&cur.busy) || cur.task != current || cur.in_kill ||
+	    READ_ONCE(badness_blind))
 		return 1;	/* no return handler for this call */
 	*(struct task_struct **)ri->data =
 		(struct task_struct *)oomsnap_first_arg(regs);
@@ -433,6 +443,20 @@ static void oomsnap_victim_identity(struct oomsnap_event *ev,
 	ev->has |= OOMSNAP_HAS_VICTIM;
 }
 
+/*
+ * Whether the kernel chose @oc's victim by calling oom_badness() on tasks:
+ * true for select_bad_process() (a memcg OOM always; a global OOM whose
+ * victim is not the allocating task itself, which oom_kill_allocating_task
+ * picks without evaluating), except for an oom_task_origin() task, which
+ * is chosen at LONG_MAX without a call.
+ */
+static bool oomsnap_victim_was_evaluated(const struct oom_control *oc)
+{
+	return oc->chosen && oc->chosen != (void *)-1UL &&
+	       oc->chosen_points != LONG_MAX &&
+	       (oc->memcg || oc->chosen != current);
+}
+
 static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct oom_control *oc = (struct oom_control *)oomsnap_first_arg(regs);
@@ -452,8 +476,11 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 		oomsnap_victim_identity(ev, oc->chosen);
 	/*
 	 * No evaluation seen (oom_kill_allocating_task, or the hook is
-	 * missing): the candidates come from a scan of our own.
+	 * missing or blind): the candidates come from a scan of our own.
 	 */
+	if (cand_source == CAND_BADNESS && !cur.evaluated &&
+	    oomsnap_victim_was_evaluated(oc))
+		WRITE_ONCE(badness_blind, true);
 	if (cand_source == CAND_SCAN ||
 	    (cand_source == CAND_BADNESS && !cur.evaluated))
 		oomsnap_scan_candidates(ev, oc);
@@ -742,6 +769,7 @@ static void oomsnap_cand_attach(void)
 
 	hook_missing[HOOK_OOM_BADNESS] = NULL;
 	cand_source = CAND_NONE;
+	WRITE_ONCE(badness_blind, false);
 	if (!oomsnap_max_tasks)
 		return;
 	cand_source = CAND_SCAN;
@@ -842,23 +870,29 @@ void oomsnap_capture_exit(void)
  */
 void oomsnap_capture_show_hooks(struct seq_file *m)
 {
+	bool blind = READ_ONCE(badness_blind);
 	unsigned int i;
 
 	for (i = 0; i < HOOK_NR; i++) {
+		const char *why = hook_missing[i];
+
 		/* max_tasks=0: no candidates, nothing to hook for them */
 		if (i == HOOK_OOM_BADNESS && cand_source == CAND_NONE)
 			continue;
-		if (!hook_missing[i])
+		if (i == HOOK_OOM_BADNESS && blind)
+			why = "attached but blind (inlined into its caller): candidates by scan";
+		if (!why)
 			seq_printf(m, "hook %s ok\n", hook_names[i]);
 		else
 			seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
-				   hook_names[i], hook_names[i], hook_missing[i]);
+				   hook_names[i], hook_names[i], why);
 	}
 	if (kill_symbol)
 		seq_printf(m, "hook_symbol oom_kill_process %s\n", kill_symbol);
-	seq_printf(m, "candidates_source %s\n", cand_source_names[cand_source]);
+	seq_printf(m, "candidates_source %s\n",
+		   cand_source_names[blind ? CAND_SCAN : cand_source]);
 	/* evaluations the kretprobe could not follow: candidates may lack one */
-	if (cand_source == CAND_BADNESS)
+	if (cand_source == CAND_BADNESS && !blind)
 		seq_printf(m, "oom_badness_missed %d\n",
 			   oomsnap_badness_krp.nmissed);
 }
