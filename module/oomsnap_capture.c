@@ -93,18 +93,26 @@ enum oomsnap_cand_source { CAND_NONE, CAND_BADNESS, CAND_SCAN };
 static enum oomsnap_cand_source cand_source;
 static const char * const cand_source_names[] = { "none", "oom_badness", "scan" };
 
+/* Why a hook is missing, for the stats file; NULL when it is attached. */
+static const char *hook_missing[HOOK_NR];
+static const char *kill_symbol;
+
 /*
  * The kretprobe attached, but an OOM chose its victim by evaluating tasks
  * and the hook saw none of those calls: the compiler inlined oom_badness()
  * into its caller in mm/oom_kill.c and kept the out-of-line copy only for
- * /proc/PID/oom_score (seen on Debian's 5.10).  From then on this load's
- * candidates come from the scan, and stats says so.
+ * /proc/PID/oom_score (seen on Debian's 5.10).  The OOM path then sets this
+ * reason; from then on this load's candidates come from the scan, and stats
+ * says so.  The kretprobe stays registered (it is removed at unload).
  */
-static bool badness_blind;
+static const char badness_blind_why[] =
+	"attached but blind (inlined into its caller): candidates by scan";
 
-/* Why a hook is missing, for the stats file; NULL when it is attached. */
-static const char *hook_missing[HOOK_NR];
-static const char *kill_symbol;
+static bool oomsnap_badness_blind(void)
+{
+	return cand_source == CAND_BADNESS &&
+	       READ_ONCE(hook_missing[HOOK_OOM_BADNESS]);
+}
 
 /*
  * get_task_comm() takes task_lock(), which the kernel already holds around
@@ -373,7 +381,7 @@ static int oomsnap_badness_entry(struct kretprobe_instance *ri,
 				 struct pt_regs *regs)
 {
 	if (!atomic_read(&cur.busy) || cur.task != current || cur.in_kill ||
-	    READ_ONCE(badness_blind))
+	    oomsnap_badness_blind())
 		return 1;	/* no return handler for this call */
 	*(struct task_struct **)ri->data =
 		(struct task_struct *)oomsnap_first_arg(regs);
@@ -462,6 +470,7 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct oom_control *oc = (struct oom_control *)oomsnap_first_arg(regs);
 	struct oomsnap_event *ev = cur.ev;
 	u64 t0 = ktime_get_mono_fast_ns();
+	bool unseen;
 
 	/* a clone with other arguments, or a call we are not tracking */
 	if (!atomic_read(&cur.busy) || oc != cur.oc)
@@ -478,11 +487,10 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	 * No evaluation seen (oom_kill_allocating_task, or the hook is
 	 * missing or blind): the candidates come from a scan of our own.
 	 */
-	if (cand_source == CAND_BADNESS && !cur.evaluated &&
-	    oomsnap_victim_was_evaluated(oc))
-		WRITE_ONCE(badness_blind, true);
-	if (cand_source == CAND_SCAN ||
-	    (cand_source == CAND_BADNESS && !cur.evaluated))
+	unseen = cand_source == CAND_BADNESS && !cur.evaluated;
+	if (unseen && oomsnap_victim_was_evaluated(oc))
+		WRITE_ONCE(hook_missing[HOOK_OOM_BADNESS], badness_blind_why);
+	if (cand_source == CAND_SCAN || unseen)
 		oomsnap_scan_candidates(ev, oc);
 	cur.kills_seen = oomsnap_oom_kill_count();
 	oomsnap_add_capture_time(ev, t0);
@@ -769,7 +777,6 @@ static void oomsnap_cand_attach(void)
 
 	hook_missing[HOOK_OOM_BADNESS] = NULL;
 	cand_source = CAND_NONE;
-	WRITE_ONCE(badness_blind, false);
 	if (!oomsnap_max_tasks)
 		return;
 	cand_source = CAND_SCAN;
@@ -870,17 +877,15 @@ void oomsnap_capture_exit(void)
  */
 void oomsnap_capture_show_hooks(struct seq_file *m)
 {
-	bool blind = READ_ONCE(badness_blind);
+	bool blind = oomsnap_badness_blind();
 	unsigned int i;
 
 	for (i = 0; i < HOOK_NR; i++) {
-		const char *why = hook_missing[i];
+		const char *why = READ_ONCE(hook_missing[i]);
 
 		/* max_tasks=0: no candidates, nothing to hook for them */
 		if (i == HOOK_OOM_BADNESS && cand_source == CAND_NONE)
 			continue;
-		if (i == HOOK_OOM_BADNESS && blind)
-			why = "attached but blind (inlined into its caller): candidates by scan";
 		if (!why)
 			seq_printf(m, "hook %s ok\n", hook_names[i]);
 		else
