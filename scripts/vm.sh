@@ -287,8 +287,11 @@ if [[ -n $KO ]]; then
 else
 rel_opt=()
 if [[ -n $REL ]]; then rel_opt=(-t "$REL"); fi
-# perl: W=1 runs scripts/kernel-doc (needs Pod::Usage).
-chroot_install "$SUITE" "${rel_opt[@]}" "linux-headers-$ABI" make perl
+# perl: W=1 runs scripts/kernel-doc (needs Pod::Usage).  binutils: 7.x
+# headers pull only gcc-N-for-host, whose driver finds no plain 'as'; every
+# cc-option test then fails and the build lacks flags such as
+# -fcf-protection (seen on a fresh trixie chroot used first for 7.3).
+chroot_install "$SUITE" "${rel_opt[@]}" "linux-headers-$ABI" make perl binutils
 [[ -d $C/usr/src/linux-headers-$ABI ]] || die "linux-headers-$ABI installed but /usr/src/linux-headers-$ABI is missing"
 
 STAGE="building oomsnap.ko for $ABI"
@@ -357,6 +360,27 @@ if [[ $ACTION == build ]]; then
 fi
 
 # --- 5. boot -------------------------------------------------------------------
+# monitor_dump SOCKET: every vCPU's state from QEMU's human monitor.
+monitor_dump() {
+	python3 - "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(2)
+s.sendall(b"info cpus\ninfo registers -a\n")
+out, end = b"", time.time() + 10
+while time.time() < end:
+    try:
+        b = s.recv(65536)
+    except socket.timeout:
+        break
+    if not b:
+        break
+    out += b
+sys.stdout.write(out.decode("latin-1").replace("\r", ""))
+PY
+}
+
 STAGE="booting the VM"
 SERIAL="$WORK/serial.log" TAP="$WORK/tap.log"
 rm -f "$SERIAL" "$TAP"
@@ -364,10 +388,19 @@ CMDLINE="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEN
 log "booting $ABI in QEMU (TCG, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
 BOOT_START=$SECONDS
 qrc=0
+# A hung guest prints nothing: 10 s before the timeout, the watcher asks
+# QEMU's monitor where every vCPU is (hang.log) before QEMU is killed.
+MON="$WORK/monitor.sock"
+rm -f "$MON" "$WORK/hang.log"
+( sleep $((TIMEOUT > 20 ? TIMEOUT - 10 : TIMEOUT / 2)) &&
+	[[ -S $MON ]] && monitor_dump "$MON" >"$WORK/hang.log" 2>&1 ) &
+WATCHER=$!
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
-	-nographic -no-reboot -monitor none -nic none \
+	-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none \
 	-kernel "$KDIR_CACHE/vmlinuz" -initrd "$WORK/initrd.gz" -append "$CMDLINE" \
 	-serial "file:$SERIAL" -serial "file:$TAP" </dev/null >"$WORK/qemu.log" 2>&1 || qrc=$?
+kill "$WATCHER" 2>/dev/null || true
+wait "$WATCHER" 2>/dev/null || true
 log "guest finished in $((SECONDS - BOOT_START)) s (total $((SECONDS - START)) s)"
 touch "$SERIAL" "$TAP"
 sed -i 's/\r$//' "$SERIAL" "$TAP"
@@ -375,7 +408,8 @@ sed -i 's/\r$//' "$SERIAL" "$TAP"
 # --- 6. judge ------------------------------------------------------------------
 VMFAIL=()
 if ((qrc == 124 || qrc == 137)); then
-	VMFAIL+=("timeout: guest killed after ${TIMEOUT}s")
+	VMFAIL+=("timeout: guest killed after ${TIMEOUT}s (vCPU state: $WORK/hang.log)")
+	[[ -s $WORK/hang.log ]] && sed 's/^/[vm] hang: /' "$WORK/hang.log" | grep -E 'RIP=|RSP=|EFL=|CPU #|HLT|halted' >&2
 elif ((qrc != 0)); then
 	VMFAIL+=("qemu exited with status $qrc: $(tail -n 3 "$WORK/qemu.log" | tr '\n' ' ')")
 fi

@@ -152,7 +152,7 @@ TEST(memcg_limit)
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cap_t", "32M"));
 	pid = ou_spawn_hog("cap_t", "hog", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
 	ev = ou_event_by_victim(v, n, pid);
@@ -198,6 +198,7 @@ TEST(ancestor_memcg_limit)
 	n = ou_wait_killed(pid);
 	if (n != SIGKILL)
 		ASSERT_EQ(SIGKILL, ou_wait_killed(sleeper));
+	ASSERT_EQ(0, ou_wait_event_of(n == SIGKILL ? pid : sleeper, 10000));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
 	ASSERT_GE(n, 1);
@@ -228,7 +229,7 @@ TEST(system_memory)
 
 	ASSERT_EQ(0, ou_load(""));
 	pid = ou_spawn_hog(NULL, "bighog", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
 	ev = ou_event_by_victim(v, n, pid);
@@ -265,7 +266,7 @@ TEST(node_memory_mempolicy)
 		execl(OU_HOG, "boundhog", "0", "4", NULL);
 		_exit(127);
 	}
-	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
 	ASSERT_GE(n, 1);
@@ -296,7 +297,7 @@ TEST(node_memory_cpuset)
 	ASSERT_EQ(0, ou_cg_create("cap_cs", NULL));
 	ASSERT_EQ(0, ou_write(OU_CGROOT "/cap_cs/cpuset.mems", "1"));
 	pid = ou_spawn_hog("cap_cs", "cpusethog", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
 	ev = ou_event_by_victim(v, n, pid);
@@ -329,7 +330,7 @@ TEST(sysrq)
 	before = ou_stat("events_total");
 	ASSERT_EQ(0, ou_write("/proc/sysrq-trigger", "f"));
 	ASSERT_EQ(0, wait_events(before + 1, 10000));
-	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
 	ev = v[n - 1];
@@ -373,7 +374,7 @@ static void check_candidates(struct __test_metadata *_metadata,
 	h3 = ou_spawn_hog("cap_three", "test2", 20, 0);
 	usleep(2000000);
 	grower = ou_spawn_hog("cap_three", "grower", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_killed(h2));
+	ASSERT_EQ(SIGKILL, ou_wait_victim(h2));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
 	ev = ou_event_by_victim(v, n, h2);
@@ -466,7 +467,7 @@ TEST(hostile_comm)
 				memset(p, 1, 1 << 20);
 		}
 	}
-	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);	/* fails on any invalid JSON line */
 	ASSERT_NE(NULL, v);
 	ev = ou_event_by_victim(v, n, pid);

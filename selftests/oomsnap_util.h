@@ -403,6 +403,46 @@ static OU_UNUSED json_object *ou_event_by_victim(json_object **v, int n,
 	return NULL;
 }
 
+/*
+ * Wait up to @ms for an event whose victim is @pid; 0, or -1 (printed).
+ * The kernel sends SIGKILL inside out_of_memory() and oomsnap commits
+ * the event when it returns, after the kill's console lines (slow on a
+ * serial console): a victim other than the allocating task can be reaped,
+ * and waited for, before its event is in the ring.
+ */
+static OU_UNUSED int ou_wait_event_of(pid_t pid, int ms)
+{
+	json_object **v;
+	int n, found;
+
+	for (;; ms -= 20) {
+		v = ou_events(&n);
+		found = v && ou_event_by_victim(v, n, pid);
+		ou_events_free(v, n);
+		if (found)
+			return 0;
+		if (ms <= 0)
+			break;
+		usleep(20000);
+	}
+	printf("# no event with victim %d in the ring\n", pid);
+	return -1;
+}
+
+/*
+ * Wait for @pid to end and, when SIGKILL ended it, for its event
+ * (ou_wait_event_of(), 10 s).  Returns the signal that ended @pid, 0 for
+ * a normal exit, -1 when it was not our child or its event never came.
+ */
+static OU_UNUSED int ou_wait_victim(pid_t pid)
+{
+	int sig = ou_wait_killed(pid);
+
+	if (sig == SIGKILL && ou_wait_event_of(pid, 10000))
+		return -1;
+	return sig;
+}
+
 /* Wait until the stats file counts @n events; 0, or -1 after @ms. */
 static OU_UNUSED int ou_wait_events(long long n, int ms)
 {
