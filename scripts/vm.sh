@@ -37,6 +37,14 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
   --append ARGS       extra kernel command line arguments (e.g. lockdown=integrity)
   --mem MB            guest memory (default 512)
   --smp N             guest CPUs (default 2)
+  --tcg-thread MODE   single (default) or multi: QEMU's TCG runs the vCPUs
+                      round-robin in one thread, or one thread each (MTTCG).
+                      QEMU 7.2's MTTCG lets a vCPU run stale code after
+                      another patched kernel text: toggling the kernel's own
+                      sched_process_exit tracepoint in tracefs while tasks
+                      exit, with no module loaded, gives "Oops: int3" at
+                      do_exit (7.3) or an int3 livelock and RCU stall (6.1)
+                      within 200 toggles; single: none in 2,000
   --timeout SECONDS   kill QEMU and fail after this long (default 600)
   --test-timeout S    per-selftest timeout inside the guest (default 180)
   --src DIR           build the module from DIR/Kbuild + DIR/module/ (default: repo)
@@ -70,7 +78,7 @@ is the newest.  Runs may go in parallel; chroot work is serialized by locks.
 EOF
 }
 
-TAG=bookworm APPEND="" MEM=512 SMP=2 TIMEOUT="" TEST_TIMEOUT="" SRC=$REPO STRESS=""
+TAG=bookworm APPEND="" MEM=512 SMP=2 TCG_THREAD=single TIMEOUT="" TEST_TIMEOUT="" SRC=$REPO STRESS=""
 ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=()
 while (($#)); do
 	case $1 in
@@ -81,6 +89,7 @@ while (($#)); do
 	--append=*) APPEND=${1#*=}; shift ;;
 	--mem) MEM=${2:?--mem needs MB}; shift 2 ;;
 	--smp) SMP=${2:?--smp needs N}; shift 2 ;;
+	--tcg-thread) TCG_THREAD=${2:?--tcg-thread needs single or multi}; shift 2 ;;
 	--timeout) TIMEOUT=${2:?--timeout needs SECONDS}; shift 2 ;;
 	--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
 	--src) SRC=$(cd "${2:?--src needs DIR}" && pwd); shift 2 ;;
@@ -138,6 +147,7 @@ if [[ ${KT_KIND[$TAG]} == debug ]]; then
 fi
 : "${TIMEOUT:=600}" "${TEST_TIMEOUT:=180}" "${STRESS:=quick}"
 [[ $STRESS == quick || $STRESS == full ]] || die "--stress wants quick or full, got '$STRESS'"
+[[ $TCG_THREAD == single || $TCG_THREAD == multi ]] || die "--tcg-thread wants single or multi, got '$TCG_THREAD'"
 for n in MEM SMP TIMEOUT TEST_TIMEOUT; do
 	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "--${n,,} wants a positive integer, got '${!n}'"
 done
@@ -385,7 +395,7 @@ STAGE="booting the VM"
 SERIAL="$WORK/serial.log" TAP="$WORK/tap.log"
 rm -f "$SERIAL" "$TAP"
 CMDLINE="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEND:+ $DEBUG_APPEND}${APPEND:+ $APPEND}"
-log "booting $ABI in QEMU (TCG, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
+log "booting $ABI in QEMU (TCG thread=$TCG_THREAD, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
 BOOT_START=$SECONDS
 qrc=0
 # A hung guest prints nothing: 10 s before the timeout, the watcher asks
@@ -395,7 +405,7 @@ rm -f "$MON" "$WORK/hang.log"
 ( sleep $((TIMEOUT > 20 ? TIMEOUT - 10 : TIMEOUT / 2)) &&
 	[[ -S $MON ]] && monitor_dump "$MON" >"$WORK/hang.log" 2>&1 ) &
 WATCHER=$!
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -cpu max -m "$MEM" -smp "$SMP" \
 	-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none \
 	-kernel "$KDIR_CACHE/vmlinuz" -initrd "$WORK/initrd.gz" -append "$CMDLINE" \
 	-serial "file:$SERIAL" -serial "file:$TAP" </dev/null >"$WORK/qemu.log" 2>&1 || qrc=$?
