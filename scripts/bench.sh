@@ -120,7 +120,7 @@ mkdir -p "$(dirname "$OUT")"
 # oomsnap benchmarks
 
 - Command: \`$CMDLINE\` (guest: \`oomsnap_bench $WHAT ${GARGS[*]}\`)
-- Kernel: $KVER ($TAG), QEMU TCG, $MEM MB, 2 vCPUs, no KVM
+- Kernel: $KVER ($TAG), QEMU TCG (vCPUs in one thread: vm.sh default), $MEM MB, 2 vCPUs, no KVM
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - Commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- module 2>/dev/null || echo ' (module/ modified)')
 
