@@ -387,7 +387,9 @@ while time.time() < end:
     if not b:
         break
     out += b
-sys.stdout.write(out.decode("latin-1").replace("\r", ""))
+# the monitor echoes each typed command with terminal escapes: drop those lines
+text = out.decode("latin-1").replace("\r", "")
+sys.stdout.write("".join(l for l in text.splitlines(True) if "\x1b" not in l))
 PY
 }
 
@@ -400,10 +402,16 @@ BOOT_START=$SECONDS
 qrc=0
 # A hung guest prints nothing: 10 s before the timeout, the watcher asks
 # QEMU's monitor where every vCPU is (hang.log) before QEMU is killed.
+# It holds none of our output descriptors (a caller piping vm.sh through
+# tee must see EOF when vm.sh ends), and takes its sleep down with it.
 MON="$WORK/monitor.sock"
 rm -f "$MON" "$WORK/hang.log"
-( sleep $((TIMEOUT > 20 ? TIMEOUT - 10 : TIMEOUT / 2)) &&
-	[[ -S $MON ]] && monitor_dump "$MON" >"$WORK/hang.log" 2>&1 ) &
+(
+	trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+	sleep $((TIMEOUT > 20 ? TIMEOUT - 10 : TIMEOUT / 2)) &
+	nap=$!
+	wait "$nap" && [[ -S $MON ]] && monitor_dump "$MON" >"$WORK/hang.log" 2>&1
+) </dev/null >/dev/null 2>&1 &
 WATCHER=$!
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -cpu max -m "$MEM" -smp "$SMP" \
 	-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none \
