@@ -34,7 +34,7 @@ KERNEL ?= bookworm
 VMFLAGS ?=
 
 HOST_DEPS := qemu-system-x86 busybox-static debootstrap sparse libjson-c-dev \
-	cpio xz-utils zstd gcc make prometheus
+	cpio xz-utils zstd gcc make prometheus python3
 
 all: modules
 
