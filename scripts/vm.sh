@@ -43,9 +43,9 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
                       another patched kernel text: toggling the kernel's own
                       sched_process_exit tracepoint in tracefs while tasks
                       exit, with no module loaded, gives "Oops: int3" at
-                      do_exit (7.3) or an int3 livelock and RCU stall (6.1)
-                      within 500 toggles; single: none in 2,000 (7.3) and
-                      1,500 (6.1) (README, Tests: scripts/guest/int3.sh)
+                      do_exit (7.3) or an int3 livelock (6.1, 5.10) within
+                      500 toggles; single: none in 2,000 (7.3), 1,500 (6.1)
+                      and 1,200 (5.10).  README, Tests; scripts/guest/int3.sh
   --timeout SECONDS   kill QEMU and fail after this long (default 600)
   --test-timeout S    per-selftest timeout inside the guest (default 180)
   --src DIR           build the module from DIR/Kbuild + DIR/module/ (default: repo)
