@@ -254,7 +254,8 @@ struct tracepoint *oomsnap_tp_find(const char *name);
 /* oomsnap_protect.c */
 int oomsnap_protect_init(const char *boot_list);
 void oomsnap_protect_exit(void);
-ssize_t oomsnap_protect_write(const char __user *ubuf, size_t len);
+ssize_t oomsnap_protect_write(const struct file *file,
+			      const char __user *ubuf, size_t len);
 int oomsnap_protect_show(struct seq_file *m, void *unused);
 void oomsnap_protect_reassert(void);
 bool oomsnap_protect_covers(struct task_struct *task);

@@ -618,7 +618,7 @@ static void oomsnap_reaped(void *data, int pid)
 
 static void oomsnap_reap_skipped(void *data, int pid)
 {
-	/* nothing to record: reaped stays null, as SPEC 3.1 says */
+	/* nothing to record: reaped stays null, as interface section 3.1 says */
 }
 
 static void oomsnap_finish(struct oom_control *oc)

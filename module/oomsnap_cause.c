@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap: why did this OOM happen (SPEC section 4).
+ * oomsnap: why did this OOM happen (interface section 4).
  *
  * Pure functions of the captured data, so that they can be tested with
  * constructed inputs (KUnit) as well as on real events.

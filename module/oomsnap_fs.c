@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap: the files (SPEC section 2).
+ * oomsnap: the files (interface section 2).
  *
  * The same file operations serve /sys/kernel/debug/oomsnap/ and, when asked
  * for or when debugfs cannot be used, /proc/oomsnap/.  Under integrity
@@ -133,7 +133,7 @@ static int oomsnap_protect_open(struct inode *inode, struct file *file)
 static ssize_t oomsnap_protect_fwrite(struct file *file, const char __user *buf,
 				      size_t len, loff_t *ppos)
 {
-	return oomsnap_protect_write(buf, len);
+	return oomsnap_protect_write(file, buf, len);
 }
 
 static ssize_t oomsnap_clear_write(struct file *file, const char __user *buf,

@@ -13,7 +13,7 @@
  *   oomsnap_cause    classifier and fragmentation test, constructed zones
  *   oomsnap_render   JSON and text views, hostile strings, nulls, overflow
  *   oomsnap_ring     wrap-around, seq arithmetic, clear, reaper lookup
- *   oomsnap_protect  the protect command parser: every error of SPEC 5
+ *   oomsnap_protect  the protect command parser: every error of interface section 5
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -1041,7 +1041,7 @@ static struct kunit_suite oomsnap_ring_suite = {
 };
 
 /* ------------------------------------------------------------------------ */
-/* oomsnap_protect: the command parser (SPEC 5)                             */
+/* oomsnap_protect: the command parser (interface section 5)                             */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -1223,9 +1223,9 @@ static void protect_write_too_big(struct kunit *test)
 {
 	/* checked before the user buffer is touched */
 	KUNIT_EXPECT_EQ(test, -E2BIG,
-			oomsnap_protect_write((const char __user *)1, PAGE_SIZE + 1));
+			oomsnap_protect_write(NULL, (const char __user *)1, PAGE_SIZE + 1));
 	KUNIT_EXPECT_EQ(test, -E2BIG,
-			oomsnap_protect_write((const char __user *)1, SIZE_MAX));
+			oomsnap_protect_write(NULL, (const char __user *)1, SIZE_MAX));
 }
 
 static struct kunit_case oomsnap_protect_cases[] = {

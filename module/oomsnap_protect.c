@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap: the protection list (SPEC section 5).
+ * oomsnap: the protection list (interface section 5).
  *
  * Entries by pid, process name (comm) or cgroup v2 path, each with an
  * oom_score_adj value.  The value is applied
@@ -31,7 +31,9 @@
  * can be freed and its address reused.  That needs no put_*() from atomic
  * context, which PREEMPT_RT would not allow.
  */
+#include <linux/capability.h>
 #include <linux/cgroup.h>
+#include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/kernel.h>
@@ -54,9 +56,9 @@
 #include "oomsnap.h"
 
 /* Restore records per protection entry, and the pool's floor and ceiling. */
-#define OOMSNAP_REC_PER_ENTRY	4
-#define OOMSNAP_REC_MIN		4096
-#define OOMSNAP_REC_MAX		262144
+#define OOMSNAP_REC_PER_ENTRY	4U
+#define OOMSNAP_REC_MIN		4096U
+#define OOMSNAP_REC_MAX		262144U
 /* Most cgroup levels walked up from a task to find a cgroup entry. */
 #define OOMSNAP_CG_WALK_MAX	256
 
@@ -1137,11 +1139,28 @@ static void oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
 }
 
 /*
+ * The kernel's own rule for the same act: a value below the default floor
+ * of oom_score_adj_min (0) is what /proc/PID/oom_score_adj refuses without
+ * CAP_SYS_RESOURCE.  Checked against the opener of the file (@file's
+ * f_cred), so a descriptor handed to someone else carries its opener's
+ * rights, not more; NULL for the protect= parameter (insmod already
+ * needed CAP_SYS_MODULE).
+ */
+static int oomsnap_may(const struct oomsnap_cmd *c, const struct file *file)
+{
+	if (file && c->op == OOMSNAP_OP_ADD && c->adj < 0 &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_RESOURCE))
+		return -EPERM;
+	return 0;
+}
+
+/*
  * Parse and apply the commands in @buf (one per line), all or nothing.
  * On failure *@bad is the index of the offending command among the
  * non-empty lines.
  */
-static int oomsnap_apply_buf(char *buf, unsigned int *bad_cmd)
+static int oomsnap_apply_buf(char *buf, const struct file *file,
+			     unsigned int *bad_cmd)
 {
 	struct oomsnap_pentry *freelist = NULL;
 	struct oomsnap_cmd *cmds;
@@ -1151,7 +1170,11 @@ static int oomsnap_apply_buf(char *buf, unsigned int *bad_cmd)
 
 	for (p = buf; *p; p++)
 		max += *p == '\n';
-	cmds = kcalloc(max, sizeof(*cmds), GFP_KERNEL);
+	/*
+	 * A page of one-word lines is thousands of commands: an order-7
+	 * kcalloc() that fragmentation can refuse, so kvcalloc().
+	 */
+	cmds = kvcalloc(max, sizeof(*cmds), GFP_KERNEL);
 	if (!cmds)
 		return -ENOMEM;
 	p = buf;
@@ -1160,6 +1183,8 @@ static int oomsnap_apply_buf(char *buf, unsigned int *bad_cmd)
 		if (!*line)
 			continue;
 		ret = oomsnap_parse_line(line, &cmds[n]);
+		if (!ret)
+			ret = oomsnap_may(&cmds[n], file);
 		if (!ret)
 			ret = oomsnap_resolve(&cmds[n]);
 		n++;
@@ -1192,7 +1217,7 @@ out:
 		*bad_cmd = bad;
 	for (i = 0; i < n; i++)
 		oomsnap_cmd_release(&cmds[i]);
-	kfree(cmds);
+	kvfree(cmds);
 	return ret;
 }
 
@@ -1214,18 +1239,21 @@ static void oomsnap_gc_fn(struct work_struct *work)
 
 /**
  * oomsnap_protect_write() - apply the commands written to the protect file
+ * @file: the open protect file (its opener's credentials), or NULL
  * @ubuf: the user's buffer
  * @len: its length
  *
- * One command per line (SPEC section 5); the whole write is applied or
+ * One command per line (interface section 5); the whole write is applied or
  * nothing is.
  *
  * Context: process context; sleeps.
  * Return: @len, or -E2BIG (more than a page), -EINVAL (malformed, adj out of
  * range), -ESRCH (no such process), -ENOENT (no such cgroup, or del of an
- * entry that does not exist), -ENOSPC (list full), -ENOMEM, -EFAULT.
+ * entry that does not exist), -ENOSPC (list full), -EPERM (an adj below 0
+ * without CAP_SYS_RESOURCE), -ENOMEM, -EFAULT.
  */
-ssize_t oomsnap_protect_write(const char __user *ubuf, size_t len)
+ssize_t oomsnap_protect_write(const struct file *file,
+			      const char __user *ubuf, size_t len)
 {
 	char *buf;
 	int ret;
@@ -1240,7 +1268,7 @@ ssize_t oomsnap_protect_write(const char __user *ubuf, size_t len)
 	if (strlen(buf) != len)
 		ret = -EINVAL;		/* NUL bytes inside */
 	else
-		ret = oomsnap_apply_buf(buf, NULL);
+		ret = oomsnap_apply_buf(buf, file, NULL);
 	kfree(buf);
 	return ret ? ret : len;
 }
@@ -1486,7 +1514,7 @@ static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
 /**
  * oomsnap_protect_init() - set up the protection list
  * @boot_list: the protect= module parameter: commands separated by ';'
- *             (SPEC section 5 syntax), or NULL/empty
+ *             (interface section 5 syntax), or NULL/empty
  *
  * Allocates the hash tables and the restore-record pool (sized from
  * oomsnap_protect_max), attaches to the sched_process_exec, _fork and
@@ -1548,7 +1576,7 @@ int oomsnap_protect_init(const char *boot_list)
 	for (p = buf; *p; p++)
 		if (*p == ';')
 			*p = '\n';
-	ret = oomsnap_apply_buf(buf, &bad);
+	ret = oomsnap_apply_buf(buf, NULL, &bad);
 	kfree(buf);
 	if (ret) {
 		oomsnap_boot_error(boot_list, bad, ret);

@@ -242,19 +242,19 @@ const char *oomsnap_kind_name(unsigned int kind)
 	return oomsnap_name(kind_names, ARRAY_SIZE(kind_names), kind);
 }
 
-/** oomsnap_constraint_name() - SPEC name @c: OOMSNAP_CONSTRAINT_* */
+/** oomsnap_constraint_name() - interface name @c: OOMSNAP_CONSTRAINT_* */
 const char *oomsnap_constraint_name(unsigned int c)
 {
 	return oomsnap_name(constraint_names, ARRAY_SIZE(constraint_names), c);
 }
 
-/** oomsnap_cause_name() - SPEC name @cause: enum oomsnap_cause */
+/** oomsnap_cause_name() - interface name @cause: enum oomsnap_cause */
 const char *oomsnap_cause_name(unsigned int cause)
 {
 	return oomsnap_name(cause_names, ARRAY_SIZE(cause_names), cause);
 }
 
-/** oomsnap_outcome_name() - SPEC name @outcome: enum oomsnap_outcome */
+/** oomsnap_outcome_name() - interface name @outcome: enum oomsnap_outcome */
 const char *oomsnap_outcome_name(unsigned int outcome)
 {
 	return oomsnap_name(outcome_names, ARRAY_SIZE(outcome_names), outcome);
@@ -455,7 +455,7 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 }
 
 /**
- * oomsnap_render_json() - one event as a line of JSON (SPEC 3.1)
+ * oomsnap_render_json() - one event as a line of JSON (interface section 3.1)
  * @m: where to write
  * @ev: the event
  */
@@ -467,7 +467,7 @@ void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev)
 }
 
 /**
- * oomsnap_render_text() - one event as a text block (SPEC 3.2)
+ * oomsnap_render_text() - one event as a text block (interface section 3.2)
  * @m: where to write
  * @ev: the event
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap_capture_test: every OOM is captured, classified (SPEC 4) and
- * recorded with the figures of the kernel's own report (SPEC 3).
+ * oomsnap_capture_test: every OOM is captured, classified (interface section 4) and
+ * recorded with the figures of the kernel's own report (interface section 3).
  *
  * Each scenario causes a real OOM in the VM and checks the event against
  * the kernel's "Killed process" line read from /dev/kmsg.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * oomsnap_load_test: the module loads and unloads cleanly, creates its
- * debugfs files with the modes of SPEC section 2, keeps them root-only,
+ * debugfs files with the modes of interface section 2, keeps them root-only,
  * and refuses bad module parameters.
  *
  * Needs root.  The module is taken from $OOMSNAP_KO (default

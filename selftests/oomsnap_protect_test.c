@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap_protect_test: the protection list of SPEC section 5.
+ * oomsnap_protect_test: the protection list of interface section 5.
  *
  * By comm (applied at exec, undone by del), by pid (with a process sharing
  * its mm), by cgroup (descendants, a process moved in later, precedence),

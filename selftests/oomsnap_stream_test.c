@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap_stream_test: the stream file (SPEC 2, issue 5).
+ * oomsnap_stream_test: the stream file (interface section 2, issue 5).
  *
  * Each open reads only new events, one JSON line each; read() blocks and
  * wakes within a second of an OOM; poll() and epoll time out while nothing
