@@ -10,6 +10,7 @@
 #define _OOMSNAP_H
 
 #include <linux/types.h>
+#include <linux/list.h>
 #include <linux/atomic.h>
 #include <linux/sched.h>
 #include <linux/nodemask.h>
@@ -185,6 +186,22 @@ extern unsigned int oomsnap_protect_max;
 extern unsigned int oomsnap_scan_max;
 extern bool oomsnap_cand_scan;
 
+/**
+ * struct oomsnap_cursor - a stream reader's place in the ring
+ * @node: in the ring's list of readers
+ * @next: seq of the next event to deliver
+ * @cleared: events this reader had not read that a clear dropped
+ *
+ * Owned by the ring's lock once opened; see oomsnap_ring_cursor_next().
+ */
+struct oomsnap_cursor {
+	struct list_head node;
+	u64 next;
+	u64 cleared;
+};
+
+enum { OOMSNAP_CUR_NONE, OOMSNAP_CUR_EVENT, OOMSNAP_CUR_GAP };
+
 /* oomsnap_ring.c */
 size_t oomsnap_event_size(void);
 int oomsnap_ring_init(void);
@@ -193,6 +210,11 @@ void oomsnap_ring_commit(const struct oomsnap_event *ev);
 bool oomsnap_ring_read(u64 seq, struct oomsnap_event *out);
 void oomsnap_ring_bounds(u64 *oldest, u64 *next);
 void oomsnap_ring_clear(void);
+void oomsnap_ring_cursor_open(struct oomsnap_cursor *c);
+void oomsnap_ring_cursor_close(struct oomsnap_cursor *c);
+int oomsnap_ring_cursor_next(struct oomsnap_cursor *c,
+			     struct oomsnap_event *out, u64 *lost, u64 *cleared);
+bool oomsnap_ring_cursor_ready(struct oomsnap_cursor *c);
 u64 oomsnap_ring_overwritten(void);
 void oomsnap_ring_show_counts(struct seq_file *m);
 size_t oomsnap_ring_bytes(void);
@@ -240,11 +262,11 @@ const char *oomsnap_outcome_name(unsigned int outcome);
 
 /* oomsnap_fs.c */
 int oomsnap_fs_init(int procfs_mode);
+int oomsnap_fs_may_read(const struct file *file);
 void oomsnap_fs_exit(void);
 
 /* oomsnap_stream.c */
 extern const struct file_operations oomsnap_stream_fops;
-extern const struct proc_ops oomsnap_stream_pops;
 void oomsnap_stream_init(void);
 void oomsnap_stream_shutdown(void);
 

@@ -6,6 +6,30 @@
  * for or when debugfs cannot be used, /proc/oomsnap/.  Under integrity
  * lockdown debugfs refuses to open writable files, so "auto" switches to
  * procfs there.
+ *
+ * Unload safety: an open file pins the module.  debugfs does that for its
+ * files (it takes a reference on the fops' owner at open); procfs does
+ * not (proc_ops has no owner), and a procfs file's release at removal does
+ * not detach an epoll set or a poll() in progress from the ring's wait
+ * queue, which lives in the module: the module would be freed under them.
+ * So every procfs file goes through oomsnap_proc_ops, which takes a
+ * module reference at open and drops it at release, and rmmod is refused
+ * (EBUSY) while any file is open, on debugfs and procfs alike.  Dropping
+ * the reference inside our own release is safe: procfs calls release
+ * under its own accounting, and the removal in oomsnap_fs_exit() waits
+ * for a release in progress to return.
+ *
+ * Access (interface section 2): the mode bits say root only; on top of
+ * them the kernel's own rules for the same acts are checked against the
+ * opener's credentials (file->f_cred), so a descriptor handed to another
+ * process carries its opener's rights, not more:
+ *   - reading events, stats, the stream or the protection list needs what
+ *     the kernel asks for its log under dmesg_restrict: CAP_SYSLOG (or
+ *     CAP_SYS_ADMIN), since a record names every OOM's processes, uids
+ *     and cgroups;
+ *   - writing protect or clear needs CAP_SYS_ADMIN, and a protect entry
+ *     with an adj below 0 CAP_SYS_RESOURCE too (oomsnap_protect.c);
+ * all in the initial user namespace; refused with EPERM.
  */
 #include <linux/debugfs.h>
 #include <linux/proc_fs.h>
@@ -13,10 +37,35 @@
 #include <linux/security.h>
 #include <linux/uaccess.h>
 #include <linux/fs.h>
+#include <linux/capability.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/cred.h>
 #include "oomsnap.h"
 
 static struct dentry *oomsnap_debugfs;
 static struct proc_dir_entry *oomsnap_proc;
+
+/**
+ * oomsnap_fs_may_read() - may the opener of @file read the records?
+ * @file: a file being opened
+ *
+ * Return: 0, or -EPERM without CAP_SYSLOG or CAP_SYS_ADMIN in the initial
+ * user namespace (as the kernel's syslog under dmesg_restrict).
+ */
+int oomsnap_fs_may_read(const struct file *file)
+{
+	if (file_ns_capable(file, &init_user_ns, CAP_SYSLOG) ||
+	    file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return 0;
+	return -EPERM;
+}
+
+/* May the opener of @file change the module's state (protect, clear)? */
+static int oomsnap_fs_may_write(const struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
 
 /*
  * events, events.json: the seq_file position is the event's seq number, so
@@ -74,12 +123,16 @@ static const struct seq_operations oomsnap_events_json_sops = {
 
 static int oomsnap_events_text_open(struct inode *inode, struct file *file)
 {
+	if (oomsnap_fs_may_read(file))
+		return -EPERM;
 	return seq_open_private(file, &oomsnap_events_text_sops,
 				oomsnap_event_size()) ? -ENOMEM : 0;
 }
 
 static int oomsnap_events_json_open(struct inode *inode, struct file *file)
 {
+	if (oomsnap_fs_may_read(file))
+		return -EPERM;
 	return seq_open_private(file, &oomsnap_events_json_sops,
 				oomsnap_event_size()) ? -ENOMEM : 0;
 }
@@ -122,17 +175,24 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 
 static int oomsnap_stats_open(struct inode *inode, struct file *file)
 {
+	if (oomsnap_fs_may_read(file))
+		return -EPERM;
 	return single_open(file, oomsnap_stats_show, NULL);
 }
 
 static int oomsnap_protect_open(struct inode *inode, struct file *file)
 {
+	/* the list names processes and cgroups: a reader needs what events do */
+	if ((file->f_mode & FMODE_READ) && oomsnap_fs_may_read(file))
+		return -EPERM;
 	return single_open(file, oomsnap_protect_show, NULL);
 }
 
 static ssize_t oomsnap_protect_fwrite(struct file *file, const char __user *buf,
 				      size_t len, loff_t *ppos)
 {
+	if (oomsnap_fs_may_write(file))
+		return -EPERM;
 	return oomsnap_protect_write(file, buf, len);
 }
 
@@ -142,6 +202,8 @@ static ssize_t oomsnap_clear_write(struct file *file, const char __user *buf,
 	unsigned int v;
 	int ret;
 
+	if (oomsnap_fs_may_write(file))
+		return -EPERM;
 	ret = kstrtouint_from_user(buf, len, 0, &v);
 	if (ret)
 		return ret;
@@ -151,20 +213,13 @@ static ssize_t oomsnap_clear_write(struct file *file, const char __user *buf,
 	return len;
 }
 
-/* Each file has the same operations on debugfs and on procfs. */
+/* Each file has the same operations on debugfs and, via oomsnap_proc_ops, on procfs. */
 static const struct file_operations oomsnap_events_fops = {
 	.owner = THIS_MODULE,
 	.open = oomsnap_events_text_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.release = seq_release_private,
-};
-
-static const struct proc_ops oomsnap_events_pops = {
-	.proc_open = oomsnap_events_text_open,
-	.proc_read = seq_read,
-	.proc_lseek = seq_lseek,
-	.proc_release = seq_release_private,
 };
 
 static const struct file_operations oomsnap_events_json_fops = {
@@ -175,26 +230,12 @@ static const struct file_operations oomsnap_events_json_fops = {
 	.release = seq_release_private,
 };
 
-static const struct proc_ops oomsnap_events_json_pops = {
-	.proc_open = oomsnap_events_json_open,
-	.proc_read = seq_read,
-	.proc_lseek = seq_lseek,
-	.proc_release = seq_release_private,
-};
-
 static const struct file_operations oomsnap_stats_fops = {
 	.owner = THIS_MODULE,
 	.open = oomsnap_stats_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.release = single_release,
-};
-
-static const struct proc_ops oomsnap_stats_pops = {
-	.proc_open = oomsnap_stats_open,
-	.proc_read = seq_read,
-	.proc_lseek = seq_lseek,
-	.proc_release = single_release,
 };
 
 static const struct file_operations oomsnap_protect_fops = {
@@ -206,14 +247,6 @@ static const struct file_operations oomsnap_protect_fops = {
 	.release = single_release,
 };
 
-static const struct proc_ops oomsnap_protect_pops = {
-	.proc_open = oomsnap_protect_open,
-	.proc_read = seq_read,
-	.proc_lseek = seq_lseek,
-	.proc_write = oomsnap_protect_fwrite,
-	.proc_release = single_release,
-};
-
 static const struct file_operations oomsnap_clear_fops = {
 	.owner = THIS_MODULE,
 	.open = nonseekable_open,
@@ -221,25 +254,94 @@ static const struct file_operations oomsnap_clear_fops = {
 	.llseek = OOMSNAP_NO_LLSEEK,
 };
 
-static const struct proc_ops oomsnap_clear_pops = {
-	.proc_open = nonseekable_open,
-	.proc_write = oomsnap_clear_write,
-	.proc_lseek = OOMSNAP_NO_LLSEEK,
-};
-
 static const struct {
 	const char *name;
 	umode_t mode;
 	const struct file_operations *fops;
-	const struct proc_ops *pops;
 } oomsnap_files[] = {
-	{ "events", 0400, &oomsnap_events_fops, &oomsnap_events_pops },
-	{ "events.json", 0400, &oomsnap_events_json_fops,
-	  &oomsnap_events_json_pops },
-	{ "stats", 0400, &oomsnap_stats_fops, &oomsnap_stats_pops },
-	{ "protect", 0600, &oomsnap_protect_fops, &oomsnap_protect_pops },
-	{ "clear", 0200, &oomsnap_clear_fops, &oomsnap_clear_pops },
-	{ "stream", 0400, &oomsnap_stream_fops, &oomsnap_stream_pops },
+	{ "events", 0400, &oomsnap_events_fops },
+	{ "events.json", 0400, &oomsnap_events_json_fops },
+	{ "stats", 0400, &oomsnap_stats_fops },
+	{ "protect", 0600, &oomsnap_protect_fops },
+	{ "clear", 0200, &oomsnap_clear_fops },
+	{ "stream", 0400, &oomsnap_stream_fops },
+};
+
+/*
+ * procfs: one set of proc_ops for every file, forwarding to the file's
+ * file_operations (found by its name, which is the entry's), and pinning
+ * the module from open to release (see the top of this file).
+ */
+static const struct file_operations *oomsnap_proc_fops(const struct file *file)
+{
+	const char *name = file->f_path.dentry->d_name.name;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(oomsnap_files); i++)
+		if (!strcmp(name, oomsnap_files[i].name))
+			return oomsnap_files[i].fops;
+	return NULL;
+}
+
+static int oomsnap_proc_open(struct inode *inode, struct file *file)
+{
+	const struct file_operations *f = oomsnap_proc_fops(file);
+	int ret;
+
+	if (!f || !try_module_get(THIS_MODULE))
+		return -ENODEV;
+	ret = f->open(inode, file);
+	if (ret)
+		module_put(THIS_MODULE);
+	return ret;
+}
+
+static int oomsnap_proc_release(struct inode *inode, struct file *file)
+{
+	const struct file_operations *f = oomsnap_proc_fops(file);
+	int ret = f->release ? f->release(inode, file) : 0;
+
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+static ssize_t oomsnap_proc_read(struct file *file, char __user *buf,
+				 size_t len, loff_t *ppos)
+{
+	const struct file_operations *f = oomsnap_proc_fops(file);
+
+	return f->read ? f->read(file, buf, len, ppos) : -EINVAL;
+}
+
+static ssize_t oomsnap_proc_write(struct file *file, const char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	const struct file_operations *f = oomsnap_proc_fops(file);
+
+	return f->write ? f->write(file, buf, len, ppos) : -EINVAL;
+}
+
+static loff_t oomsnap_proc_lseek(struct file *file, loff_t off, int whence)
+{
+	const struct file_operations *f = oomsnap_proc_fops(file);
+
+	return f->llseek ? f->llseek(file, off, whence) : -ESPIPE;
+}
+
+static __poll_t oomsnap_proc_poll(struct file *file, poll_table *wait)
+{
+	const struct file_operations *f = oomsnap_proc_fops(file);
+
+	return f->poll ? f->poll(file, wait) : DEFAULT_POLLMASK;
+}
+
+static const struct proc_ops oomsnap_proc_ops = {
+	.proc_open = oomsnap_proc_open,
+	.proc_read = oomsnap_proc_read,
+	.proc_write = oomsnap_proc_write,
+	.proc_lseek = oomsnap_proc_lseek,
+	.proc_poll = oomsnap_proc_poll,
+	.proc_release = oomsnap_proc_release,
 };
 
 static int oomsnap_debugfs_init(void)
@@ -267,7 +369,7 @@ static int oomsnap_procfs_init(void)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(oomsnap_files); i++) {
 		if (!proc_create(oomsnap_files[i].name, oomsnap_files[i].mode,
-				 oomsnap_proc, oomsnap_files[i].pops)) {
+				 oomsnap_proc, &oomsnap_proc_ops)) {
 			proc_remove(oomsnap_proc);
 			oomsnap_proc = NULL;
 			return -ENOMEM;
@@ -312,9 +414,11 @@ int oomsnap_fs_init(int procfs_mode)
 }
 
 /**
- * oomsnap_fs_exit() - remove the files, after waking blocked stream readers
+ * oomsnap_fs_exit() - remove the files
  *
- * Removal waits for every file operation in progress to return.
+ * No file is open by now (each pins the module); blocked stream readers
+ * are still woken first, for a removal after a failed load.  Removal
+ * waits for every file operation in progress to return.
  */
 void oomsnap_fs_exit(void)
 {

@@ -139,7 +139,8 @@ static const struct kernel_param_ops oomsnap_procfs_ops = {
 
 module_param_cb(procfs, &oomsnap_procfs_ops, NULL, 0444);
 MODULE_PARM_DESC(procfs, "files under /proc/oomsnap too: 0, 1 or auto (when debugfs is missing or locked down)");
-module_param_named(protect, oomsnap_protect_list, charp, 0444);
+/* root only: the list names the processes it protects */
+module_param_named(protect, oomsnap_protect_list, charp, 0400);
 MODULE_PARM_DESC(protect, "protection entries applied at load, ';'-separated, e.g. \"add comm=sshd adj=-1000\"");
 
 static int __init oomsnap_init(void)

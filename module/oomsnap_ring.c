@@ -14,6 +14,8 @@
 #include <linux/wait.h>
 #include <linux/irq_work.h>
 #include <linux/string.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
 #include "oomsnap.h"
 
 static struct {
@@ -27,6 +29,7 @@ static struct {
 	u64 by_kind[2], by_constraint[4], by_cause[6], by_outcome[3];
 	wait_queue_head_t waitq;
 	struct irq_work wake;	/* wake readers outside the OOM path */
+	struct list_head cursors;	/* open stream readers, under lock */
 } ring;
 
 /**
@@ -62,6 +65,7 @@ int oomsnap_ring_init(void)
 {
 	raw_spin_lock_init(&ring.lock);
 	init_waitqueue_head(&ring.waitq);
+	INIT_LIST_HEAD(&ring.cursors);
 	init_irq_work(&ring.wake, oomsnap_ring_wake);
 	ring.slot_size = oomsnap_event_size();
 	ring.slots = vzalloc(array_size(ring.slot_size, oomsnap_capacity));
@@ -151,14 +155,108 @@ void oomsnap_ring_bounds(u64 *oldest, u64 *next)
 
 /**
  * oomsnap_ring_clear() - drop every retained event; seq keeps counting
+ *
+ * Each open stream reader is told how many of the events it had still to
+ * read were dropped by this clear, so that it reports them as cleared,
+ * not lost.  The walk over the readers is the one part of the ring's
+ * locked work not bounded by a parameter: it is done by a writer of the
+ * clear file (an administrator), never by the OOM path, and costs a few
+ * instructions per open stream.
+ *
+ * Context: process context.
  */
 void oomsnap_ring_clear(void)
+{
+	struct oomsnap_cursor *c;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	list_for_each_entry(c, &ring.cursors, node)
+		if (c->next < ring.next)
+			c->cleared += ring.next - max(c->next, ring.oldest);
+	ring.oldest = ring.next;
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+/**
+ * oomsnap_ring_cursor_open() - start a reader at the next event
+ * @c: the reader's cursor, registered until oomsnap_ring_cursor_close()
+ */
+void oomsnap_ring_cursor_open(struct oomsnap_cursor *c)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ring.lock, flags);
-	ring.oldest = ring.next;
+	c->next = ring.next;
+	c->cleared = 0;
+	list_add(&c->node, &ring.cursors);
 	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+/**
+ * oomsnap_ring_cursor_close() - forget a reader
+ * @c: a cursor of oomsnap_ring_cursor_open()
+ */
+void oomsnap_ring_cursor_close(struct oomsnap_cursor *c)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	list_del(&c->node);
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+/**
+ * oomsnap_ring_cursor_next() - the reader's next event, or the gap before it
+ * @c: the reader's cursor
+ * @out: a buffer of oomsnap_event_size() bytes for the event
+ * @lost: the gap's events overwritten by newer ones before they were read
+ * @cleared: the gap's events dropped by a clear before they were read
+ *
+ * The cursor moves past what is returned.  A gap is returned on its own,
+ * before the oldest retained event, so a reader can say what it missed
+ * and why.
+ *
+ * Return: OOMSNAP_CUR_EVENT (@out holds it), OOMSNAP_CUR_GAP (@lost and
+ * @cleared are set) or OOMSNAP_CUR_NONE (nothing new yet).
+ */
+int oomsnap_ring_cursor_next(struct oomsnap_cursor *c,
+			     struct oomsnap_event *out, u64 *lost, u64 *cleared)
+{
+	unsigned long flags;
+	int ret = OOMSNAP_CUR_NONE;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	if (c->next < ring.oldest) {
+		*cleared = min(c->cleared, ring.oldest - c->next);
+		*lost = ring.oldest - c->next - *cleared;
+		c->cleared = 0;
+		c->next = ring.oldest;
+		ret = OOMSNAP_CUR_GAP;
+	} else if (c->next < ring.next) {
+		memcpy(out, oomsnap_slot(c->next), ring.slot_size);
+		c->next++;
+		ret = OOMSNAP_CUR_EVENT;
+	}
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	return ret;
+}
+
+/**
+ * oomsnap_ring_cursor_ready() - does the reader have something to read?
+ * @c: the reader's cursor
+ *
+ * Return: true when an event or a gap is waiting.
+ */
+bool oomsnap_ring_cursor_ready(struct oomsnap_cursor *c)
+{
+	unsigned long flags;
+	bool ready;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	ready = c->next < ring.next;
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	return ready;
 }
 
 /**

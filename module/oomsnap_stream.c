@@ -4,8 +4,14 @@
  *
  * Each open starts at the next event and reads events as JSON lines as
  * they are committed.  read() blocks (or gives EAGAIN with O_NONBLOCK),
- * poll() reports new events, and a reader the ring has overtaken gets one
- * {"v":1,"lost":N} line and continues from the oldest retained event.
+ * poll() reports new events.  A reader that missed events gets, before the
+ * oldest retained event, one {"v":1,"cleared":N} line for those a clear
+ * dropped and one {"v":1,"lost":N} line for those the ring overwrote
+ * (interface section 2): a deliberate clear is not data loss.
+ *
+ * While a file is open the module is pinned (debugfs does it for its
+ * files, oomsnap_fs.c for procfs), so no reader, poller or epoll set can
+ * hold on to the ring's wait queue after unload.
  */
 #include <linux/fs.h>
 #include <linux/proc_fs.h>
@@ -19,7 +25,7 @@
 
 struct oomsnap_stream {
 	struct mutex lock;	/* one read() at a time per open file */
-	u64 next;		/* seq of the next event to deliver */
+	struct oomsnap_cursor cur;	/* the next event to deliver */
 	char *buf;		/* the line being delivered */
 	size_t size, off, len;
 	struct oomsnap_event *ev;
@@ -36,8 +42,11 @@ static size_t oomsnap_stream_line_max(void)
 static int oomsnap_stream_open(struct inode *inode, struct file *file)
 {
 	struct oomsnap_stream *s;
-	u64 oldest;
+	int ret;
 
+	ret = oomsnap_fs_may_read(file);
+	if (ret)
+		return ret;
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
@@ -51,7 +60,7 @@ static int oomsnap_stream_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	mutex_init(&s->lock);
-	oomsnap_ring_bounds(&oldest, &s->next);
+	oomsnap_ring_cursor_open(&s->cur);
 	file->private_data = s;
 	return nonseekable_open(inode, file);
 }
@@ -60,6 +69,7 @@ static int oomsnap_stream_release(struct inode *inode, struct file *file)
 {
 	struct oomsnap_stream *s = file->private_data;
 
+	oomsnap_ring_cursor_close(&s->cur);
 	kvfree(s->buf);
 	kvfree(s->ev);
 	kfree(s);
@@ -68,10 +78,8 @@ static int oomsnap_stream_release(struct inode *inode, struct file *file)
 
 static bool oomsnap_stream_ready(struct oomsnap_stream *s)
 {
-	u64 oldest, next;
-
-	oomsnap_ring_bounds(&oldest, &next);
-	return s->next < next || READ_ONCE(oomsnap_stream_going);
+	return oomsnap_ring_cursor_ready(&s->cur) ||
+	       READ_ONCE(oomsnap_stream_going);
 }
 
 /*
@@ -81,22 +89,25 @@ static bool oomsnap_stream_ready(struct oomsnap_stream *s)
 static bool oomsnap_stream_fill(struct oomsnap_stream *s)
 {
 	struct seq_file sf = { .buf = s->buf, .size = s->size };
-	u64 oldest, next;
+	u64 lost, cleared;
 
-	oomsnap_ring_bounds(&oldest, &next);
-	if (s->next < oldest) {
-		seq_printf(&sf, "{\"v\":1,\"lost\":%llu}\n", oldest - s->next);
-		s->next = oldest;
-	} else if (s->next < next && oomsnap_ring_read(s->next, s->ev)) {
+	switch (oomsnap_ring_cursor_next(&s->cur, s->ev, &lost, &cleared)) {
+	case OOMSNAP_CUR_GAP:
+		if (cleared)
+			seq_printf(&sf, "{\"v\":1,\"cleared\":%llu}\n", cleared);
+		if (lost)
+			seq_printf(&sf, "{\"v\":1,\"lost\":%llu}\n", lost);
+		break;
+	case OOMSNAP_CUR_EVENT:
 		oomsnap_render_json(&sf, s->ev);
 		if (seq_has_overflowed(&sf)) {
 			sf.count = 0;
 			seq_printf(&sf, "{\"v\":1,\"seq\":%llu,\"error\":\"too long\"}\n",
-				   s->next);
+				   s->ev->seq);
 		}
-		s->next++;
-	} else {
-		return false;	/* nothing new, or overtaken: look again */
+		break;
+	default:
+		return false;	/* nothing new */
 	}
 	s->off = 0;
 	s->len = sf.count;
@@ -118,7 +129,7 @@ static ssize_t oomsnap_stream_read(struct file *file, char __user *ubuf,
 				ret = 0;
 				goto out;
 			}
-			continue;	/* overtaken meanwhile: emit lost */
+			continue;	/* an event or a gap came meanwhile */
 		}
 		if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
@@ -161,14 +172,6 @@ const struct file_operations oomsnap_stream_fops = {
 	.poll = oomsnap_stream_poll,
 	.release = oomsnap_stream_release,
 	.llseek = OOMSNAP_NO_LLSEEK,
-};
-
-const struct proc_ops oomsnap_stream_pops = {
-	.proc_open = oomsnap_stream_open,
-	.proc_read = oomsnap_stream_read,
-	.proc_poll = oomsnap_stream_poll,
-	.proc_release = oomsnap_stream_release,
-	.proc_lseek = OOMSNAP_NO_LLSEEK,
 };
 
 /**

@@ -8,13 +8,11 @@
  * independent; a reader the ring overtakes gets {"v":1,"lost":N} and goes
  * on from the oldest retained event; a signal interrupts a blocked read
  * (EINTR, or a transparent restart under SA_RESTART: the read returns
- * -ERESTARTSYS); and module unload ends a blocked read.
+ * -ERESTARTSYS); a clear is reported as {"v":1,"cleared":N}, not as lost.
  *
- * Unload: a debugfs file pins the module while it is open (debugfs takes a
- * reference on the file's owner, as for any module's file), so unload is
- * refused with EWOULDBLOCK and the reader keeps waiting; under procfs
- * (procfs=1), which revokes open files on removal, unload wakes the reader,
- * its read returns 0 (end of file) and the unload completes.
+ * Unload: an open stream pins the module on debugfs (debugfs takes a
+ * reference on the file's owner) and on procfs (oomsnap_fs.c does), so
+ * unload is refused with EWOULDBLOCK and the reader keeps waiting.
  *
  * Events come from memcg OOMs in small cgroups (fast under TCG).
  */
@@ -308,6 +306,69 @@ TEST(slow_reader_lost)
 }
 
 /*
+ * A clear is not data loss: a reader that had not read the events a clear
+ * dropped gets {"v":1,"cleared":N} for them, and {"v":1,"lost":N} only for
+ * those the ring overwrote.  capacity=4, six OOMs (two overwritten, four
+ * retained), a clear (four dropped), one more OOM: the reader reads
+ * cleared 4, lost 2, then the new event.  Before the fix it read one
+ * "lost":6 line.
+ */
+TEST(clear_is_not_lost)
+{
+	char buf[65536], *nl;
+	json_object *o;
+	long long total;
+	int fd, i;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, setup("capacity=4"));
+	fd = open(ou_path("stream"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 6; i++)
+		ASSERT_LT(0, ou_memcg_oom(CG));
+	ASSERT_EQ(0, ou_wait_events(6, 10000));
+	ASSERT_EQ(0, ou_write(ou_path("clear"), "1"));
+	ASSERT_LT(0, ou_memcg_oom(CG));
+	ASSERT_EQ(0, ou_wait_events(7, 10000));
+	total = ou_stat("events_total");
+	ASSERT_EQ(7, total);
+
+	/* the gap comes as one read: the cleared line, then the lost line */
+	ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 2000));
+	nl = strchr(buf, '\n');
+	if (nl && nl[1]) {
+		/* both lines arrived in one read: check the second below */
+		*nl = '\0';
+	}
+	o = json_tokener_parse(buf);
+	ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", buf);
+	EXPECT_EQ(4, ou_int(o, "cleared")) TH_LOG("line: %s", buf);
+	EXPECT_EQ(NULL, ou_get(o, "lost")) TH_LOG("line: %s", buf);
+	json_object_put(o);
+	if (nl && nl[1])
+		memmove(buf, nl + 1, strlen(nl + 1) + 1);
+	else
+		ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 2000));
+	o = json_tokener_parse(buf);
+	ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", buf);
+	EXPECT_EQ(2, ou_int(o, "lost")) TH_LOG("line: %s", buf);
+	json_object_put(o);
+	ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 2000));
+	EXPECT_EQ(7, line_seq(buf));
+	EXPECT_EQ(-1, ou_read_line(fd, buf, sizeof(buf), 100));
+	close(fd);
+
+	/* a reader opened after the clear has nothing to be told */
+	fd = open(ou_path("stream"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ou_write(ou_path("clear"), "1"));
+	EXPECT_EQ(-1, ou_read_line(fd, buf, sizeof(buf), 100));
+	close(fd);
+	teardown();
+}
+
+/*
  * A signal ends a blocked read with EINTR when its handler has no
  * SA_RESTART; with SA_RESTART the read restarts and returns the next event.
  */
@@ -359,8 +420,14 @@ TEST(signal_interrupts_read)
 	teardown();
 }
 
-/* procfs: unload ends a blocked read with end of file and completes. */
-TEST(unload_ends_blocked_read_procfs)
+/*
+ * procfs: an open stream pins the module as on debugfs (before, procfs
+ * revoked the file at removal and the unload went through, leaving
+ * pollers on freed memory: oomsnap_security_test).  The blocked reader is
+ * undisturbed by the refused unload; a signal ends it, then the module
+ * unloads.
+ */
+TEST(unload_refused_while_procfs_reader)
 {
 	static struct reader r;
 
@@ -368,15 +435,25 @@ TEST(unload_ends_blocked_read_procfs)
 	r.fd = open(PROC_STREAM, O_RDONLY);
 	ASSERT_LE(0, r.fd);
 	r.done = 0;
+	set_handler(SIGUSR1, 0);
 	ASSERT_EQ(0, pthread_create(&r.thread, NULL, reader_main, &r));
 	usleep(300000);
 	ASSERT_EQ(0, r.done);
-	EXPECT_EQ(0, ou_unload());
-	EXPECT_EQ(0, ou_loaded());
+	errno = 0;
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "oomsnap", O_NONBLOCK));
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("errno %d", errno);
+	EXPECT_EQ(1, ou_loaded());
+	usleep(200000);
+	EXPECT_EQ(0, r.done);
+	pthread_kill(r.thread, SIGUSR1);
 	ASSERT_EQ(0, reader_wait(&r, 2000));
 	pthread_join(r.thread, NULL);
-	EXPECT_EQ(0, r.ret) TH_LOG("read returned %zd (%s)", r.ret, strerror(r.err));
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err);
 	close(r.fd);
+	EXPECT_EQ(0, ou_unload());
+	EXPECT_EQ(0, ou_loaded());
+	signal(SIGUSR1, SIG_DFL);
 }
 
 /*
