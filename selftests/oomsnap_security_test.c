@@ -427,40 +427,48 @@ TEST(procfs_epoll_rmmod_close)
 	EXPECT_EQ(0, ou_unload());
 }
 
-TEST(procfs_epoll)
-{
-	unload_with_watcher(_metadata, "procfs=1", "/proc/oomsnap/stream", W_EPOLL);
-}
+/* Each watcher (epoll, poll, select) on each stream (procfs, debugfs). */
+FIXTURE(watched) {};
 
-TEST(procfs_poll)
-{
-	unload_with_watcher(_metadata, "procfs=1", "/proc/oomsnap/stream", W_POLL);
-}
+FIXTURE_VARIANT(watched) {
+	const char *params, *stream;
+	enum watch how;
+};
 
-TEST(procfs_select)
-{
-	unload_with_watcher(_metadata, "procfs=1", "/proc/oomsnap/stream", W_SELECT);
-}
+FIXTURE_VARIANT_ADD(watched, procfs_epoll) {
+	.params = "procfs=1", .stream = "/proc/oomsnap/stream", .how = W_EPOLL,
+};
 
-TEST(debugfs_epoll)
-{
-	if (access("/sys/kernel/debug", F_OK) || !ou_memcg_available())
-		SKIP(return, "no debugfs or no memcg");
-	unload_with_watcher(_metadata, "procfs=0", "/sys/kernel/debug/oomsnap/stream", W_EPOLL);
-}
+FIXTURE_VARIANT_ADD(watched, procfs_poll) {
+	.params = "procfs=1", .stream = "/proc/oomsnap/stream", .how = W_POLL,
+};
 
-TEST(debugfs_poll)
-{
-	if (access("/sys/kernel/debug", F_OK) || !ou_memcg_available())
-		SKIP(return, "no debugfs or no memcg");
-	unload_with_watcher(_metadata, "procfs=0", "/sys/kernel/debug/oomsnap/stream", W_POLL);
-}
+FIXTURE_VARIANT_ADD(watched, procfs_select) {
+	.params = "procfs=1", .stream = "/proc/oomsnap/stream", .how = W_SELECT,
+};
 
-TEST(debugfs_select)
+FIXTURE_VARIANT_ADD(watched, debugfs_epoll) {
+	.params = "procfs=0", .stream = "/sys/kernel/debug/oomsnap/stream", .how = W_EPOLL,
+};
+
+FIXTURE_VARIANT_ADD(watched, debugfs_poll) {
+	.params = "procfs=0", .stream = "/sys/kernel/debug/oomsnap/stream", .how = W_POLL,
+};
+
+FIXTURE_VARIANT_ADD(watched, debugfs_select) {
+	.params = "procfs=0", .stream = "/sys/kernel/debug/oomsnap/stream", .how = W_SELECT,
+};
+
+FIXTURE_SETUP(watched) {}
+FIXTURE_TEARDOWN(watched) {}
+
+TEST_F(watched, rmmod_refused_then_unloads)
 {
-	if (access("/sys/kernel/debug", F_OK) || !ou_memcg_available())
-		SKIP(return, "no debugfs or no memcg");
-	unload_with_watcher(_metadata, "procfs=0", "/sys/kernel/debug/oomsnap/stream", W_SELECT);
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	if (!strcmp(variant->params, "procfs=0") && access("/sys/kernel/debug", F_OK))
+		SKIP(return, "no debugfs");
+	unload_with_watcher(_metadata, variant->params, variant->stream, variant->how);
 }
 
 /* Every procfs file pins the module while open, not only the stream. */

@@ -273,20 +273,41 @@ TEST(two_readers)
  * A reader that falls more than the ring (capacity=4) behind gets one
  * lost line, then the oldest retained event and on, without a gap.
  */
+/*
+ * Load with capacity=4, open a stream, then six memcg OOMs: two events
+ * overwritten, four retained.  Return: the stream, or -1.
+ */
+static int six_into_four(void)
+{
+	int fd, i;
+
+	if (setup("capacity=4"))
+		return -1;
+	fd = open(ou_path("stream"), O_RDONLY);
+	for (i = 0; fd >= 0 && i < 6; i++) {
+		if (ou_memcg_oom(CG) <= 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	if (fd >= 0 && ou_wait_events(6, 10000)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 TEST(slow_reader_lost)
 {
 	char buf[65536];
 	json_object *o;
 	long long total, seq;
-	int fd, i;
+	int fd;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
-	ASSERT_EQ(0, setup("capacity=4"));
-	fd = open(ou_path("stream"), O_RDONLY);
+	fd = six_into_four();
 	ASSERT_LE(0, fd);
-	for (i = 0; i < 6; i++)
-		ASSERT_LT(0, ou_memcg_oom(CG));
 	total = ou_stat("events_total");
 	ASSERT_LE(6, total);
 	ASSERT_LT(0, ou_read_line(fd, buf, sizeof(buf), 2000));
@@ -318,16 +339,12 @@ TEST(clear_is_not_lost)
 	char buf[65536], *nl;
 	json_object *o;
 	long long total;
-	int fd, i;
+	int fd;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
-	ASSERT_EQ(0, setup("capacity=4"));
-	fd = open(ou_path("stream"), O_RDONLY);
+	fd = six_into_four();
 	ASSERT_LE(0, fd);
-	for (i = 0; i < 6; i++)
-		ASSERT_LT(0, ou_memcg_oom(CG));
-	ASSERT_EQ(0, ou_wait_events(6, 10000));
 	ASSERT_EQ(0, ou_write(ou_path("clear"), "1"));
 	ASSERT_LT(0, ou_memcg_oom(CG));
 	ASSERT_EQ(0, ou_wait_events(7, 10000));
@@ -421,18 +438,22 @@ TEST(signal_interrupts_read)
 }
 
 /*
- * procfs: an open stream pins the module as on debugfs (before, procfs
- * revoked the file at removal and the unload went through, leaving
- * pollers on freed memory: oomsnap_security_test).  The blocked reader is
- * undisturbed by the refused unload; a signal ends it, then the module
- * unloads.
+ * An open stream pins the module, on debugfs (debugfs takes a reference on
+ * the file's owner) and on procfs (oomsnap_fs.c does; before, procfs
+ * revoked the file at removal and the unload went through, leaving pollers
+ * on freed memory: oomsnap_security_test).  Unload is refused
+ * (EWOULDBLOCK), the blocked reader keeps waiting, undisturbed; a signal
+ * ends its read, and once it closed the module unloads.
  */
-TEST(unload_refused_while_procfs_reader)
+static void unload_refused_while_reader(struct __test_metadata *_metadata,
+					const char *params, const char *path)
 {
 	static struct reader r;
 
-	ASSERT_EQ(0, ou_load("procfs=1"));
-	r.fd = open(PROC_STREAM, O_RDONLY);
+	ASSERT_EQ(0, ou_load(params));
+	if (access(path, F_OK))
+		SKIP(return, "no %s", path);
+	r.fd = open(path, O_RDONLY);
 	ASSERT_LE(0, r.fd);
 	r.done = 0;
 	set_handler(SIGUSR1, 0);
@@ -456,40 +477,15 @@ TEST(unload_refused_while_procfs_reader)
 	signal(SIGUSR1, SIG_DFL);
 }
 
-/*
- * debugfs: an open stream holds a reference on the module, so unload is
- * refused (EWOULDBLOCK) and the reader keeps waiting, undisturbed; once the
- * reader is gone the module unloads.
- */
+TEST(unload_refused_while_procfs_reader)
+{
+	unload_refused_while_reader(_metadata, "procfs=1", PROC_STREAM);
+}
+
 TEST(unload_refused_while_debugfs_reader)
 {
-	static struct reader r;
-
-	ASSERT_EQ(0, ou_load("procfs=0"));
-	if (access("/sys/kernel/debug/oomsnap/stream", F_OK))
-		SKIP(return, "no debugfs");
-	r.fd = open("/sys/kernel/debug/oomsnap/stream", O_RDONLY);
-	ASSERT_LE(0, r.fd);
-	r.done = 0;
-	set_handler(SIGUSR1, 0);
-	ASSERT_EQ(0, pthread_create(&r.thread, NULL, reader_main, &r));
-	usleep(300000);
-	errno = 0;
-	EXPECT_EQ(-1, syscall(SYS_delete_module, "oomsnap", O_NONBLOCK));
-	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("errno %d", errno);
-	EXPECT_EQ(1, ou_loaded());
-	usleep(200000);
-	EXPECT_EQ(0, r.done);
-	/* end the read with a signal, close, and unload */
-	pthread_kill(r.thread, SIGUSR1);
-	ASSERT_EQ(0, reader_wait(&r, 2000));
-	pthread_join(r.thread, NULL);
-	EXPECT_EQ(-1, r.ret);
-	EXPECT_EQ(EINTR, r.err);
-	close(r.fd);
-	EXPECT_EQ(0, ou_unload());
-	EXPECT_EQ(0, ou_loaded());
-	signal(SIGUSR1, SIG_DFL);
+	unload_refused_while_reader(_metadata, "procfs=0",
+				    "/sys/kernel/debug/oomsnap/stream");
 }
 
 TEST_HARNESS_MAIN
