@@ -38,7 +38,8 @@ Tests the oomsnap-dkms package on every kernel tag of the matrix
     Then "apt-get purge oomsnap-dkms" must leave no oomsnap module under
     /lib/modules, nothing in /var/lib/dkms/oomsnap or /usr/src/oomsnap-*.
     In the $SRC_SUITE overlay (OOMSNAP_DKMS_SRC_SUITE) also "make dkms-install"
-    from the working tree (built and installed for its kernel) and
+    from the working tree with a #warning added (built and installed for
+    its kernel: warnings are not errors outside the test lanes) and
     "make dkms-uninstall" (nothing left).
  3. Per tag: scripts/vm.sh --ko boots the kernel with that DKMS-built
     module, copies the example modprobe.d file with capacity=128 and two
@@ -278,9 +279,13 @@ source_install() {
 	for f in "$REPO"/module/Kbuild "$REPO"/module/*.[ch]; do
 		[[ $f == *.mod.c ]] || cp "$f" "$r/tmp/oomsnap-src/module/"
 	done
-	log "$s: make dkms-install from the working tree..."
+	# A compiler warning must not cost a host its module: warnings are
+	# errors only in the test lanes (OOMSNAP_WERROR=1, module/Kbuild).
+	local warn="oomsnap dkms-test: a warning must not fail a DKMS build"
+	printf '#warning "%s"\n' "$warn" >>"$r/tmp/oomsnap-src/module/oomsnap_main.c"
+	log "$s: make dkms-install from the working tree (plus a #warning)..."
 	if ! in_root "$r" make -C /tmp/oomsnap-src dkms-install >"$OUT/$s-dkms-install.log" 2>&1; then
-		notok "$tag: make dkms-install failed"
+		notok "$tag: make dkms-install failed (the tree has a #warning: is -Werror on?)"
 		tail -n 30 "$OUT/$s-dkms-install.log" | comment
 	else
 		st=$(in_root "$r" dkms status -m oomsnap -v "$MODVER" -k "$abi" 2>&1 || true)
@@ -288,6 +293,11 @@ source_install() {
 			ok "$tag: make dkms-install: $st"
 		else
 			notok "$tag: make dkms-install did not install oomsnap for $abi: $st"
+		fi
+		if grep -qsF "warning: #warning \"$warn\"" "$r/var/lib/dkms/oomsnap/$MODVER/$abi/"*/log/make.log; then
+			ok "$tag: make dkms-install built a tree with a #warning (make.log shows it): no -Werror"
+		else
+			notok "$tag: the #warning added to the tree is not in DKMS's make.log"
 		fi
 	fi
 	if ! in_root "$r" make -C /tmp/oomsnap-src dkms-uninstall >"$OUT/$s-dkms-uninstall.log" 2>&1; then
