@@ -2,7 +2,9 @@
 #
 # oomsnap: out-of-tree kernel module that snapshots OOM events.
 #
-#   make                 build module/oomsnap.ko for the running kernel (KDIR/KVER)
+#   make                 build module/oomsnap.ko for the running kernel (KDIR/KVER);
+#                        warnings are not errors (OOMSNAP_WERROR=1: they are,
+#                        as in the test lanes)
 #   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm;
 #                        KERNEL=<tag> for another kernel, see scripts/vm.sh --help)
 #   make check-matrix    the selftests on every kernel tag, then a summary table

@@ -18,7 +18,7 @@ usage() {
 	cat <<EOF
 Usage: scripts/deb.sh [--out DIR] [--no-lintian]
 
-Builds oomsnap-dkms_VERSION_all.deb from the working tree (debian/,
+Builds oomsnap-dkms_VERSION_all.deb from the working tree (debian/, docs/,
 dkms.conf, Kbuild, module/, scripts/oomsnap, conf/) with dpkg-buildpackage
 in the bookworm chroot (\$OOMSNAP_CACHE/chroot/bookworm; debhelper,
 dh-dkms and lintian are installed there on first use), then runs lintian
@@ -68,7 +68,7 @@ B="$C$BIN"
 rm -rf "$B"
 mkdir -p "$B/oomsnap/module" "$B/oomsnap/scripts" "$B/oomsnap/conf"
 # Only what the package is made of (no build output, no .git).
-cp -a "$REPO/debian" "$REPO/conf" "$B/oomsnap/"
+cp -a "$REPO/debian" "$REPO/conf" "$REPO/docs" "$B/oomsnap/"
 cp -a "$REPO/Makefile" "$REPO/Kbuild" "$REPO/dkms.conf" "$REPO/README.md" "$B/oomsnap/"
 cp -a "$REPO/scripts/oomsnap" "$B/oomsnap/scripts/"
 for f in "$REPO"/module/Kbuild "$REPO"/module/*.[ch]; do

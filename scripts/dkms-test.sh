@@ -34,11 +34,13 @@ Tests the oomsnap-dkms package on every kernel tag of the matrix
     (bookworm-rt, trixie-backports: DKMS builds from its kernel hook, as on
     a kernel upgrade).  For each kernel: dkms status says installed, the
     module's vermagic is that kernel's, and the package's files are in
-    place (CLI, /etc/modprobe.d/oomsnap.conf all commented out, no autoload).
+    place (CLI, /etc/modprobe.d/oomsnap.conf all commented out, no autoload);
+    "dkms build -a aarch64" is skipped (BUILD_EXCLUSIVE_ARCH).
     Then "apt-get purge oomsnap-dkms" must leave no oomsnap module under
     /lib/modules, nothing in /var/lib/dkms/oomsnap or /usr/src/oomsnap-*.
     In the $SRC_SUITE overlay (OOMSNAP_DKMS_SRC_SUITE) also "make dkms-install"
-    from the working tree (built and installed for its kernel) and
+    from the working tree with a #warning added (built and installed for
+    its kernel: warnings are not errors outside the test lanes) and
     "make dkms-uninstall" (nothing left).
  3. Per tag: scripts/vm.sh --ko boots the kernel with that DKMS-built
     module, copies the example modprobe.d file with capacity=128 and two
@@ -221,6 +223,20 @@ check_kernel() {
 	BUILT[$tag]=$OUT/$tag/oomsnap.ko
 }
 
+# arch_exclusive ROOT SUITE TAG: the package is "Architecture: all";
+# BUILD_EXCLUSIVE_ARCH in dkms.conf keeps DKMS from building on an
+# architecture the matrix does not test (DKMS 2.8 exits 9, 3.x 77).
+arch_exclusive() {
+	local r=$1 s=$2 abi=${KABI[$3]} out rc=0
+	out=$(in_root "$r" dkms build -m oomsnap -v "$MODVER" -k "$abi" -a aarch64 2>&1) || rc=$?
+	if [[ $rc =~ ^(9|77)$ && $out == *BUILD_EXCLUSIVE* ]]; then
+		ok "$s: dkms ${DKMSVER[$s]:-?} build -a aarch64 skipped by BUILD_EXCLUSIVE_ARCH (exit $rc)"
+	else
+		notok "$s: dkms build -a aarch64 exited $rc, want 9 or 77 (BUILD_EXCLUSIVE_ARCH)"
+		printf '%s\n' "$out" | tail -n 10 | comment
+	fi
+}
+
 # package_files ROOT SUITE: what the package put in place
 package_files() {
 	local r=$1 s=$2 bad=()
@@ -278,9 +294,13 @@ source_install() {
 	for f in "$REPO"/module/Kbuild "$REPO"/module/*.[ch]; do
 		[[ $f == *.mod.c ]] || cp "$f" "$r/tmp/oomsnap-src/module/"
 	done
-	log "$s: make dkms-install from the working tree..."
+	# A compiler warning must not cost a host its module: warnings are
+	# errors only in the test lanes (OOMSNAP_WERROR=1, module/Kbuild).
+	local warn="oomsnap dkms-test: a warning must not fail a DKMS build"
+	printf '#warning "%s"\n' "$warn" >>"$r/tmp/oomsnap-src/module/oomsnap_main.c"
+	log "$s: make dkms-install from the working tree (plus a #warning)..."
 	if ! in_root "$r" make -C /tmp/oomsnap-src dkms-install >"$OUT/$s-dkms-install.log" 2>&1; then
-		notok "$tag: make dkms-install failed"
+		notok "$tag: make dkms-install failed (the tree has a #warning: is -Werror on?)"
 		tail -n 30 "$OUT/$s-dkms-install.log" | comment
 	else
 		st=$(in_root "$r" dkms status -m oomsnap -v "$MODVER" -k "$abi" 2>&1 || true)
@@ -288,6 +308,11 @@ source_install() {
 			ok "$tag: make dkms-install: $st"
 		else
 			notok "$tag: make dkms-install did not install oomsnap for $abi: $st"
+		fi
+		if grep -qsF "warning: #warning \"$warn\"" "$r/var/lib/dkms/oomsnap/$MODVER/$abi/"*/log/make.log; then
+			ok "$tag: make dkms-install built a tree with a #warning (make.log shows it): no -Werror"
+		else
+			notok "$tag: the #warning added to the tree is not in DKMS's make.log"
 		fi
 	fi
 	if ! in_root "$r" make -C /tmp/oomsnap-src dkms-uninstall >"$OUT/$s-dkms-uninstall.log" 2>&1; then
@@ -364,6 +389,7 @@ suite_test() { # suite_test SUITE TAG...
 	SECS[$first]=$((SECONDS - t1))
 	grep -iE 'error|warning|skipped|sign' "$OUT/$s-install.log" | head -n 10 | comment || true
 	check_kernel "$r" "$first"
+	arch_exclusive "$r" "$s" "$first"
 
 	# The suite's other kernels arrive like an upgrade: headers installed
 	# after the package; DKMS's kernel hook must build for them.

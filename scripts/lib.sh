@@ -27,9 +27,11 @@ die() { printf '[%s] error: %s\n' "$LOG_TAG" "$*" >&2; exit 2; }
 # adding a row (and, for a new Debian suite, a SUITE_SOURCES row).
 #
 #   KT_SUITE     chroot (debootstrap suite) used to fetch and build
-#   KT_RELEASE   apt target release (-t) for install, empty = default
+#   KT_RELEASE   archive (dists/ name) the kernel must come from, also the
+#                apt target release (-t) for install; empty = any archive
+#                of the suite, default release
 #   KT_IMAGE_RE  ERE matching the package that holds vmlinuz; the newest
-#                match (sort -V) is used
+#                match (sort -V) with a version in KT_RELEASE is used
 #   KT_KIND      unsigned: linux-image-ABI-unsigned, vmlinuz in ./boot/
 #                binary:   linux-binary-ABI, vmlinuz in ./usr/lib/modules/*/
 #   KT_DESC      one line for --help
@@ -46,9 +48,19 @@ kt bookworm bookworm '' \
 kt bookworm-rt bookworm '' \
 	'^linux-image-6\.1\.0-[0-9]+-rt-amd64-unsigned$' unsigned \
 	'Debian 12, 6.1 PREEMPT_RT'
+kt bookworm-release bookworm bookworm \
+	'^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' unsigned \
+	'Debian 12 release kernel, 6.1 from bookworm main, not -security'
 kt bullseye bullseye '' \
 	'^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$' unsigned \
-	'Debian 11, 5.10 (headers use gcc-10)'
+	'Debian 11, 5.10 from bullseye-security (headers use gcc-10)'
+# A suite's release kernel: the newest in its main archive (its last point
+# release), where -security has a newer ABI.  Hosts that never took the
+# security updates run it, and its headers can differ in what the compiler
+# sees (5.10.0-32's minmax.h refuses min()/clamp() of mixed types).
+kt bullseye-release bullseye bullseye \
+	'^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$' unsigned \
+	'Debian 11 release kernel, 5.10 from bullseye main, not -security'
 kt trixie trixie '' \
 	'^linux-image-6\.12\.[0-9]+\+deb13-amd64-unsigned$' unsigned \
 	'Debian 13, 6.12'
@@ -80,7 +92,9 @@ SUITE_APTCONF[sid]='Acquire::Check-Valid-Until "false";'
 kt debug bookworm '' '' debug \
 	'6.1 debug kernel built from linux-source-6.1 (KASAN, lockdep, kmemleak, KUnit)'
 
-kernel_tags() { printf '%s\n' bookworm bookworm-rt bullseye trixie trixie-backports sid; }
+kernel_tags() {
+	printf '%s\n' bookworm bookworm-rt bookworm-release bullseye bullseye-release trixie trixie-backports sid
+}
 
 # ---------------------------------------------------------------------------
 # Chroots
@@ -199,11 +213,19 @@ chroot_install() {
 }
 
 # Candidate version of a package in a chroot ("" if none).
-chroot_pkg_version() { # SUITE PKG [RELEASE]
-	local rel=()
-	if [[ -n ${3:-} ]]; then rel=(-o "APT::Default-Release=$3"); fi
-	in_chroot "$1" apt-cache "${rel[@]}" policy "$2" 2>/dev/null |
+chroot_pkg_version() { # SUITE PKG
+	in_chroot "$1" apt-cache policy "$2" 2>/dev/null |
 		awk '/Candidate:/ { if ($2 != "(none)") print $2; exit }'
+}
+
+# Newest version of a package in one archive of a chroot's sources ("" if
+# none): ARCHIVE is the dists/ name, e.g. bullseye (main, not -security).
+chroot_pkg_version_in() { # SUITE PKG ARCHIVE
+	in_chroot "$1" apt-cache madison "$2" 2>/dev/null |
+		awk -F'|' -v a="$3" '{
+			gsub(/ /, "", $2); split($3, f, " "); sub(/\/.*/, "", f[2])
+			if (f[2] == a) { print $2; exit }
+		}'
 }
 
 # chroot_download SUITE DESTDIR PKG[=VER]: fetch a .deb; prints its host path.
@@ -273,7 +295,8 @@ ksrc_ensure() {
 	touch "$dir/.done"
 }
 
-# kernel_resolve TAG: newest kernel package of TAG in its chroot's apt lists.
+# kernel_resolve TAG: newest kernel package of TAG in its chroot's apt lists
+# (in the archive KT_RELEASE when set).
 # Sets IMG_PKG, IMG_VER (package version: the cache key), ABI (uname -r).
 # Caller holds the chroot lock and has run chroot_ensure.
 kernel_resolve() {
@@ -285,10 +308,14 @@ kernel_resolve() {
 	esac
 	IMG_PKG="" IMG_VER=""
 	while read -r p; do
-		v=$(chroot_pkg_version "$suite" "$p" "$rel")
+		if [[ -n $rel ]]; then
+			v=$(chroot_pkg_version_in "$suite" "$p" "$rel")
+		else
+			v=$(chroot_pkg_version "$suite" "$p")
+		fi
 		if [[ -n $v ]]; then IMG_PKG=$p IMG_VER=$v; fi
 	done < <(in_chroot "$suite" apt-cache pkgnames "$prefix" | grep -E "${KT_IMAGE_RE[$tag]}" | sort -V)
-	[[ -n $IMG_PKG ]] || die "no package matching ${KT_IMAGE_RE[$tag]} in the $suite chroot's apt lists"
+	[[ -n $IMG_PKG ]] || die "no package matching ${KT_IMAGE_RE[$tag]} in the $suite chroot's apt lists${rel:+ (archive $rel)}"
 	ABI=${IMG_PKG#"$prefix"}
 	ABI=${ABI%-unsigned}
 }

@@ -247,8 +247,8 @@ if [[ ${KT_KIND[$TAG]} == debug ]]; then
 	flock 6
 	sync_module_src "$BDIR"
 	BUILD=failed
-	if ! make -C "$KDIR" M="$BDIR" W=1 CC="${DK_CC:-gcc-12}" HOSTCC="${DK_CC:-gcc-12}" \
-		-j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
+	if ! make -C "$KDIR" M="$BDIR" W=1 OOMSNAP_WERROR=1 CC="${DK_CC:-gcc-12}" \
+		HOSTCC="${DK_CC:-gcc-12}" -j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
 		cat "$WORK/build.log" >&2
 		die "module build failed for $ABI (log: $WORK/build.log)"
 	fi
@@ -311,14 +311,16 @@ BDIR="$C$BDIR_IN"
 log "building oomsnap.ko for $ABI (W=1)..."
 sync_module_src "$BDIR"
 BUILD=failed
+# OOMSNAP_WERROR=1: warnings are errors here, never in a user's build
+# (module/Kbuild).
 if ! in_chroot "$SUITE" make -C "/usr/src/linux-headers-$ABI" M="$BDIR_IN" W=1 \
-	-j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
+	OOMSNAP_WERROR=1 -j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
 	cat "$WORK/build.log" >&2
 	die "module build failed for $ABI (log: $WORK/build.log)"
 fi
 [[ -f $BDIR/module/oomsnap.ko ]] || { cat "$WORK/build.log" >&2; die "build produced no module/oomsnap.ko"; }
-# -Werror covers the compiler; this also catches modpost/objtool/Kbuild
-# warnings, which do not stop make.
+# -Werror (OOMSNAP_WERROR=1) covers the compiler; this also catches
+# modpost/objtool/Kbuild warnings, which do not stop make.
 if grep -qiE '(^|[[:space:]:])warning:' "$WORK/build.log"; then
 	cat "$WORK/build.log" >&2
 	die "module build for $ABI printed warnings (log: $WORK/build.log)"
