@@ -282,6 +282,6 @@ int oomsnap_protect_show(struct seq_file *m, void *unused);
 void oomsnap_protect_reassert(void);
 bool oomsnap_protect_covers(struct task_struct *task);
 unsigned int oomsnap_protect_entries(void);
-u64 oomsnap_protect_untracked(void);
+u64 oomsnap_protect_refused(void);
 
 #endif /* _OOMSNAP_H */

@@ -1146,6 +1146,21 @@ static void protect_valid(struct kunit *test)
 			   prot_listing(test));
 	/* 15 bytes is the longest comm */
 	KUNIT_EXPECT_EQ(test, 0, prot_apply(test, "add comm=123456789012345 adj=1"));
+
+	/* the owner is part of a comm key; uid=0 is the default, not shown */
+	KUNIT_ASSERT_EQ(test, 0,
+			prot_apply(test, "add comm=ku-u uid=105 adj=-9;add comm=ku-u adj=1;"
+				   "add comm=ku-z uid=0 adj=1;add comm=ku-z adj=2;"
+				   "add comm=ku e\tuid=7 adj=4"));
+	KUNIT_EXPECT_STREQ(test, "comm=ku-u uid=105 adj=-9 tasks=0\ncomm=ku-u adj=1 tasks=0\n"
+			   "comm=ku-z adj=2 tasks=0\ncomm=ku e uid=7 adj=4 tasks=0\n",
+			   prot_listing(test));
+	KUNIT_ASSERT_EQ(test, 0,
+			prot_apply(test, "add comm=ku-u uid=105 adj=-9;add comm=ku-u adj=1;"
+				   "del comm=ku-u uid=105"));
+	KUNIT_EXPECT_STREQ(test, "comm=ku-u adj=1 tasks=0\n", prot_listing(test));
+	KUNIT_EXPECT_EQ(test, -ENOENT,
+			prot_apply(test, "add comm=ku-u adj=1;del comm=ku-u uid=1"));
 }
 
 /* Every malformed command is EINVAL, whatever comes before or after it. */
@@ -1162,6 +1177,11 @@ static void protect_einval(struct kunit *test)
 		"add uid=5 adj=1", "add cgroup= adj=1", "add adj=1",
 		"del comm=", "del pid=x", "del foo=1", "add comm=ku adj=1 extra",
 		"adj=1 add comm=ku",
+		/* uid=N: comm keys only, a number the namespace maps */
+		"add comm=ku uid=x adj=1", "add comm=ku uid=-1 adj=1",
+		"add comm=ku uid= adj=1", "add comm=ku uid=4294967295 adj=1",
+		"add pid=1 uid=0 adj=1", "add cgroup=/ uid=0 adj=1",
+		"add comm= uid=0 adj=1", "del uid=5", "del comm=ku uid=1x",
 	};
 	char list[128];
 	unsigned int i;

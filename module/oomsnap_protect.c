@@ -2,15 +2,21 @@
 /*
  * oomsnap: the protection list (interface section 5).
  *
- * Entries by pid, process name (comm) or cgroup v2 path, each with an
- * oom_score_adj value.  The value is applied
+ * Entries by pid, process name (comm, with the uid its processes must run
+ * as) or cgroup v2 path, each with an oom_score_adj value.  Processes
+ * sharing an mm (clone(CLONE_VM)) are one group with one value, the lowest
+ * of the entries deciding for its members, since the kernel kills them
+ * together.  The value is applied
  *   - when an entry is added, to every existing matching process;
  *   - at exec, to a matching new program (sched_process_exec tracepoint);
  *   - before each victim selection, to every matching process whose value
  *     drifted (oomsnap_protect_reassert(), from the out_of_memory() kprobe).
  * Removing an entry (del, clear, the end of a pid entry, unload) puts back
  * each process's value from before the module changed it, unless someone
- * else changed it since.
+ * else changed it since.  A value is never changed without a restore record
+ * (the pool is preallocated): with none free the change is refused and
+ * counted (protect_refused), and a write that would need more records than
+ * are free fails with ENOSPC before anything is applied.
  *
  * Locking:
  *   - oomsnap_plock (mutex) serializes writers: write(), show(), the
@@ -33,6 +39,7 @@
  */
 #include <linux/capability.h>
 #include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/jhash.h>
@@ -51,12 +58,21 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <trace/events/sched.h>
 #include "oomsnap.h"
 
-/* Restore records per protection entry, and the pool's floor and ceiling. */
+/*
+ * Restore records: 4 per protection entry, at least 64 per entry up to
+ * 4096 (a short list of comm or cgroup entries can cover many processes),
+ * at most 262144.  The floor scales with protect_max instead of being 4096
+ * for every list, so that a list made deliberately small (protect_max=1)
+ * has a small pool: the pool-full path can then be tested with some dozens
+ * of processes, and a small list costs a small pool.
+ */
 #define OOMSNAP_REC_PER_ENTRY	4U
+#define OOMSNAP_REC_SMALL	64U
 #define OOMSNAP_REC_MIN		4096U
 #define OOMSNAP_REC_MAX		262144U
 /* Most cgroup levels walked up from a task to find a cgroup entry. */
@@ -67,9 +83,10 @@ enum oomsnap_op { OOMSNAP_OP_ADD, OOMSNAP_OP_DEL, OOMSNAP_OP_CLEAR };
 
 /* How oomsnap_match() may look at a process's mm to find mm sharers. */
 enum oomsnap_mm_mode {
-	OOMSNAP_MM_NONE,	/* pid entries by tgid only */
+	OOMSNAP_MM_NONE,	/* the process alone (a new mm, after exec) */
 	OOMSNAP_MM_LOCK,	/* task_lock(): process context */
 	OOMSNAP_MM_TRYLOCK,	/* oomsnap_trylock_task(): OOM path */
+	OOMSNAP_MM_PINNED,	/* @p->mm pinned by the caller (fork child) */
 	OOMSNAP_MM_PEEK,	/* compare mm pointers only, take no lock */
 };
 
@@ -90,6 +107,7 @@ enum oomsnap_mm_mode {
  * @cgrp: cgroup entries: the cgroup, pinned
  * @path: cgroup entries: the path as written, normalized
  * @comm: comm entries: the name, NUL-padded
+ * @uid: comm entries: the owner its processes must run as (all four uids)
  */
 struct oomsnap_pentry {
 	struct hlist_node rnode;
@@ -107,6 +125,7 @@ struct oomsnap_pentry {
 	struct cgroup *cgrp;
 	char *path;
 	char comm[TASK_COMM_LEN];
+	kuid_t uid;
 };
 
 /**
@@ -136,6 +155,9 @@ struct oomsnap_cmd {
 	struct cgroup *cgrp;	/* reference (add) */
 	char *path;		/* normalized (cgroup) */
 	char comm[TASK_COMM_LEN];
+	bool has_uid;		/* comm: uid=N was written */
+	u32 uid_nr;		/* comm: N as written */
+	kuid_t uid;		/* comm: resolved (GLOBAL_ROOT_UID by default) */
 	struct oomsnap_pentry *ne;	/* add: preallocated entry */
 };
 
@@ -158,8 +180,8 @@ static DEFINE_RAW_SPINLOCK(oomsnap_rec_lock);
 static struct oomsnap_rec *oomsnap_recs;
 static struct hlist_head *oomsnap_rec_ht;
 static HLIST_HEAD(oomsnap_rec_free);
-static unsigned int oomsnap_rec_bits, oomsnap_nr_recs;
-static atomic64_t oomsnap_untracked;
+static unsigned int oomsnap_rec_bits, oomsnap_nr_recs, oomsnap_rec_pool;
+static atomic64_t oomsnap_refused;
 
 static struct tracepoint *oomsnap_tp_exec, *oomsnap_tp_fork, *oomsnap_tp_exit;
 static bool oomsnap_exec_on, oomsnap_fork_on, oomsnap_exit_on;
@@ -188,15 +210,34 @@ static struct oomsnap_rec *oomsnap_rec_find(const struct signal_struct *sig)
 /*
  * oomsnap_rec_lock held.  A process whose last thread already went
  * through do_exit() gets no record: the exit probe would not see it again.
+ * With no record free, the change is refused (the caller stores nothing)
+ * and counted.
+ *
+ * The exit probe looks at oomsnap_nr_recs without the lock, so the order
+ * matters.  do_exit() decrements sig->live (atomic_dec_and_test(): a full
+ * barrier) and then its probe reads oomsnap_nr_recs; here we increment
+ * oomsnap_nr_recs, smp_mb(), and then read sig->live.  Of two such
+ * store-then-load sequences at least one load sees the other's store:
+ * either we see live == 0 and create nothing, or the last thread's probe
+ * sees a non-zero count, takes oomsnap_rec_lock (which we hold from before
+ * the increment until the record is in the hash) and frees the record.
+ * Reading live first and counting after, as before, let both miss: the
+ * record then outlived its process and could "restore" a process that
+ * reuses the signal_struct's address.
  */
 static struct oomsnap_rec *oomsnap_rec_new(struct signal_struct *sig)
 {
 	struct oomsnap_rec *r;
 
-	if (!atomic_read(&sig->live))
-		return NULL;
 	if (hlist_empty(&oomsnap_rec_free)) {
-		atomic64_inc(&oomsnap_untracked);
+		if (atomic_read(&sig->live))
+			atomic64_inc(&oomsnap_refused);
+		return NULL;
+	}
+	WRITE_ONCE(oomsnap_nr_recs, oomsnap_nr_recs + 1);
+	smp_mb();	/* pairs with atomic_dec_and_test(&sig->live) in do_exit() */
+	if (!atomic_read(&sig->live)) {
+		WRITE_ONCE(oomsnap_nr_recs, oomsnap_nr_recs - 1);
 		return NULL;
 	}
 	r = hlist_entry(oomsnap_rec_free.first, struct oomsnap_rec, node);
@@ -204,7 +245,6 @@ static struct oomsnap_rec *oomsnap_rec_new(struct signal_struct *sig)
 	r->sig = sig;
 	r->min_set = false;
 	hlist_add_head(&r->node, oomsnap_rec_bucket(sig));
-	WRITE_ONCE(oomsnap_nr_recs, oomsnap_nr_recs + 1);
 	return r;
 }
 
@@ -218,6 +258,20 @@ static void oomsnap_rec_free_one(struct oomsnap_rec *r)
 }
 
 /*
+ * Could @p lower its own oom_score_adj_min through /proc?  Its effective
+ * CAP_SYS_RESOURCE in the initial user namespace (a capability held in a
+ * child namespace does not count: the kernel checks capable(), i.e. the
+ * initial one).  Caller holds rcu_read_lock(); __task_cred() takes no lock.
+ */
+static bool oomsnap_may_lower_min(struct task_struct *p)
+{
+	const struct cred *cred = __task_cred(p);
+
+	return cred->user_ns == &init_user_ns &&
+	       cap_raised(cred->cap_effective, CAP_SYS_RESOURCE);
+}
+
+/*
  * Why a plain store: the kernel's own writer (__set_oom_adj() in
  * fs/proc/base.c) serializes on oom_adj_mutex, which is not exported and
  * is a mutex, so the OOM path could not take it anyway.  The mutex only
@@ -228,18 +282,30 @@ static void oomsnap_rec_free_one(struct oomsnap_rec *r)
  * protection is put back at the latest before the next victim selection.
  * signal_struct outlives the task under RCU, which our callers hold.
  *
- * oom_score_adj_min is the floor an unprivileged process may lower its
- * own value to.  A privileged /proc writer sets it along with the value;
- * we act as one but only lower it, when the value goes below it, so that
- * the pair stays consistent (min <= value) and a process can still write
- * back what it had.  On restore it is raised again if nobody touched it.
+ * oom_score_adj_min is the floor a process may lower its own value to
+ * without CAP_SYS_RESOURCE.  The kernel's /proc writer sets it along with
+ * the value only when the writer has that capability, and a process
+ * without it can never go below its floor.  We lower it (only when the
+ * value goes below it, so that a process can still write back what it
+ * had) only for a process that itself holds CAP_SYS_RESOURCE, in its
+ * effective set, in the initial user namespace: it could have lowered it
+ * itself.  Any other process keeps its floor, so the entry's value does
+ * not become one it may set for itself later.  The check reads the
+ * process's own credentials under RCU, with no security_capable() call:
+ * LSM hooks may audit or allocate, which the OOM path must not.  On restore
+ * the floor is raised again if nobody touched it.
  * The oom_score_adj_update tracepoint that /proc writes fire is not
  * exported, so our changes do not appear there.
+ *
+ * No restore record free: nothing is stored (a value that could not be
+ * restored would stay after del, clear and unload), counted in
+ * protect_refused by oomsnap_rec_new().
  *
  * Return: true if the value was stored.
  */
 static bool oomsnap_apply(struct task_struct *p, short adj)
 {
+	/* the caller holds rcu_read_lock() */
 	struct signal_struct *sig = p->signal;
 	struct oomsnap_rec *r;
 	unsigned long flags;
@@ -258,20 +324,17 @@ static bool oomsnap_apply(struct task_struct *p, short adj)
 	}
 	if (!r) {
 		r = oomsnap_rec_new(sig);
-		if (r) {
-			r->orig = cur;
-			r->orig_min = min;
-		}
+		if (!r)
+			goto out;
+		r->orig = cur;
+		r->orig_min = min;
 	}
 	WRITE_ONCE(sig->oom_score_adj, adj);
-	if (adj < min)
+	r->set = adj;
+	if (adj < min && oomsnap_may_lower_min(p)) {
 		WRITE_ONCE(sig->oom_score_adj_min, adj);
-	if (r) {
-		r->set = adj;
-		if (adj < min) {
-			r->set_min = adj;
-			r->min_set = true;
-		}
+		r->set_min = adj;
+		r->min_set = true;
 	}
 	stored = true;
 out:
@@ -318,9 +381,9 @@ static bool oomsnap_rec_differs(const struct signal_struct *sig, short adj)
 
 /* ---------------------------------------------------------------- lookups */
 
-static u32 oomsnap_comm_hash(const char *comm)
+static u32 oomsnap_comm_hash(const char *comm, kuid_t uid)
 {
-	return jhash(comm, TASK_COMM_LEN, 0);
+	return jhash(comm, TASK_COMM_LEN, __kuid_val(uid));
 }
 
 /* A NUL-padded copy of @p's name; comm is read racily, as printk does. */
@@ -356,16 +419,38 @@ static struct oomsnap_pentry *oomsnap_find_cgrp(struct cgroup *cgrp)
 	return NULL;
 }
 
-static struct oomsnap_pentry *oomsnap_find_comm(const char *comm)
+static struct oomsnap_pentry *oomsnap_find_comm(const char *comm, kuid_t uid)
 {
-	u32 b = hash_32(oomsnap_comm_hash(comm), oomsnap_ht_bits);
+	u32 b = hash_32(oomsnap_comm_hash(comm, uid), oomsnap_ht_bits);
 	struct oomsnap_pentry *e;
 
 	hlist_for_each_entry_rcu(e, &oomsnap_comm_ht[b], rnode,
 				 lockdep_is_held(&oomsnap_plock))
-		if (!memcmp(e->comm, comm, TASK_COMM_LEN))
+		if (uid_eq(e->uid, uid) && !memcmp(e->comm, comm, TASK_COMM_LEN))
 			return e;
 	return NULL;
+}
+
+/*
+ * The owner a comm entry must name to cover @p: the uid that its real,
+ * effective, saved and fs uids all are, or INVALID_UID (no comm entry
+ * covers it) when they differ.  A name is no proof of identity: anyone can
+ * copy a binary to a protected name, link to it, or prctl(PR_SET_NAME).
+ * Requiring the owner of the process, all four uids of it, means that
+ * only a process of that owner matches: a setuid-root program run by a
+ * user (real uid the user's) does not, nor a process between two
+ * setresuid() calls.  The credentials are the objective ones, read under
+ * RCU (the caller holds rcu_read_lock()) without a lock: safe on the OOM
+ * path and in the probes.
+ */
+static kuid_t oomsnap_comm_uid(struct task_struct *p)
+{
+	const struct cred *cred = __task_cred(p);
+
+	if (uid_eq(cred->uid, cred->euid) && uid_eq(cred->uid, cred->suid) &&
+	    uid_eq(cred->uid, cred->fsuid))
+		return cred->uid;
+	return INVALID_UID;
 }
 
 /*
@@ -394,62 +479,140 @@ static struct oomsnap_pentry *oomsnap_match_cgrp(struct task_struct *p)
 	return NULL;
 }
 
-/* The pid entry whose process uses @mm, other than @p itself. */
-static struct oomsnap_pentry *oomsnap_mm_owner(const struct mm_struct *mm,
-					       struct task_struct *p)
+/*
+ * The entry that decides for @p on its own, mm sharers aside.  Precedence:
+ * pid, then the deepest cgroup, then comm (with the owner).  Every lookup
+ * is a hash lookup.  The caller holds rcu_read_lock().
+ */
+static struct oomsnap_pentry *oomsnap_match_own(struct task_struct *p)
 {
-	struct task_struct *q, *t;
 	struct oomsnap_pentry *e;
-	const struct mm_struct *m;
+	char comm[TASK_COMM_LEN];
+	kuid_t uid;
 
-	list_for_each_entry_rcu(e, &oomsnap_pid_entries, pnode,
-				lockdep_is_held(&oomsnap_plock)) {
-		q = pid_task(e->pid, PIDTYPE_TGID);
-		/* a vfork child keeps its own value, as in __set_oom_adj() */
-		if (!q || q == p || q->vfork_done)
-			continue;
-		/* the kernel's process_shares_mm(): the first thread with an mm */
-		for_each_thread(q, t) {
-			m = READ_ONCE(t->mm);
-			if (m) {
-				if (m == mm)
-					return e;
-				break;
-			}
-		}
+	if (READ_ONCE(oomsnap_nr_pid)) {
+		e = oomsnap_find_pid(task_tgid(p));
+		if (e)
+			return e;
+	}
+	if (READ_ONCE(oomsnap_nr_cg)) {
+		e = oomsnap_match_cgrp(p);
+		if (e)
+			return e;
+	}
+	if (READ_ONCE(oomsnap_nr_comm)) {
+		uid = oomsnap_comm_uid(p);
+		if (!uid_valid(uid))
+			return NULL;
+		oomsnap_task_comm(p, comm);
+		return oomsnap_find_comm(comm, uid);
 	}
 	return NULL;
 }
 
 /*
- * A pid entry covers the other processes sharing its process's mm
- * (clone(CLONE_VM) without CLONE_THREAD), as /proc/PID/oom_score_adj
- * writes do: kernel threads, init and vfork children excepted.  Only an
- * mm marked MMF_MULTIPROCESS can be shared that way, so the walk over the
- * pid entries is done for those few processes only.  The mm is read under
- * task_lock() of a thread that has one, which pins it while we compare.
+ * The mm of @q's first thread that has one, as the kernel's
+ * process_shares_mm() looks: a pointer to compare, never dereferenced.
  */
-static struct oomsnap_pentry *oomsnap_match_mm(struct task_struct *p,
-					       enum oomsnap_mm_mode mode)
+static const struct mm_struct *oomsnap_peek_mm(struct task_struct *q)
 {
-	struct oomsnap_pentry *e = NULL;
-	struct task_struct *t;
 	const struct mm_struct *mm;
+	struct task_struct *t;
 
-	if (p->vfork_done || is_global_init(p))
-		return NULL;
-	if (mode == OOMSNAP_MM_PEEK) {
-		/*
-		 * Pointers only, nothing dereferenced: for the victim's
-		 * "protected" flag, whose caller may hold its task_lock().
-		 */
-		for_each_thread(p, t) {
-			mm = READ_ONCE(t->mm);
-			if (mm)
-				return oomsnap_mm_owner(mm, p);
-		}
-		return NULL;
+	for_each_thread(q, t) {
+		mm = READ_ONCE(t->mm);
+		if (mm)
+			return mm;
 	}
+	return NULL;
+}
+
+/*
+ * The processes sharing @mm with @p are one group: the kernel's
+ * __oom_kill_process() kills all of them with its victim, whatever their
+ * oom_score_adj, and a /proc/PID/oom_score_adj write sets them all.  So
+ * they get one value: the lowest adj among the entries deciding for its
+ * members on their own, starting from @e (@p's own, or NULL).  Kernel
+ * threads, init and vfork children are not members, as in __set_oom_adj().
+ * @mm is pinned by the caller, so a pointer equal to it is that mm.
+ * Every process looked at counts against *@budget when it is given; NULL
+ * is returned when the budget runs out before the walk ends, since a
+ * partial walk may have missed the member with the lowest value.
+ */
+static struct oomsnap_pentry *oomsnap_match_group(struct task_struct *p,
+						  const struct mm_struct *mm,
+						  struct oomsnap_pentry *e,
+						  unsigned int *budget)
+{
+	struct oomsnap_pentry *f;
+	struct task_struct *q;
+
+	for_each_process(q) {
+		if (budget) {
+			if (!*budget)
+				return NULL;
+			(*budget)--;
+		}
+		if (same_thread_group(q, p) || (q->flags & PF_KTHREAD) ||
+		    is_global_init(q) || q->vfork_done)
+			continue;
+		if (oomsnap_peek_mm(q) != mm)
+			continue;
+		f = oomsnap_match_own(q);
+		if (f && (!e || READ_ONCE(f->adj) < READ_ONCE(e->adj)))
+			e = f;
+	}
+	return e;
+}
+
+/**
+ * oomsnap_match() - the entry that decides @p's value
+ * @p: a process (any thread of it); the caller holds rcu_read_lock()
+ * @mode: whether and how the processes sharing @p's mm are looked for
+ * @budget: processes the walk over mm sharers may examine, or NULL
+ *
+ * @p's own entry (oomsnap_match_own()), or, when its mm is shared with
+ * other processes (MMF_MULTIPROCESS: clone(CLONE_VM) without CLONE_THREAD
+ * or CLONE_VFORK), the group's (oomsnap_match_group()).  Only such an mm
+ * costs a walk over the processes, and only such processes are rare.
+ *
+ * Return: the entry, or NULL.
+ */
+static struct oomsnap_pentry *oomsnap_match(struct task_struct *p,
+					    enum oomsnap_mm_mode mode,
+					    unsigned int *budget)
+{
+	struct oomsnap_pentry *e = oomsnap_match_own(p);
+	const struct mm_struct *mm;
+	struct task_struct *t;
+
+	if (mode == OOMSNAP_MM_NONE || p->vfork_done || is_global_init(p))
+		return e;
+	switch (mode) {
+	case OOMSNAP_MM_PINNED:
+		mm = p->mm;
+		if (mm && oomsnap_mm_multiprocess(mm))
+			e = oomsnap_match_group(p, mm, e, budget);
+		return e;
+	case OOMSNAP_MM_PEEK:
+		/*
+		 * For the victim's "protected" flag: the caller may hold
+		 * @p's task_lock() or only a reference, so the mm is not
+		 * dereferenced (not even for MMF_MULTIPROCESS): pointers are
+		 * compared, within the budget.  An mm freed and reused by
+		 * another process during the walk can only make the flag
+		 * wrong, never a value.
+		 */
+		mm = READ_ONCE(p->mm);
+		if (!mm)
+			mm = oomsnap_peek_mm(p);
+		if (mm)
+			e = oomsnap_match_group(p, mm, e, budget);
+		return e;
+	default:
+		break;
+	}
+	/* the mm under task_lock() of a thread that has one, which pins it */
 	for_each_thread(p, t) {
 		if (mode == OOMSNAP_MM_TRYLOCK) {
 			if (!oomsnap_trylock_task(t))
@@ -460,51 +623,13 @@ static struct oomsnap_pentry *oomsnap_match_mm(struct task_struct *p,
 		mm = t->mm;
 		if (mm) {
 			if (oomsnap_mm_multiprocess(mm))
-				e = oomsnap_mm_owner(mm, p);
+				e = oomsnap_match_group(p, mm, e, budget);
 			task_unlock(t);
 			return e;
 		}
 		task_unlock(t);
 	}
-	return NULL;
-}
-
-/**
- * oomsnap_match() - the entry that decides @p's value
- * @p: a process (any thread of it); the caller holds rcu_read_lock()
- * @mode: whether and how mm sharers of pid entries are looked for
- *
- * Precedence: pid (the process itself or a process sharing its mm), then
- * the deepest cgroup, then comm.  Every lookup is a hash lookup.
- *
- * Return: the entry, or NULL.
- */
-static struct oomsnap_pentry *oomsnap_match(struct task_struct *p,
-					    enum oomsnap_mm_mode mode)
-{
-	struct oomsnap_pentry *e;
-	char comm[TASK_COMM_LEN];
-
-	if (READ_ONCE(oomsnap_nr_pid)) {
-		e = oomsnap_find_pid(task_tgid(p));
-		if (e)
-			return e;
-		if (mode != OOMSNAP_MM_NONE) {
-			e = oomsnap_match_mm(p, mode);
-			if (e)
-				return e;
-		}
-	}
-	if (READ_ONCE(oomsnap_nr_cg)) {
-		e = oomsnap_match_cgrp(p);
-		if (e)
-			return e;
-	}
-	if (READ_ONCE(oomsnap_nr_comm)) {
-		oomsnap_task_comm(p, comm);
-		return oomsnap_find_comm(comm);
-	}
-	return NULL;
+	return e;
 }
 
 /* -------------------------------------------------------------- tracepoints */
@@ -525,7 +650,8 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 	if (p->flags & PF_KTHREAD)
 		return;
 	rcu_read_lock();
-	e = oomsnap_match(p, OOMSNAP_MM_NONE);
+	/* a new mm: nobody shares it */
+	e = oomsnap_match(p, OOMSNAP_MM_NONE, NULL);
 	if (e) {
 		if (oomsnap_apply(p, READ_ONCE(e->adj)))
 			atomic64_inc(&oomsnap_stats.protect_applied);
@@ -538,15 +664,17 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 /*
  * Fork: a new process inherits its parent's oom_score_adj.  If that is a
  * value the module set, then
- *   - a child that an entry covers too (same comm, same cgroup, an mm
- *     shared with a pid entry's process) is recorded, so that del and
- *     unload restore it as well (e.g. the workers of a protected daemon),
- *     and gets its own entry's value if that differs;
- *   - a child that no entry covers (a pid entry covers its process only)
- *     gets back the value from before the module changed the parent's,
- *     so that a process carries a value set by the module only while an
- *     entry covers it.
- * The child has not run yet, its mm is pinned by itself: MM_PEEK is exact.
+ *   - a child that an entry covers too (same comm and owner, same cgroup,
+ *     an mm shared with its parent) is recorded, so that del and unload
+ *     restore it as well (e.g. the workers of a protected daemon), and
+ *     gets its own entry's value if that differs;
+ *   - a child that no entry covers (a pid entry covers its process only),
+ *     or that gets no record because the pool is full, gets back the value
+ *     from before the module changed the parent's, so that a process
+ *     carries a value set by the module only while an entry covers it and
+ *     a record can restore it.
+ * The child has not run yet and pins its own mm: MM_PINNED.  Only a
+ * clone(CLONE_VM) child's mm is MMF_MULTIPROCESS and costs a walk.
  */
 static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 			       struct task_struct *child)
@@ -560,7 +688,7 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	if (!READ_ONCE(oomsnap_nr_recs) || sig == parent->signal)
 		return;
 	rcu_read_lock();
-	e = oomsnap_match(child, OOMSNAP_MM_PEEK);
+	e = oomsnap_match(child, OOMSNAP_MM_PINNED, NULL);
 	if (e)
 		adj = READ_ONCE(e->adj);
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
@@ -568,19 +696,21 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	if (!pr || READ_ONCE(sig->oom_score_adj) != pr->set ||
 	    oomsnap_rec_find(sig)) {
 		e = NULL;
-	} else if (!e) {
-		WRITE_ONCE(sig->oom_score_adj, pr->orig);
-		if (pr->min_set && READ_ONCE(sig->oom_score_adj_min) == pr->set_min)
-			WRITE_ONCE(sig->oom_score_adj_min,
-				   min(pr->orig_min, pr->orig));
 	} else {
-		cr = oomsnap_rec_new(sig);
+		cr = e ? oomsnap_rec_new(sig) : NULL;
 		if (cr) {
 			cr->orig = pr->orig;
 			cr->set = pr->set;
 			cr->orig_min = pr->orig_min;
 			cr->set_min = pr->set_min;
 			cr->min_set = pr->min_set;
+		} else {
+			e = NULL;
+			WRITE_ONCE(sig->oom_score_adj, pr->orig);
+			if (pr->min_set &&
+			    READ_ONCE(sig->oom_score_adj_min) == pr->set_min)
+				WRITE_ONCE(sig->oom_score_adj_min,
+					   min(pr->orig_min, pr->orig));
 		}
 	}
 	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
@@ -601,6 +731,11 @@ static void oomsnap_exit_one(struct task_struct *p)
 
 	if (atomic_read(&p->signal->live))
 		return;
+	/*
+	 * Lockless, after do_exit()'s atomic_dec_and_test() of live (a full
+	 * barrier): see oomsnap_rec_new() for why a record being created
+	 * now cannot be missed.
+	 */
 	if (READ_ONCE(oomsnap_nr_recs)) {
 		raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
 		r = oomsnap_rec_find(p->signal);
@@ -643,7 +778,7 @@ static void *oomsnap_exit_fn(void)
 /* ------------------------------------------------------------ the entry set */
 
 static u32 oomsnap_key_hash(u8 type, struct pid *pid, const char *path,
-			    const char *comm)
+			    const char *comm, kuid_t uid)
 {
 	switch (type) {
 	case OOMSNAP_P_PID:
@@ -651,15 +786,15 @@ static u32 oomsnap_key_hash(u8 type, struct pid *pid, const char *path,
 	case OOMSNAP_P_CGROUP:
 		return jhash(path, strlen(path), 1);
 	default:
-		return oomsnap_comm_hash(comm);
+		return oomsnap_comm_hash(comm, uid);
 	}
 }
 
 /* oomsnap_plock held: the entry with this key, as written. */
 static struct oomsnap_pentry *oomsnap_wfind(const struct oomsnap_cmd *c)
 {
-	u32 b = hash_32(oomsnap_key_hash(c->type, c->pid, c->path, c->comm),
-			oomsnap_ht_bits);
+	u32 b = hash_32(oomsnap_key_hash(c->type, c->pid, c->path, c->comm,
+					 c->uid), oomsnap_ht_bits);
 	struct oomsnap_pentry *e;
 
 	hlist_for_each_entry(e, &oomsnap_w_ht[b], wnode) {
@@ -669,7 +804,7 @@ static struct oomsnap_pentry *oomsnap_wfind(const struct oomsnap_cmd *c)
 			return e;
 		if (c->type == OOMSNAP_P_CGROUP && !strcmp(e->path, c->path))
 			return e;
-		if (c->type == OOMSNAP_P_COMM &&
+		if (c->type == OOMSNAP_P_COMM && uid_eq(e->uid, c->uid) &&
 		    !memcmp(e->comm, c->comm, TASK_COMM_LEN))
 			return e;
 	}
@@ -687,7 +822,8 @@ static bool oomsnap_same_key(const struct oomsnap_cmd *a,
 	case OOMSNAP_P_CGROUP:
 		return !strcmp(a->path, b->path);
 	default:
-		return !memcmp(a->comm, b->comm, TASK_COMM_LEN);
+		return uid_eq(a->uid, b->uid) &&
+		       !memcmp(a->comm, b->comm, TASK_COMM_LEN);
 	}
 }
 
@@ -729,12 +865,12 @@ static void oomsnap_insert(struct oomsnap_pentry *e)
 	switch (e->type) {
 	case OOMSNAP_P_PID:
 		rb = &oomsnap_pid_ht[hash_ptr(e->pid, oomsnap_ht_bits)];
-		wh = oomsnap_key_hash(e->type, e->pid, NULL, NULL);
+		wh = oomsnap_key_hash(e->type, e->pid, NULL, NULL, e->uid);
 		list_add_tail_rcu(&e->pnode, &oomsnap_pid_entries);
 		break;
 	case OOMSNAP_P_CGROUP:
 		rb = &oomsnap_cg_ht[hash_ptr(e->cgrp, oomsnap_ht_bits)];
-		wh = oomsnap_key_hash(e->type, NULL, e->path, NULL);
+		wh = oomsnap_key_hash(e->type, NULL, e->path, NULL, e->uid);
 		/* widen the levels the readers look at before they can see it */
 		if (e->cgrp->level < READ_ONCE(oomsnap_cg_min_level))
 			WRITE_ONCE(oomsnap_cg_min_level, e->cgrp->level);
@@ -742,14 +878,14 @@ static void oomsnap_insert(struct oomsnap_pentry *e)
 			WRITE_ONCE(oomsnap_cg_max_level, e->cgrp->level);
 		break;
 	default:
-		rb = &oomsnap_comm_ht[hash_32(oomsnap_comm_hash(e->comm),
+		rb = &oomsnap_comm_ht[hash_32(oomsnap_comm_hash(e->comm, e->uid),
 					      oomsnap_ht_bits)];
 		/*
 		 * oomsnap_key_hash() of a comm, spelled out: gcc 12 on the
 		 * KASAN debug kernel cannot see that the type is not CGROUP
 		 * here and warns of strlen(NULL) (-Werror=nonnull).
 		 */
-		wh = oomsnap_comm_hash(e->comm);
+		wh = oomsnap_comm_hash(e->comm, e->uid);
 		break;
 	}
 	hlist_add_head(&e->wnode, &oomsnap_w_ht[hash_32(wh, oomsnap_ht_bits)]);
@@ -850,7 +986,7 @@ static void oomsnap_pass(u32 gen, bool count)
 	for_each_process(p) {
 		if (p->flags & PF_KTHREAD)
 			continue;
-		e = oomsnap_match(p, OOMSNAP_MM_LOCK);
+		e = oomsnap_match(p, OOMSNAP_MM_LOCK, NULL);
 		if (!e) {
 			if (READ_ONCE(oomsnap_nr_recs))
 				oomsnap_restore(p->signal);
@@ -939,15 +1075,43 @@ static int oomsnap_parse_key(char *key, struct oomsnap_cmd *c)
 }
 
 /*
- * One command:  add KEY adj=N | del KEY | clear
+ * KEY [uid=N] into @c.  The owner word is the last one, after the key (a
+ * comm may hold blanks); only comm keys take one.  N is resolved by
+ * oomsnap_resolve().
+ */
+static int oomsnap_parse_key_uid(char *rest, struct oomsnap_cmd *c)
+{
+	char *w = strrchr(rest, ' '), *t = strrchr(rest, '\t'), *uid = NULL;
+	int ret;
+
+	if (!w || (t && t > w))
+		w = t;
+	if (w && str_has_prefix(w + 1, "uid=")) {
+		*w = '\0';
+		uid = w + 5;
+		rest = strim(rest);
+	}
+	ret = oomsnap_parse_key(rest, c);
+	if (ret || !uid)
+		return ret;
+	if (c->type != OOMSNAP_P_COMM || kstrtou32(uid, 10, &c->uid_nr))
+		return -EINVAL;
+	c->has_uid = true;
+	return 0;
+}
+
+/*
+ * One command:  add KEY [uid=N] adj=N | del KEY [uid=N] | clear
  * Words are separated by blanks; a comm may itself hold blanks (process
  * names can), so for add the key is everything between the verb and the
- * last word, which must be adj=N.
+ * last word, which must be adj=N, or the word before it if that is uid=N.
  */
 static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
 {
 	char *rest, *adj;
 	int ret;
+
+	c->uid = GLOBAL_ROOT_UID;
 
 	rest = line;
 	line = strsep(&rest, " \t");
@@ -958,7 +1122,7 @@ static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
 	}
 	if (!strcmp(line, "del")) {
 		c->op = OOMSNAP_OP_DEL;
-		return *rest ? oomsnap_parse_key(rest, c) : -EINVAL;
+		return *rest ? oomsnap_parse_key_uid(rest, c) : -EINVAL;
 	}
 	if (strcmp(line, "add"))
 		return -EINVAL;
@@ -972,7 +1136,7 @@ static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
 	rest = strim(rest);
 	if (!*rest)
 		return -EINVAL;
-	ret = oomsnap_parse_key(rest, c);
+	ret = oomsnap_parse_key_uid(rest, c);
 	if (ret)
 		return ret;
 	if (kstrtos16(adj + 4, 10, &c->adj) ||
@@ -983,16 +1147,27 @@ static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
 
 /*
  * Look up what the commands name and take references: the pid's process
- * (ESRCH: none, or not a process, or exiting) and an added cgroup (ENOENT).
+ * (ESRCH: none, or not a process, or exiting) and an added cgroup (ENOENT);
+ * a comm key's uid=N into a kuid (EINVAL: not mapped).
  * A del names a cgroup by its path only, so that an entry whose cgroup was
  * removed can still be deleted.
  */
-static int oomsnap_resolve(struct oomsnap_cmd *c)
+static int oomsnap_resolve(struct oomsnap_cmd *c, const struct file *file)
 {
 	struct task_struct *q;
 
 	if (c->op == OOMSNAP_OP_CLEAR)
 		return 0;
+	if (c->has_uid) {
+		/*
+		 * The uid as the opener of the file sees it (its user
+		 * namespace); the protect= parameter's in the initial one.
+		 */
+		c->uid = make_kuid(file ? file->f_cred->user_ns : &init_user_ns,
+				   c->uid_nr);
+		if (!uid_valid(c->uid))
+			return -EINVAL;
+	}
 	if (c->type == OOMSNAP_P_PID) {
 		c->pid = find_get_pid(c->nr);
 		if (!c->pid)
@@ -1133,9 +1308,100 @@ static void oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
 		e->path = c->path;
 		c->path = NULL;
 		memcpy(e->comm, c->comm, TASK_COMM_LEN);
+		e->uid = c->uid;
 		oomsnap_insert(e);
 	}
 	oomsnap_cg_levels();
+}
+
+/* Does add command @c name @p itself (pid, cgroup or comm with owner)? */
+static bool oomsnap_cmd_hits(const struct oomsnap_cmd *c, struct task_struct *p)
+{
+	char comm[TASK_COMM_LEN];
+
+	switch (c->type) {
+	case OOMSNAP_P_PID:
+		return task_tgid(p) == c->pid;
+	case OOMSNAP_P_CGROUP:
+		return cgroup_is_descendant(task_dfl_cgroup(p), c->cgrp);
+	default:
+		if (!uid_eq(oomsnap_comm_uid(p), c->uid))
+			return false;
+		oomsnap_task_comm(p, comm);
+		return !memcmp(comm, c->comm, TASK_COMM_LEN);
+	}
+}
+
+/* Process context: is @p's mm shared with other processes? */
+static bool oomsnap_mm_shared(struct task_struct *p)
+{
+	struct task_struct *t;
+	bool ret;
+
+	for_each_thread(p, t) {
+		task_lock(t);
+		if (t->mm) {
+			ret = oomsnap_mm_multiprocess(t->mm);
+			task_unlock(t);
+			return ret;
+		}
+		task_unlock(t);
+	}
+	return false;
+}
+
+/*
+ * oomsnap_plock held, after oomsnap_check().  A value is never changed
+ * without a restore record, and a write is applied all or nothing: so
+ * before anything changes, count the processes the batch's add commands
+ * would change that have no record yet, and refuse the batch (ENOSPC,
+ * each of them counted in protect_refused) if the free records are fewer.
+ * The count errs on the safe side: a process an add names is counted even
+ * if a pid or deeper cgroup entry decides for it, records that the
+ * batch's del commands will free are not counted as free, and any process
+ * sharing its mm with others counts (its group may take an added value).
+ * Processes forked after the count are refused one by one if the pool
+ * runs out (counted too), never changed without a record.
+ */
+static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
+			    unsigned int *bad)
+{
+	unsigned int need = 0, avail, i, first = n;
+	struct task_struct *p;
+	unsigned long flags;
+	bool hit, any = false;
+	short cur;
+
+	for (i = 0; i < n; i++)
+		any |= cmds[i].op == OOMSNAP_OP_ADD;
+	if (!any)
+		return 0;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (p->flags & PF_KTHREAD)
+			continue;
+		cur = READ_ONCE(p->signal->oom_score_adj);
+		hit = false;
+		for (i = 0; i < n && !hit; i++) {
+			if (cmds[i].op == OOMSNAP_OP_ADD && cmds[i].adj != cur &&
+			    oomsnap_cmd_hits(&cmds[i], p)) {
+				hit = true;
+				first = min(first, i);
+			}
+		}
+		if (!hit && !oomsnap_mm_shared(p))
+			continue;
+		raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+		need += !oomsnap_rec_find(p->signal);
+		raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	}
+	rcu_read_unlock();
+	avail = oomsnap_rec_pool - READ_ONCE(oomsnap_nr_recs);
+	if (need <= avail)
+		return 0;
+	atomic64_add(need, &oomsnap_refused);
+	*bad = first < n ? first : 0;
+	return -ENOSPC;
 }
 
 /*
@@ -1186,7 +1452,7 @@ static int oomsnap_apply_buf(char *buf, const struct file *file,
 		if (!ret)
 			ret = oomsnap_may(&cmds[n], file);
 		if (!ret)
-			ret = oomsnap_resolve(&cmds[n]);
+			ret = oomsnap_resolve(&cmds[n], file);
 		n++;
 		if (ret) {
 			bad = n - 1;
@@ -1202,6 +1468,8 @@ static int oomsnap_apply_buf(char *buf, const struct file *file,
 	} else {
 		oomsnap_prune(&freelist);
 		ret = oomsnap_check(cmds, n, &bad);
+		if (!ret)
+			ret = oomsnap_dry_pass(cmds, n, &bad);
 		if (!ret) {
 			oomsnap_commit(cmds, n, ++oomsnap_gen, &freelist);
 			oomsnap_pass(oomsnap_gen, false);
@@ -1248,9 +1516,11 @@ static void oomsnap_gc_fn(struct work_struct *work)
  *
  * Context: process context; sleeps.
  * Return: @len, or -E2BIG (more than a page), -EINVAL (malformed, adj out of
- * range), -ESRCH (no such process), -ENOENT (no such cgroup, or del of an
- * entry that does not exist), -ENOSPC (list full), -EPERM (an adj below 0
- * without CAP_SYS_RESOURCE), -ENOMEM, -EFAULT.
+ * range, a uid=N not mapped or on a key other than comm), -ESRCH (no such
+ * process), -ENOENT (no such cgroup, or del of an entry that does not
+ * exist), -ENOSPC (list full, or fewer free restore records than processes
+ * to change), -EPERM (an adj below 0 without CAP_SYS_RESOURCE), -ENOMEM,
+ * -EFAULT.
  */
 ssize_t oomsnap_protect_write(const struct file *file,
 			      const char __user *ubuf, size_t len)
@@ -1279,9 +1549,11 @@ ssize_t oomsnap_protect_write(const struct file *file,
  * @unused: single_open() data
  *
  * One line per entry, in order of addition: ``pid=123 adj=-1000 tasks=1``,
- * ``comm=sshd adj=-1000 tasks=2``, ``cgroup=/db adj=-900 tasks=5``; tasks
- * counts the processes for which the entry is the deciding one.  Pid
- * entries whose process exited are ended first.
+ * ``comm=sshd adj=-1000 tasks=2``, ``comm=postgres uid=105 adj=-900
+ * tasks=1``, ``cgroup=/db adj=-900 tasks=5``; a comm entry's uid is shown
+ * when it is not the initial namespace's root, as the reader's user
+ * namespace maps it; tasks counts the processes for which the entry is the
+ * deciding one.  Pid entries whose process exited are ended first.
  *
  * Context: process context; sleeps.
  * Return: 0.
@@ -1307,6 +1579,11 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
 			break;
 		default:
 			seq_printf(m, "comm=%s", e->comm);
+			/* no file: KUnit's listing, in the initial namespace */
+			if (!uid_eq(e->uid, GLOBAL_ROOT_UID))
+				seq_printf(m, " uid=%u",
+					   from_kuid_munged(m->file ? seq_user_ns(m) :
+							    &init_user_ns, e->uid));
 			break;
 		}
 		seq_printf(m, " adj=%d tasks=%u\n", e->adj, e->tasks);
@@ -1345,7 +1622,8 @@ void oomsnap_protect_reassert(void)
 			break;
 		if (p->flags & PF_KTHREAD)
 			continue;
-		e = oomsnap_match(p, OOMSNAP_MM_TRYLOCK);
+		/* mm sharers looked at count against the same budget */
+		e = oomsnap_match(p, OOMSNAP_MM_TRYLOCK, &budget);
 		if (!e)
 			continue;
 		adj = READ_ONCE(e->adj);
@@ -1360,14 +1638,20 @@ void oomsnap_protect_reassert(void)
  * oomsnap_protect_covers() - does a protection entry cover @task?
  * @task: a task; the caller holds rcu_read_lock()
  *
+ * An entry covers a process that shares its mm with a covered one (the
+ * group's value, interface section 5); finding those walks the processes,
+ * at most oomsnap_scan_max of them.
+ *
  * Context: atomic; takes no lock (the caller may hold @task's task_lock()).
  * Return: true if an entry matches @task's process.
  */
 bool oomsnap_protect_covers(struct task_struct *task)
 {
+	unsigned int budget = READ_ONCE(oomsnap_scan_max);
+
 	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
 		return false;
-	return oomsnap_match(task, OOMSNAP_MM_PEEK);
+	return oomsnap_match(task, OOMSNAP_MM_PEEK, &budget);
 }
 
 /**
@@ -1385,16 +1669,20 @@ unsigned int oomsnap_protect_entries(void)
 }
 
 /**
- * oomsnap_protect_untracked() - processes changed without a restore record
+ * oomsnap_protect_refused() - changes refused for want of a restore record
  *
- * When the preallocated record pool is exhausted, a value is still applied
- * but cannot be restored later; this counts those.
+ * A value is never changed without a record to restore it from, and the
+ * records are a pool preallocated at load.  With none free, a change is
+ * refused: each process a protect write would have changed when the write
+ * fails with ENOSPC for that reason, and each process an exec, fork or
+ * OOM-path re-assertion could not change.  The stats key protect_refused.
  *
+ * Context: any.
  * Return: the count since load.
  */
-u64 oomsnap_protect_untracked(void)
+u64 oomsnap_protect_refused(void)
 {
-	return atomic64_read(&oomsnap_untracked);
+	return atomic64_read(&oomsnap_refused);
 }
 
 static void oomsnap_tp_off(struct tracepoint *tp, void *fn, bool *on)
@@ -1466,9 +1754,10 @@ void oomsnap_protect_exit(void)
 	tracepoint_synchronize_unregister();
 	cancel_work_sync(&oomsnap_gc_work);
 	oomsnap_free_list(freelist);
-	if (oomsnap_nr_recs || atomic64_read(&oomsnap_untracked))
-		pr_info("oomsnap: protect: %u records left, %lld values not tracked\n",
-			oomsnap_nr_recs, atomic64_read(&oomsnap_untracked));
+	/* every process still alive was restored: one left outlived its process */
+	if (oomsnap_nr_recs)
+		pr_warn("oomsnap: protect: %u restore records left\n",
+			oomsnap_nr_recs);
 	oomsnap_free_tables();
 	oomsnap_tp_exec = NULL;
 	oomsnap_tp_fork = NULL;
@@ -1534,7 +1823,8 @@ int oomsnap_protect_init(const char *boot_list)
 	oomsnap_ht_bits = ilog2(nb);
 	oomsnap_pid_ht = kvcalloc(4 * nb, sizeof(struct hlist_head), GFP_KERNEL);
 	nrec = clamp(oomsnap_protect_max * OOMSNAP_REC_PER_ENTRY,
-		     OOMSNAP_REC_MIN, OOMSNAP_REC_MAX);
+		     min(oomsnap_protect_max * OOMSNAP_REC_SMALL, OOMSNAP_REC_MIN),
+		     OOMSNAP_REC_MAX);
 	oomsnap_rec_bits = ilog2(roundup_pow_of_two(nrec));
 	oomsnap_recs = kvcalloc(nrec, sizeof(*oomsnap_recs), GFP_KERNEL);
 	oomsnap_rec_ht = kvcalloc(1U << oomsnap_rec_bits, sizeof(struct hlist_head),
@@ -1550,7 +1840,8 @@ int oomsnap_protect_init(const char *boot_list)
 	for (i = 0; i < nrec; i++)
 		hlist_add_head(&oomsnap_recs[i].node, &oomsnap_rec_free);
 	oomsnap_nr_recs = 0;
-	atomic64_set(&oomsnap_untracked, 0);
+	oomsnap_rec_pool = nrec;
+	atomic64_set(&oomsnap_refused, 0);
 	oomsnap_cg_levels();
 
 	/* exit first: no record may be created that it would not see */
