@@ -47,9 +47,32 @@
 #include <trace/events/oom.h>
 #include "oomsnap.h"
 
-/* The in-flight event: OOMs are serialized by oom_lock, so one suffices. */
+/*
+ * The in-flight event: OOMs are serialized by oom_lock, so one suffices.
+ *
+ * Only the OOM path writes @ev (its hooks run one after the other in the
+ * task running out_of_memory(), which @busy admits one at a time), so the
+ * next OOM's memset() can never meet another writer.  The oom reaper, which
+ * reports on a victim from its own thread at any time (at once on 5.10,
+ * while the OOM may still be in flight or the next one starting), never
+ * touches @ev: under @lock it either files its figures in @reap, when the
+ * victim it names (pid and mm) is the one this OOM marked (@victim_pid,
+ * @victim_mm, set under @lock when the victim is marked, cleared under
+ * @lock when the event is committed), or hands them to the ring, which
+ * stamps them on the committed record of that victim.  The commit moves
+ * @reap into the event under the same @lock, so a report lands in exactly
+ * one place: this victim's event, before or after its commit, and no other
+ * (the mm is pinned by the victim's signal->oom_mm while the victim
+ * lives, so pid and mm name one victim).
+ */
 static struct {
-	raw_spinlock_t lock;	/* vs. the reaper's report and the commit */
+	raw_spinlock_t lock;	/* @victim_*, @reap, and the commit */
+	pid_t victim_pid;
+	const void *victim_mm;	/* identity only; NULL: no victim in flight */
+	struct {
+		bool valid;
+		unsigned long anon, file, shmem;
+	} reap;
 	atomic_t busy;
 	struct oom_control *oc;
 	struct oomsnap_event *ev;
@@ -193,6 +216,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	const nodemask_t *allowed = NULL;
 	struct task_struct *tsk = current;
 	u64 t0 = ktime_get_mono_fast_ns();
+	unsigned long flags;
 
 	atomic64_inc(&oomsnap_stats.oom_calls);
 	if (atomic_cmpxchg(&cur.busy, 0, 1)) {
@@ -203,6 +227,12 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	/* before the kernel picks a victim, put protected values back */
 	oomsnap_protect_reassert();
 
+	/* a report filed now can only be for a victim of this OOM's */
+	raw_spin_lock_irqsave(&cur.lock, flags);
+	cur.victim_mm = NULL;
+	cur.reap.valid = false;
+	raw_spin_unlock_irqrestore(&cur.lock, flags);
+	/* no other writer: see the comment at the top of cur */
 	memset(ev, 0, oomsnap_event_size());
 	cur.oc = oc;
 	cur.t0 = t0;
@@ -507,7 +537,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 {
 	struct oomsnap_event *ev = cur.ev;
 	struct mm_struct *mm = t->mm;
-	unsigned long kills;
+	unsigned long kills, flags;
 	bool killed;
 	u64 t0;
 
@@ -540,6 +570,12 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 			ev->victim.swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
 			ev->has |= OOMSNAP_HAS_VICTIM_MM;
+			/* from now on the reaper's report on it is ours */
+			raw_spin_lock_irqsave(&cur.lock, flags);
+			cur.victim_pid = ev->victim.pid;
+			cur.victim_mm = mm;
+			cur.reap.valid = false;
+			raw_spin_unlock_irqrestore(&cur.lock, flags);
 		}
 	}
 	oomsnap_add_capture_time(ev, t0);
@@ -580,11 +616,11 @@ static void __maybe_unused oomsnap_mark_victim_pid(void *data, int pid)
 
 /*
  * The reaper finished with a victim (it holds a reference on the task and
- * mmap_lock on the mm): what it left is what the victim still holds.
+ * mmap_lock on the mm): what it left is what the victim still holds.  It
+ * never writes the in-flight event (see the comment at the top of cur).
  */
 static void oomsnap_reaped(void *data, int pid)
 {
-	struct oomsnap_event *ev = cur.ev;
 	unsigned long anon, file, shmem, flags;
 	struct task_struct *t;
 	struct mm_struct *mm;
@@ -601,19 +637,17 @@ static void oomsnap_reaped(void *data, int pid)
 	shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
 	rcu_read_unlock();
 
-	/* the event may still be in flight (the reaper runs at once on 5.10) */
+	/* in flight (the reaper runs at once on 5.10) or committed */
 	raw_spin_lock_irqsave(&cur.lock, flags);
-	if (atomic_read(&cur.busy) && (ev->has & OOMSNAP_HAS_VICTIM) &&
-	    ev->victim.pid == pid && ev->victim.mm == mm) {
-		ev->reaped.anon = anon;
-		ev->reaped.file = file;
-		ev->reaped.shmem = shmem;
-		ev->has |= OOMSNAP_HAS_REAPED;
-		mm = NULL;
+	if (cur.victim_mm == mm && cur.victim_pid == pid) {
+		cur.reap.anon = anon;
+		cur.reap.file = file;
+		cur.reap.shmem = shmem;
+		cur.reap.valid = true;
+	} else {
+		oomsnap_ring_set_reaped(pid, mm, anon, file, shmem);
 	}
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
-	if (mm)
-		oomsnap_ring_set_reaped(pid, mm, anon, file, shmem);
 }
 
 static void oomsnap_reap_skipped(void *data, int pid)
@@ -671,7 +705,16 @@ static void oomsnap_finish(struct oom_control *oc)
 		atomic64_set(&oomsnap_stats.capture_ns_max, ev->capture_ns);
 
 	raw_spin_lock_irqsave(&cur.lock, flags);
+	if (cur.reap.valid) {
+		ev->reaped.anon = cur.reap.anon;
+		ev->reaped.file = cur.reap.file;
+		ev->reaped.shmem = cur.reap.shmem;
+		ev->has |= OOMSNAP_HAS_REAPED;
+	}
 	oomsnap_ring_commit(ev);
+	/* later reports on this victim go to its committed record */
+	cur.victim_mm = NULL;
+	cur.reap.valid = false;
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
 }
 
