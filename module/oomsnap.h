@@ -141,6 +141,7 @@ struct oomsnap_event {
 		uid_t uid;
 		short adj;
 		bool protected;
+		bool settled;	/* figures as the kernel's line, section 3.1 */
 		char comm[TASK_COMM_LEN];
 		char memcg[OOMSNAP_PATH_LEN];
 		long points;

@@ -528,9 +528,43 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
- * A victim was marked.  The kernel holds task_lock(t) here (or t is
- * current, whose mm only current changes), so t->mm is stable: the figures
- * read now are the ones of its "Killed process" line, printed next.
+ * Whether nothing but the OOM path itself can change @mm's figures before
+ * the kernel reads them for its "Killed process" line, a few instructions
+ * after mark_victim (interface section 3.1, victim.settled).  Every task
+ * using @mm must be current (busy in this OOM) or asleep: not running, not
+ * runnable, not being woken (the SIGKILL, sent before mark_victim, has
+ * already woken the killable sleepers).  mm_users above the threads counted
+ * here means a user we cannot see (a vfork child, another process, a
+ * kernel thread or a /proc reader holding it): not settled.  Racy reads,
+ * each of which can only err towards "not settled", except for a sleeper
+ * that its own wait ends in those few instructions (documented).
+ */
+static bool oomsnap_victim_settled(struct task_struct *victim,
+				   struct mm_struct *mm)
+{
+	struct task_struct *t;
+	int users = 0;
+	bool settled = !oomsnap_mm_multiprocess(mm);
+
+	rcu_read_lock();
+	for_each_thread(victim, t) {
+		if (READ_ONCE(t->mm) != mm)
+			continue;	/* has left the mm: cannot fault on it */
+		users++;
+		if (t != current &&
+		    (!task_state_index(t) || READ_ONCE(t->on_rq)))
+			settled = false;
+	}
+	rcu_read_unlock();
+	return settled && atomic_read(&mm->mm_users) <= users;
+}
+
+/*
+ * A victim was marked: the kernel has sent it SIGKILL and holds
+ * task_lock(t) (or t is current), so t->mm is stable, and reads the figures
+ * for its "Killed process" line right after this.  They are equal to ours
+ * unless another task using the mm completes a page fault in between:
+ * oomsnap_victim_settled() says whether one could.
  */
 static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 				  bool uid_known)
@@ -569,6 +603,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 			ev->victim.shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
 			ev->victim.swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
+			ev->victim.settled = oomsnap_victim_settled(t, mm);
 			ev->has |= OOMSNAP_HAS_VICTIM_MM;
 			/* from now on the reaper's report on it is ours */
 			raw_spin_lock_irqsave(&cur.lock, flags);

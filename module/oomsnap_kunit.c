@@ -620,7 +620,11 @@ static void render_json_valid(struct kunit *test)
 	expect_has(test, s, "\"killed\":[93,94]");
 	expect_has(test, s, "\"nodemask\":\"0\"");
 	expect_has(test, s, "\"oom_score_adj\":-1000");
-	expect_has(test, s, "\"protected\":false");
+	expect_has(test, s, "\"protected\":false,\"settled\":false}");
+	ev->victim.settled = true;
+	expect_has(test, render(test, ev, true), "\"protected\":false,\"settled\":true}");
+	expect_has(test, render(test, ev, false), " protected=false settled=true\n");
+	ev->victim.settled = false;
 	/* escapes: quote, backslash, control, DEL and high bytes */
 	expect_has(test, s, "\"comm\":\"\\\"}\\\\\\u000a\\u0001");
 	expect_has(test, s, "\\u0001\\u001f\\u007f\\u0080\\u00ff{],:=%s\",");
@@ -633,7 +637,8 @@ static void render_json_key_order(struct kunit *test)
 		"\"kind\":", "\"constraint\":", "\"cause\":", "\"outcome\":",
 		"\"gfp_mask\":", "\"gfp\":", "\"order\":", "\"nodemask\":",
 		"\"totalpages\":", "\"trigger\":", "\"memcg\":{", "\"system\":",
-		"\"zones\":", "\"victim\":", "\"killed\":", "\"candidates\":",
+		"\"zones\":", "\"victim\":", "\"protected\":", "\"settled\":",
+		"\"killed\":", "\"candidates\":",
 		"\"reaped\":", "\"capture_ns\":", "\"oom_ns\":",
 	};
 	struct oomsnap_event *ev = make_event(test, 1);
@@ -724,6 +729,7 @@ static void render_json_nulls(struct kunit *test)
 	expect_has(test, s, "\"points\":null");
 	expect_has(test, s, "\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,");
 	expect_has(test, s, "\"shmem_rss_kb\":null,\"swapents\":null,\"pgtables_kb\":null");
+	expect_has(test, s, "\"protected\":false,\"settled\":null}");
 	expect_has(test, s, "\"memcg\":null");
 }
 

@@ -345,6 +345,10 @@ static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 		out_null(o, "pgtables", "_kb");
 	}
 	out_bool(o, "protected", ev->victim.protected);
+	if (mm)
+		out_bool(o, "settled", ev->victim.settled);
+	else
+		out_null(o, "settled", "");
 	out_obj_end(o);
 }
 
