@@ -41,6 +41,8 @@ enum oomsnap_cause {
 	OOMSNAP_CAUSE_FRAGMENTATION,
 	OOMSNAP_CAUSE_SYSRQ,
 	OOMSNAP_CAUSE_SYSTEM_MEMORY,
+	OOMSNAP_CAUSE_MEMCG_LIMIT_EXTERNAL,
+	OOMSNAP_CAUSE_NR
 };
 
 enum oomsnap_outcome {
@@ -140,6 +142,7 @@ struct oomsnap_event {
 		uid_t uid;
 		short adj;
 		bool protected;
+		bool settled;	/* figures as the kernel's line, section 3.1 */
 		char comm[TASK_COMM_LEN];
 		char memcg[OOMSNAP_PATH_LEN];
 		long points;
@@ -236,6 +239,7 @@ void oomsnap_capture_show_hooks(struct seq_file *m);
  * @order: allocation order, -1 for sysrq
  * @trigger_memcg_is_limit: the memcg at its limit is the trigger's own
  * @limit_is_ancestor: the memcg at its limit is an ancestor of the trigger's
+ *	(neither: the OOM came from outside that memcg)
  * @highest_zone: the highest zone index the allocation may use
  * @zones: zones of the allowed nodes
  * @nr_zones: entries in @zones

@@ -47,9 +47,32 @@
 #include <trace/events/oom.h>
 #include "oomsnap.h"
 
-/* The in-flight event: OOMs are serialized by oom_lock, so one suffices. */
+/*
+ * The in-flight event: OOMs are serialized by oom_lock, so one suffices.
+ *
+ * Only the OOM path writes @ev (its hooks run one after the other in the
+ * task running out_of_memory(), which @busy admits one at a time), so the
+ * next OOM's memset() can never meet another writer.  The oom reaper, which
+ * reports on a victim from its own thread at any time (at once on 5.10,
+ * while the OOM may still be in flight or the next one starting), never
+ * touches @ev: under @lock it either files its figures in @reap, when the
+ * victim it names (pid and mm) is the one this OOM marked (@victim_pid,
+ * @victim_mm, set under @lock when the victim is marked, cleared under
+ * @lock when the event is committed), or hands them to the ring, which
+ * stamps them on the committed record of that victim.  The commit moves
+ * @reap into the event under the same @lock, so a report lands in exactly
+ * one place: this victim's event, before or after its commit, and no other
+ * (the mm is pinned by the victim's signal->oom_mm while the victim
+ * lives, so pid and mm name one victim).
+ */
 static struct {
-	raw_spinlock_t lock;	/* vs. the reaper's report and the commit */
+	raw_spinlock_t lock;	/* @victim_*, @reap, and the commit */
+	pid_t victim_pid;
+	const void *victim_mm;	/* identity only; NULL: no victim in flight */
+	struct {
+		bool valid;
+		unsigned long anon, file, shmem;
+	} reap;
 	atomic_t busy;
 	struct oom_control *oc;
 	struct oomsnap_event *ev;
@@ -193,6 +216,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	const nodemask_t *allowed = NULL;
 	struct task_struct *tsk = current;
 	u64 t0 = ktime_get_mono_fast_ns();
+	unsigned long flags;
 
 	atomic64_inc(&oomsnap_stats.oom_calls);
 	if (atomic_cmpxchg(&cur.busy, 0, 1)) {
@@ -203,6 +227,12 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	/* before the kernel picks a victim, put protected values back */
 	oomsnap_protect_reassert();
 
+	/* a report filed now can only be for a victim of this OOM's */
+	raw_spin_lock_irqsave(&cur.lock, flags);
+	cur.victim_mm = NULL;
+	cur.reap.valid = false;
+	raw_spin_unlock_irqrestore(&cur.lock, flags);
+	/* no other writer: see the comment at the top of cur */
 	memset(ev, 0, oomsnap_event_size());
 	cur.oc = oc;
 	cur.t0 = t0;
@@ -498,16 +528,50 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
- * A victim was marked.  The kernel holds task_lock(t) here (or t is
- * current, whose mm only current changes), so t->mm is stable: the figures
- * read now are the ones of its "Killed process" line, printed next.
+ * Whether nothing but the OOM path itself can change @mm's figures before
+ * the kernel reads them for its "Killed process" line, a few instructions
+ * after mark_victim (interface section 3.1, victim.settled).  Every task
+ * using @mm must be current (busy in this OOM) or asleep: not running, not
+ * runnable, not being woken (the SIGKILL, sent before mark_victim, has
+ * already woken the killable sleepers).  mm_users above the threads counted
+ * here means a user we cannot see (a vfork child, another process, a
+ * kernel thread or a /proc reader holding it): not settled.  Racy reads,
+ * each of which can only err towards "not settled", except for a sleeper
+ * that its own wait ends in those few instructions (documented).
+ */
+static bool oomsnap_victim_settled(struct task_struct *victim,
+				   struct mm_struct *mm)
+{
+	struct task_struct *t;
+	int users = 0;
+	bool settled = !oomsnap_mm_multiprocess(mm);
+
+	rcu_read_lock();
+	for_each_thread(victim, t) {
+		if (READ_ONCE(t->mm) != mm)
+			continue;	/* has left the mm: cannot fault on it */
+		users++;
+		if (t != current &&
+		    (!task_state_index(t) || READ_ONCE(t->on_rq)))
+			settled = false;
+	}
+	rcu_read_unlock();
+	return settled && atomic_read(&mm->mm_users) <= users;
+}
+
+/*
+ * A victim was marked: the kernel has sent it SIGKILL and holds
+ * task_lock(t) (or t is current), so t->mm is stable, and reads the figures
+ * for its "Killed process" line right after this.  They are equal to ours
+ * unless another task using the mm completes a page fault in between:
+ * oomsnap_victim_settled() says whether one could.
  */
 static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 				  bool uid_known)
 {
 	struct oomsnap_event *ev = cur.ev;
 	struct mm_struct *mm = t->mm;
-	unsigned long kills;
+	unsigned long kills, flags;
 	bool killed;
 	u64 t0;
 
@@ -539,7 +603,14 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 			ev->victim.shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
 			ev->victim.swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
+			ev->victim.settled = oomsnap_victim_settled(t, mm);
 			ev->has |= OOMSNAP_HAS_VICTIM_MM;
+			/* from now on the reaper's report on it is ours */
+			raw_spin_lock_irqsave(&cur.lock, flags);
+			cur.victim_pid = ev->victim.pid;
+			cur.victim_mm = mm;
+			cur.reap.valid = false;
+			raw_spin_unlock_irqrestore(&cur.lock, flags);
 		}
 	}
 	oomsnap_add_capture_time(ev, t0);
@@ -580,11 +651,11 @@ static void __maybe_unused oomsnap_mark_victim_pid(void *data, int pid)
 
 /*
  * The reaper finished with a victim (it holds a reference on the task and
- * mmap_lock on the mm): what it left is what the victim still holds.
+ * mmap_lock on the mm): what it left is what the victim still holds.  It
+ * never writes the in-flight event (see the comment at the top of cur).
  */
 static void oomsnap_reaped(void *data, int pid)
 {
-	struct oomsnap_event *ev = cur.ev;
 	unsigned long anon, file, shmem, flags;
 	struct task_struct *t;
 	struct mm_struct *mm;
@@ -601,19 +672,17 @@ static void oomsnap_reaped(void *data, int pid)
 	shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
 	rcu_read_unlock();
 
-	/* the event may still be in flight (the reaper runs at once on 5.10) */
+	/* in flight (the reaper runs at once on 5.10) or committed */
 	raw_spin_lock_irqsave(&cur.lock, flags);
-	if (atomic_read(&cur.busy) && (ev->has & OOMSNAP_HAS_VICTIM) &&
-	    ev->victim.pid == pid && ev->victim.mm == mm) {
-		ev->reaped.anon = anon;
-		ev->reaped.file = file;
-		ev->reaped.shmem = shmem;
-		ev->has |= OOMSNAP_HAS_REAPED;
-		mm = NULL;
+	if (cur.victim_mm == mm && cur.victim_pid == pid) {
+		cur.reap.anon = anon;
+		cur.reap.file = file;
+		cur.reap.shmem = shmem;
+		cur.reap.valid = true;
+	} else {
+		oomsnap_ring_set_reaped(pid, mm, anon, file, shmem);
 	}
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
-	if (mm)
-		oomsnap_ring_set_reaped(pid, mm, anon, file, shmem);
 }
 
 static void oomsnap_reap_skipped(void *data, int pid)
@@ -671,7 +740,16 @@ static void oomsnap_finish(struct oom_control *oc)
 		atomic64_set(&oomsnap_stats.capture_ns_max, ev->capture_ns);
 
 	raw_spin_lock_irqsave(&cur.lock, flags);
+	if (cur.reap.valid) {
+		ev->reaped.anon = cur.reap.anon;
+		ev->reaped.file = cur.reap.file;
+		ev->reaped.shmem = cur.reap.shmem;
+		ev->has |= OOMSNAP_HAS_REAPED;
+	}
 	oomsnap_ring_commit(ev);
+	/* later reports on this victim go to its committed record */
+	cur.victim_mm = NULL;
+	cur.reap.valid = false;
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
 }
 

@@ -39,10 +39,19 @@ enum oomsnap_cause oomsnap_classify(const struct oomsnap_cause_in *in)
 
 	if (in->order < 0)
 		return OOMSNAP_CAUSE_SYSRQ;
-	if (in->kind == OOMSNAP_KIND_MEMCG)
-		return in->limit_is_ancestor && !in->trigger_memcg_is_limit ?
-		       OOMSNAP_CAUSE_ANCESTOR_MEMCG_LIMIT :
-		       OOMSNAP_CAUSE_MEMCG_LIMIT;
+	if (in->kind == OOMSNAP_KIND_MEMCG) {
+		if (in->trigger_memcg_is_limit)
+			return OOMSNAP_CAUSE_MEMCG_LIMIT;
+		if (in->limit_is_ancestor)
+			return OOMSNAP_CAUSE_ANCESTOR_MEMCG_LIMIT;
+		/*
+		 * The OOM ran in the context of a task outside the memcg
+		 * at its limit: a memory.max write below its usage
+		 * (memory_max_write() calls the OOM killer itself), or a
+		 * charge made on another cgroup's behalf.
+		 */
+		return OOMSNAP_CAUSE_MEMCG_LIMIT_EXTERNAL;
+	}
 	if (in->constraint == OOMSNAP_CONSTRAINT_CPUSET ||
 	    in->constraint == OOMSNAP_CONSTRAINT_MEMORY_POLICY)
 		return OOMSNAP_CAUSE_NODE_MEMORY;

@@ -162,10 +162,22 @@ static void cause_memcg(struct kunit *test)
 	in.limit_is_ancestor = true;
 	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_ANCESTOR_MEMCG_LIMIT,
 			oomsnap_classify(&in));
-	/* neither (a remote charge): still the limit of a memcg */
+	/*
+	 * neither: the OOM ran in a task outside the memcg at its limit (a
+	 * memory.max write, a charge on another cgroup's behalf); this was
+	 * memcg_limit before (issue 14, item 5)
+	 */
 	in.limit_is_ancestor = false;
-	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_MEMCG_LIMIT, oomsnap_classify(&in));
+	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_MEMCG_LIMIT_EXTERNAL,
+			oomsnap_classify(&in));
+	in.order = 0;
+	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_MEMCG_LIMIT_EXTERNAL,
+			oomsnap_classify(&in));
+	/* a sysrq-f never has a memcg, but order -1 still wins */
+	in.order = -1;
+	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_SYSRQ, oomsnap_classify(&in));
 	/* fragmentation never explains a memcg OOM, order 0 or not */
+	in.trigger_memcg_is_limit = true;
 	in.order = 0;
 	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_MEMCG_LIMIT, oomsnap_classify(&in));
 }
@@ -270,9 +282,11 @@ static void cause_names(struct kunit *test)
 		[OOMSNAP_CAUSE_FRAGMENTATION] = "fragmentation",
 		[OOMSNAP_CAUSE_SYSRQ] = "sysrq",
 		[OOMSNAP_CAUSE_SYSTEM_MEMORY] = "system_memory",
+		[OOMSNAP_CAUSE_MEMCG_LIMIT_EXTERNAL] = "memcg_limit_external",
 	};
 	unsigned int i;
 
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(want), OOMSNAP_CAUSE_NR);
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		KUNIT_EXPECT_STREQ(test, want[i], oomsnap_cause_name(i));
 	KUNIT_EXPECT_STREQ(test, "?", oomsnap_cause_name(ARRAY_SIZE(want)));
@@ -606,7 +620,11 @@ static void render_json_valid(struct kunit *test)
 	expect_has(test, s, "\"killed\":[93,94]");
 	expect_has(test, s, "\"nodemask\":\"0\"");
 	expect_has(test, s, "\"oom_score_adj\":-1000");
-	expect_has(test, s, "\"protected\":false");
+	expect_has(test, s, "\"protected\":false,\"settled\":false}");
+	ev->victim.settled = true;
+	expect_has(test, render(test, ev, true), "\"protected\":false,\"settled\":true}");
+	expect_has(test, render(test, ev, false), " protected=false settled=true\n");
+	ev->victim.settled = false;
 	/* escapes: quote, backslash, control, DEL and high bytes */
 	expect_has(test, s, "\"comm\":\"\\\"}\\\\\\u000a\\u0001");
 	expect_has(test, s, "\\u0001\\u001f\\u007f\\u0080\\u00ff{],:=%s\",");
@@ -619,7 +637,8 @@ static void render_json_key_order(struct kunit *test)
 		"\"kind\":", "\"constraint\":", "\"cause\":", "\"outcome\":",
 		"\"gfp_mask\":", "\"gfp\":", "\"order\":", "\"nodemask\":",
 		"\"totalpages\":", "\"trigger\":", "\"memcg\":{", "\"system\":",
-		"\"zones\":", "\"victim\":", "\"killed\":", "\"candidates\":",
+		"\"zones\":", "\"victim\":", "\"protected\":", "\"settled\":",
+		"\"killed\":", "\"candidates\":",
 		"\"reaped\":", "\"capture_ns\":", "\"oom_ns\":",
 	};
 	struct oomsnap_event *ev = make_event(test, 1);
@@ -710,6 +729,7 @@ static void render_json_nulls(struct kunit *test)
 	expect_has(test, s, "\"points\":null");
 	expect_has(test, s, "\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,");
 	expect_has(test, s, "\"shmem_rss_kb\":null,\"swapents\":null,\"pgtables_kb\":null");
+	expect_has(test, s, "\"protected\":false,\"settled\":null}");
 	expect_has(test, s, "\"memcg\":null");
 }
 
@@ -722,21 +742,20 @@ static void render_text_hostile(struct kunit *test)
 	expect_starts(test, s, "event 7 memcg constraint=memcg cause=memcg_limit outcome=killed ");
 	expect_has(test, s, " outcome=killed gfp=0xcc0(GFP_KERNEL) order=0 ");
 	expect_has(test, s, "\n  trigger pid=93 tgid=93 comm=");
-	expect_has(test, s, "\n  memcg path=/t\"x\\y\\n usage=32768kB limit=32768kB");
+	expect_has(test, s, "\n  memcg path=/t\\042x\\134y\\012 usage=32768kB limit=32768kB");
 	expect_has(test, s, "\n  victim pid=93 ");
 	expect_has(test, s, " total-vm=33876kB ");
 	expect_has(test, s, "\n  zone node=1 zone=Normal free=4000kB");
 	expect_has(test, s, "\n  candidate pid=101 ");
 	/*
-	 * Hostile names cannot break a line or hide a control byte: like the
-	 * kernel's %*pE, control bytes become octal escapes (printable
-	 * Latin-1 bytes pass through).
+	 * Hostile names cannot break a line, split a field or hide a byte:
+	 * all but printable ASCII, and '"', '=' and '\\', become \ooo
+	 * (interface section 3.2), so the view is printable ASCII.
 	 */
 	for (p = s; *p; p++) {
 		u8 b = *p;
 
-		KUNIT_EXPECT_TRUE_MSG(test, b == '\n' || (b >= 0x20 && b != 0x7f &&
-							  (b < 0x80 || b >= 0xa0)),
+		KUNIT_EXPECT_TRUE_MSG(test, b == '\n' || (b >= 0x20 && b < 0x7f),
 				      "raw byte %#x at offset %td", b, p - s);
 		if (*p == '\n' && p[1])
 			KUNIT_EXPECT_EQ_MSG(test, ' ', p[1],
@@ -744,7 +763,28 @@ static void render_text_hostile(struct kunit *test)
 					    p + 1 - s);
 	}
 	KUNIT_EXPECT_EQ(test, '\n', s[strlen(s) - 1]);
-	expect_has(test, s, "\\001\\037\\177\\200\xff{],:=%s");
+	expect_has(test, s, " comm=\\042}\\134\\012\\001\\037\\177\\200\\377{],:\\075%s ");
+}
+
+/*
+ * Spaces, '=' and backslashes in names and paths (issue 14, item 7): each
+ * field of the text view stays one space-free "key=value" whose value
+ * decodes to the JSON view's string.  Before, "a b=c\d" was written raw.
+ */
+static void render_text_escape(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 1);
+	char *s;
+
+	strscpy_pad(ev->victim.comm, "a b=c\\d", TASK_COMM_LEN);
+	strscpy(ev->victim.memcg, "/my dir/x=1", OOMSNAP_PATH_LEN);
+	strscpy_pad(ev->cands[0].comm, "\"\"", TASK_COMM_LEN);
+	s = render(test, ev, false);
+	expect_has(test, s, " comm=a\\040b\\075c\\134d uid=0 memcg=/my\\040dir/x\\0751 ");
+	expect_has(test, s, "\n  candidate pid=100 comm=\\042\\042 points=");
+	/* an empty name is "", which no escaped name can be */
+	memset(ev->victim.comm, 0, TASK_COMM_LEN);
+	expect_has(test, render(test, ev, false), "\n  victim pid=93 tgid=93 comm=\"\" uid=0 ");
 }
 
 static void render_text_nulls(struct kunit *test)
@@ -794,6 +834,7 @@ static struct kunit_case oomsnap_render_cases[] = {
 	KUNIT_CASE(render_json_str_limits),
 	KUNIT_CASE(render_json_nulls),
 	KUNIT_CASE(render_text_hostile),
+	KUNIT_CASE(render_text_escape),
 	KUNIT_CASE(render_text_nulls),
 	KUNIT_CASE(render_overflow),
 	{}

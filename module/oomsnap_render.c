@@ -11,7 +11,6 @@
  * suffix, and JSON keys become the kernel's words (total_vm -> total-vm).
  */
 #include <linux/seq_file.h>
-#include <linux/string_helpers.h>
 #include <linux/kernel.h>
 #include "oomsnap.h"
 
@@ -129,22 +128,41 @@ void oomsnap_json_str(struct seq_file *m, const char *s, size_t len)
 	seq_putc(m, '"');
 }
 
+/*
+ * A name or path in the text view, where fields are "key=value" separated
+ * by spaces: every byte that could end or split a value, or that is not
+ * printable ASCII, becomes a backslash and three octal digits, as
+ * /proc/mounts writes paths (interface section 3.2): bytes up to and
+ * including space, '"', '=', '\\', and 0x7f and above.  "" is an empty
+ * string.  Each value is then one run of printable ASCII that decodes to
+ * exactly the bytes of the JSON view.
+ */
+static void out_text_str(struct seq_file *m, const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || !s[0]) {
+		seq_puts(m, "\"\"");
+		return;
+	}
+	for (i = 0; i < len && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '"' || c == '=' || c == '\\')
+			seq_printf(m, "\\%03o", c);
+		else
+			seq_putc(m, c);
+	}
+}
+
 static void out_str(struct oomsnap_out *o, const char *key, const char *s,
 		    size_t len)
 {
-	char buf[4 * OOMSNAP_PATH_LEN + 1];
-	int n;
-
 	out_key(o, key, "");
-	if (o->json) {
+	if (o->json)
 		oomsnap_json_str(o->m, s, len);
-		return;
-	}
-	/* the text view escapes like the kernel's own %*pE */
-	n = string_escape_mem(s, strnlen(s, len), buf, sizeof(buf) - 1,
-			      ESCAPE_ANY_NP, NULL);
-	buf[min_t(int, n, sizeof(buf) - 1)] = '\0';
-	seq_puts(o->m, n ? buf : "\"\"");
+	else
+		out_text_str(o->m, s, len);
 }
 
 /* A word from a fixed table: a JSON string, bare in the text view. */
@@ -223,7 +241,7 @@ static const char * const constraint_names[] = {
 
 static const char * const cause_names[] = {
 	"memcg_limit", "ancestor_memcg_limit", "node_memory",
-	"fragmentation", "sysrq", "system_memory",
+	"fragmentation", "sysrq", "system_memory", "memcg_limit_external",
 };
 
 static const char * const outcome_names[] = {
@@ -327,6 +345,10 @@ static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 		out_null(o, "pgtables", "_kb");
 	}
 	out_bool(o, "protected", ev->victim.protected);
+	if (mm)
+		out_bool(o, "settled", ev->victim.settled);
+	else
+		out_null(o, "settled", "");
 	out_obj_end(o);
 }
 

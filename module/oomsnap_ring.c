@@ -26,7 +26,7 @@ static struct {
 	u64 oldest;		/* seq of the oldest retained event */
 	u64 overwritten;
 	/* events committed since load, by kind, constraint, cause, outcome */
-	u64 by_kind[2], by_constraint[4], by_cause[6], by_outcome[3];
+	u64 by_kind[2], by_constraint[4], by_cause[OOMSNAP_CAUSE_NR], by_outcome[3];
 	wait_queue_head_t waitq;
 	struct irq_work wake;	/* wake readers outside the OOM path */
 	struct list_head cursors;	/* open stream readers, under lock */
