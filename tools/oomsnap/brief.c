@@ -79,7 +79,7 @@ void sb_brief(struct sbuf *b, json_object *rec)
 		lf_key(b, "boot_s");
 		sb_printf(b, "%.1f", rec_int(rec, "boot_ns") / 1e9);
 	}
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
 		lf_path(b, rec, paths[i]);
 }
 
@@ -98,7 +98,8 @@ bool sb_notice(struct sbuf *b, json_object *rec)
 	if (rec_has(rec, "cleared")) {
 		lf_path(b, rec, "cleared");
 		lf_key(b, "msg");
-		lf_value(b, "events not shown: the ring was cleared (a write to the clear file) before they were read");
+		lf_value(b,
+			 "events not shown: the ring was cleared (a write to the clear file) before they were read");
 		return true;
 	}
 	return false;

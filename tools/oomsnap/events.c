@@ -92,11 +92,13 @@ int cmd_events(int argc, char **argv)
 			since = argv[i];
 		} else if (!strncmp(argv[i], "--since=", 8)) {
 			since = argv[i] + 8;
-		} else if (is_help(argv[i])) {
+		} else {
+			if (!is_help(argv[i]))
+				die(E_USAGE,
+				    "events: unknown argument '%s' (see oomsnap events --help)",
+				    argv[i]);
 			usage_cmd("events", 0);
 			return E_OK;
-		} else {
-			die(E_USAGE, "events: unknown argument '%s' (see oomsnap events --help)", argv[i]);
 		}
 	}
 	if (since && !is_uint(since))
@@ -161,7 +163,9 @@ int cmd_explain(int argc, char **argv)
 	if (argc > 1) {
 		if (!is_uint(argv[1]) || strtoll(argv[1], NULL, 10) <= 0 ||
 		    strlen(argv[1]) > 18)
-			die(E_USAGE, "bad SEQ '%s': a sequence number is a positive integer (see oomsnap events)", argv[1]);
+			die(E_USAGE,
+			    "bad SEQ '%s': a sequence number is a positive integer (see oomsnap events)",
+			    argv[1]);
 		want = strtoll(argv[1], NULL, 10);
 	}
 	if (argc > 2)
@@ -194,7 +198,8 @@ int cmd_explain(int argc, char **argv)
 	}
 	free(buf);
 	if (first < 0)
-		die(E_NONE, "no event retained (nothing has run out of memory since the module was loaded or cleared)");
+		die(E_NONE,
+		    "no event retained (nothing has run out of memory since the module was loaded or cleared)");
 	if (!found)
 		die(E_NONE, "event %lld is not retained (retained: %lld-%lld)", want, first, last);
 	explain(found);

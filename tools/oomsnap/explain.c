@@ -138,16 +138,19 @@ static void zones_all(struct sbuf *b, json_object *rec, bool blocks)
 			continue;
 		sb_printf(b, ", free blocks by order 0..%zu: ",
 			  json_object_array_length(fb) - 1);
-		for (o = 0; o < json_object_array_length(fb); o++)
-			sb_printf(b, "%s%lld", o ? "," : "",
-				  (long long)json_object_get_int64(json_object_array_get_idx(fb, o)));
+		for (o = 0; o < json_object_array_length(fb); o++) {
+			json_object *nr = json_object_array_get_idx(fb, o);
+
+			sb_printf(b, "%s%lld", o ? "," : "", (long long)json_object_get_int64(nr));
+		}
 	}
 }
 
-static void allocating(struct sbuf *s, json_object *rec, long long order)
+static void explain_allocation(struct sbuf *s, json_object *rec, long long order)
 {
 	if (rec_is(rec, "cause", "sysrq")) {
-		sb_puts(s, "What was allocating: nothing. The OOM killer was started by hand with sysrq-f (a write of f to /proc/sysrq-trigger, or Alt-SysRq-F), which the kernel ran in ");
+		sb_puts(s,
+			"What was allocating: nothing. The OOM killer was started by hand with sysrq-f (a write of f to /proc/sysrq-trigger, or Alt-SysRq-F), which the kernel ran in ");
 		sb_task(s, rec, "trigger");
 		sb_puts(s, "; order -1 marks such a request.");
 		return;
@@ -198,7 +201,8 @@ static void ran_out_memcg(struct sbuf *s, json_object *rec, bool ancestor)
 	if (ancestor) {
 		sb_putc(s, ' ');
 		sb_v(s, rec, "trigger.memcg");
-		sb_puts(s, " itself was within its own limit: together with its siblings it used up ");
+		sb_puts(s,
+			" itself was within its own limit: together with its siblings it used up ");
 		sb_v(s, rec, "memcg.path");
 		sb_puts(s, "'s limit, so every task below ");
 		sb_v(s, rec, "memcg.path");
@@ -229,7 +233,8 @@ static void ran_out(struct sbuf *s, json_object *rec, long long order)
 		sb_puts(s, rec_is(rec, "constraint", "cpuset") ?
 			" by its cpuset (cpuset.mems)" :
 			" by a memory policy (mbind/set_mempolicy, numactl --membind)");
-		sb_puts(s, ", and those nodes ran out while others may still have had free memory.");
+		sb_puts(s,
+			", and those nodes ran out while others may still have had free memory.");
 		zones_low(&k, rec);
 		if (k.len) {
 			sb_printf(s, " Zones at or below their min watermark: %s.", k.s);
@@ -244,13 +249,15 @@ static void ran_out(struct sbuf *s, json_object *rec, long long order)
 		 * order or larger; the record does not say which zone, so the
 		 * figures of every zone are given, not a verdict per zone.
 		 */
-		sb_printf(s, "What ran out: contiguous memory, not memory. The order-%lld allocation needs %lld kB in one physically contiguous block, and a zone it could use had free pages above its min watermark but no free block of order %lld or larger.",
+		sb_printf(s,
+			  "What ran out: contiguous memory, not memory. The order-%lld allocation needs %lld kB in one physically contiguous block, and a zone it could use had free pages above its min watermark but no free block of order %lld or larger.",
 			  order, order_kb(order), order);
 		zones_all(&k, rec, true);
 		if (k.len)
 			sb_printf(s, " Zones: %s.", k.s);
 	} else if (rec_is(rec, "cause", "sysrq")) {
-		sb_puts(s, "What ran out: not necessarily anything; the kill was requested. At the time ");
+		sb_puts(s,
+			"What ran out: not necessarily anything; the kill was requested. At the time ");
 		sb_kb(s, rec, "system.freeram_kb");
 		sb_puts(s, " of ");
 		sb_kb(s, rec, "system.totalram_kb");
@@ -313,11 +320,13 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	sb_v(s, rec, "victim.points");
 	sb_puts(s, " badness points (oom_score_adj ");
 	sb_v(s, rec, "victim.oom_score_adj");
-	sb_puts(s, "): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of ");
+	sb_puts(s,
+		"): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of ");
 	sb_v(s, rec, "totalpages");
 	sb_puts(s, " pages (the memory it could use).");
 	if (adj == 1000)
-		sb_puts(s, " Its oom_score_adj of 1000 makes it the first choice whatever its size.");
+		sb_puts(s,
+			" Its oom_score_adj of 1000 makes it the first choice whatever its size.");
 	else if (adj > 0)
 		sb_puts(s, " Its positive oom_score_adj made it a likelier victim.");
 	sb_puts(s, " It held anon-rss ");
@@ -363,7 +372,8 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 		sb_puts(s, " It was the only candidate.");
 	}
 	if (rec_is(rec, "victim.protected", "true"))
-		sb_puts(s, " It was on the protection list: every other task scored lower or could not be killed.");
+		sb_puts(s,
+			" It was on the protection list: every other task scored lower or could not be killed.");
 
 	n = killed && json_object_is_type(killed, json_type_array) ?
 	    json_object_array_length(killed) : 0;
@@ -385,21 +395,24 @@ static void who(struct sbuf *s, json_object *rec)
 	} else if (rec_is(rec, "outcome", "current_exiting")) {
 		sb_puts(s, "Who was killed: nobody new. The allocating task ");
 		sb_task(s, rec, "trigger");
-		sb_puts(s, " was already exiting, so the kernel let it finish and free its memory instead of choosing a victim.");
+		sb_puts(s,
+			" was already exiting, so the kernel let it finish and free its memory instead of choosing a victim.");
 	} else {
-		sb_puts(s, "Who was killed: nobody. No killable task was found: every candidate had oom_score_adj -1000, was a kernel thread or init, or was already being killed.");
+		sb_puts(s,
+			"Who was killed: nobody. No killable task was found: every candidate had oom_score_adj -1000, was a kernel thread or init, or was already being killed.");
 		sb_puts(s, rec_is(rec, "kind", "memcg") ?
 			" The allocation in the cgroup fails or waits until memory is freed." :
 			" For a global OOM with nothing to kill the kernel panics (\"System is deadlocked on memory\").");
 	}
 }
 
-static void reaper(struct sbuf *s, json_object *rec)
+static void explain_reaper(struct sbuf *s, json_object *rec)
 {
 	long long back;
 
 	if (!rec_has(rec, "reaped.anon_rss_kb")) {
-		sb_puts(s, "What the OOM reaper got back: it did not report on this victim (it exited and freed its memory before the reaper needed to run, or the reaper hook is missing: see oomsnap status).");
+		sb_puts(s,
+			"What the OOM reaper got back: it did not report on this victim (it exited and freed its memory before the reaper needed to run, or the reaper hook is missing: see oomsnap status).");
 		return;
 	}
 	back = rec_int(rec, "victim.anon_rss_kb") + rec_int(rec, "victim.file_rss_kb") +
@@ -423,7 +436,8 @@ static void what_to_do(struct sbuf *s, json_object *rec, long long order)
 		sb_mb(s, rec_int(rec, "memcg.limit_kb"));
 		sb_puts(s, ", raise its memory.max; if not, look for a leak in ");
 		sb_task(s, rec, "victim");
-		sb_puts(s, ". Set memory.high somewhat below memory.max so the cgroup is throttled and reclaimed before anything is killed. To keep a task alive, lower its oom_score_adj or add it to the protection list (oomsnap protect add pid=PID).");
+		sb_puts(s,
+			". Set memory.high somewhat below memory.max so the cgroup is throttled and reclaimed before anything is killed. To keep a task alive, lower its oom_score_adj or add it to the protection list (oomsnap protect add pid=PID).");
 	} else if (rec_is(rec, "cause", "ancestor_memcg_limit")) {
 		sb_puts(s, "What to do: the limit that was hit is ");
 		sb_v(s, rec, "memcg.path");
@@ -431,16 +445,21 @@ static void what_to_do(struct sbuf *s, json_object *rec, long long order)
 		sb_v(s, rec, "trigger.memcg");
 		sb_puts(s, "'s. Raise ");
 		sb_v(s, rec, "memcg.path");
-		sb_puts(s, "/memory.max, or make the children's limits add up to no more than the parent's, and give the child that matters a memory.low or memory.min guarantee so its siblings are reclaimed first.");
+		sb_puts(s,
+			"/memory.max, or make the children's limits add up to no more than the parent's, and give the child that matters a memory.low or memory.min guarantee so its siblings are reclaimed first.");
 	} else if (rec_is(rec, "cause", "node_memory")) {
-		sb_puts(s, "What to do: allow more nodes (cpuset.mems, or numactl --membind/--preferred instead of a strict bind), or give the workload less memory per node; check per-node use in /sys/devices/system/node/node*/meminfo.");
+		sb_puts(s,
+			"What to do: allow more nodes (cpuset.mems, or numactl --membind/--preferred instead of a strict bind), or give the workload less memory per node; check per-node use in /sys/devices/system/node/node*/meminfo.");
 	} else if (rec_is(rec, "cause", "fragmentation")) {
-		sb_printf(s, "What to do: memory was free but in pieces. Find who needs order-%lld blocks (a driver, jumbo frames, huge pages) and make it use smaller ones or allocate them early; run compaction (echo 1 >/proc/sys/vm/compact_memory); raise vm.min_free_kbytes so more contiguous memory stays free.",
+		sb_printf(s,
+			  "What to do: memory was free but in pieces. Find who needs order-%lld blocks (a driver, jumbo frames, huge pages) and make it use smaller ones or allocate them early; run compaction (echo 1 >/proc/sys/vm/compact_memory); raise vm.min_free_kbytes so more contiguous memory stays free.",
 			  order);
 	} else if (rec_is(rec, "cause", "sysrq")) {
-		sb_puts(s, "What to do: nothing in memory terms. Find who pressed Alt-SysRq-F or wrote to /proc/sysrq-trigger (a person, a hang watchdog); kernel.sysrq controls which sysrq functions are allowed (64 = signalling processes).");
+		sb_puts(s,
+			"What to do: nothing in memory terms. Find who pressed Alt-SysRq-F or wrote to /proc/sysrq-trigger (a person, a hang watchdog); kernel.sysrq controls which sysrq functions are allowed (64 = signalling processes).");
 	} else {
-		sb_puts(s, "What to do: the machine needs more memory or less load: add RAM or swap, put memory limits (memory.max) on the big consumers so they fail alone instead of the whole machine, check the top candidates for a leak, and protect what must survive (oomsnap protect add comm=NAME).");
+		sb_puts(s,
+			"What to do: the machine needs more memory or less load: add RAM or swap, put memory limits (memory.max) on the big consumers so they fail alone instead of the whole machine, check the top candidates for a leak, and protect what must survive (oomsnap protect add comm=NAME).");
 	}
 }
 
@@ -467,7 +486,7 @@ void explain(json_object *rec)
 	say("");
 
 	sb_reset(&s);
-	allocating(&s, rec, order);
+	explain_allocation(&s, rec, order);
 	para(&s);
 	say("");
 
@@ -483,7 +502,7 @@ void explain(json_object *rec)
 
 	if (rec_is(rec, "outcome", "killed") && rec_has(rec, "victim.pid")) {
 		sb_reset(&s);
-		reaper(&s, rec);
+		explain_reaper(&s, rec);
 		para(&s);
 		say("");
 	}

@@ -67,8 +67,8 @@ char *file_path(const char *name)
 
 /*
  * The module's file @name must be there and readable (protect and clear:
- * writable, also for protect list, as the shell tool checked): else a message that says what to do, and
- * the exit status for it.
+ * writable, also for protect list, as the shell tool checked): else a
+ * message that says what to do, and the exit status for it.
  */
 void need(const char *name)
 {
@@ -77,16 +77,23 @@ void need(const char *name)
 
 	if (!find_dir()) {
 		if (!module_loaded())
-			die(E_NOTLOADED, "the oomsnap module is not loaded (modprobe oomsnap, or insmod oomsnap.ko)");
+			die(E_NOTLOADED,
+			    "the oomsnap module is not loaded (modprobe oomsnap, or insmod oomsnap.ko)");
 		if (geteuid())
-			die(E_PERM, "permission denied: the module's files are root-only (run as root)");
+			die(E_PERM,
+			    "permission denied: the module's files are root-only (run as root)");
 		if (!debugfs_mounted())
-			die(E_NOTLOADED, "oomsnap is loaded but its files are not found: debugfs is not mounted (mount -t debugfs none /sys/kernel/debug) and /proc/oomsnap does not exist (load with procfs=1)");
-		die(E_NOTLOADED, "oomsnap is loaded but neither " DEBUGFS_DIR " nor " PROCFS_DIR " has its files");
+			die(E_NOTLOADED,
+			    "oomsnap is loaded but its files are not found: debugfs is not mounted (mount -t debugfs none /sys/kernel/debug) and /proc/oomsnap does not exist (load with procfs=1)");
+		die(E_NOTLOADED,
+		    "oomsnap is loaded but neither ",
+		    DEBUGFS_DIR " nor " PROCFS_DIR " has its files");
 	}
 	path = file_path(name);
 	if (access(path, F_OK))
-		die(E_NOTLOADED, "%s does not exist (is the module loaded? is -d/OOMSNAP_DIR right?)", path);
+		die(E_NOTLOADED,
+		    "%s does not exist (is the module loaded? is -d/OOMSNAP_DIR right?)",
+		    path);
 	/* root opens them whatever the mode bits say */
 	if (geteuid() && access(path, write ? W_OK : R_OK))
 		die(E_PERM, "permission denied: %s is root-only (run as root)", path);

@@ -2,10 +2,10 @@
 /*
  * oomsnap CLI: watch, following the stream file (interface section 2).
  *
- * Each read() of the stream blocks until there is a line; poll() with the
- * time left implements --timeout, and SIGINT/SIGTERM end the wait with
- * the shell's statuses (130, 143).  Lines are printed as they come, one
- * write each, so a pipe reader sees every event at once.
+ * poll() waits for a line of the stream, with the time left of --timeout,
+ * and on a signalfd for SIGINT and SIGTERM, which end the wait with the
+ * shell tool's statuses (130, 143) after what was read is printed.  Each
+ * line is flushed as it comes, so a pipe reader sees every event at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,17 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "oomsnap.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static double now(void)
 {
@@ -79,15 +73,21 @@ static int __noreturn timed_out(const struct watch *w)
 	if (!w->count && w->seen)
 		exit(E_OK);
 	if (w->seen)
-		die(E_NONE, "timed out after %s s with %lld of %s events", w->timeout, w->seen, w->count);
+		die(E_NONE,
+		    "timed out after %s s with %lld of %s events",
+		    w->timeout, w->seen, w->count);
 	die(E_NONE, "no OOM event within %s s", w->timeout);
 }
 
-static int follow(struct watch *w, int fd, double deadline)
+static int follow(struct watch *w, int fd, int sfd, double deadline)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = xrealloc(NULL, cap), *nl;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
 	int ms, r;
 	ssize_t n;
 
@@ -100,8 +100,6 @@ static int follow(struct watch *w, int fd, double deadline)
 			len -= nl + 1 - buf;
 			memmove(buf, nl + 1, len);
 		}
-		if (stop_signal)
-			exit(128 + stop_signal);
 		ms = -1;
 		if (deadline > 0) {
 			double left = deadline - now();
@@ -110,12 +108,14 @@ static int follow(struct watch *w, int fd, double deadline)
 				timed_out(w);
 			ms = (int)(left * 1000) + 1;
 		}
-		r = poll(&pfd, 1, ms);
+		r = poll(pfd, 2, ms);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			die(E_NONE, "poll %s/stream: %s", oomsnap_dir, strerror(errno));
-		if (!r)
+		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si))
+			exit(128 + si.ssi_signo);
+		if (!pfd[0].revents)
 			continue;	/* the deadline check above ends it */
 		if (cap - len < 4096)
 			buf = xrealloc(buf, cap *= 2);
@@ -140,10 +140,10 @@ static int follow(struct watch *w, int fd, double deadline)
 int cmd_watch(int argc, char **argv)
 {
 	struct watch w = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	double deadline = 0;
+	sigset_t sigs;
+	int i, fd, sfd, rc;
 	char *path;
-	int i, fd, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--timeout")) {
@@ -160,11 +160,13 @@ int cmd_watch(int argc, char **argv)
 			w.count = argv[i] + 8;
 		} else if (!strcmp(argv[i], "--json")) {
 			w.json = true;
-		} else if (is_help(argv[i])) {
+		} else {
+			if (!is_help(argv[i]))
+				die(E_USAGE,
+				    "watch: unknown argument '%s' (see oomsnap watch --help)",
+				    argv[i]);
 			usage_cmd("watch", 0);
 			return E_OK;
-		} else {
-			die(E_USAGE, "watch: unknown argument '%s' (see oomsnap watch --help)", argv[i]);
 		}
 	}
 	if (w.timeout && (!is_uint(w.timeout) || strlen(w.timeout) > 9 ||
@@ -175,18 +177,24 @@ int cmd_watch(int argc, char **argv)
 		die(E_USAGE, "bad --count '%s': a positive integer", w.count);
 	w.max = w.count ? strtoll(w.count, NULL, 10) : 0;
 	need("stream");
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (w.timeout)
 		deadline = now() + strtol(w.timeout, NULL, 10);
 	path = file_path("stream");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && stop_signal)
-		exit(128 + stop_signal);	/* a FIFO's open waits for a writer */
 	if (fd < 0)
-		die(errno == ENOENT ? E_NOTLOADED : E_PERM, "cannot open %s: %s", path, strerror(errno));
+		die(errno == ENOENT ? E_NOTLOADED : E_PERM, "cannot open %s: %s",
+		    path, strerror(errno));
 	free(path);
-	rc = follow(&w, fd, deadline);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL))
+		die(E_NONE, "sigprocmask: %s", strerror(errno));
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sfd < 0)
+		die(E_NONE, "signalfd: %s", strerror(errno));
+	rc = follow(&w, fd, sfd, deadline);
+	close(sfd);
 	close(fd);
 	return rc;
 }

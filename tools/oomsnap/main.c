@@ -114,7 +114,7 @@ static const struct {
 "When the module is not loaded it prints oomsnap_up 0 and exits 0.\n" },
 };
 
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define NR_COMMANDS ARRAY_SIZE(commands)
 
 bool is_help(const char *arg)
 {

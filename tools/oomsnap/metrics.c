@@ -215,7 +215,8 @@ static void print_metrics(const struct stats *st, struct by_label *by, long long
 		fam("oomsnap_hook_attached", "gauge",
 		    "Whether each OOM hook is attached (1) or missing (0).");
 		for (i = 0; i < st->nh; i++)
-			printf("oomsnap_hook_attached{hook=\"%s\"} %d\n", st->hooks[i], st->hook_ok[i]);
+			printf("oomsnap_hook_attached{hook=\"%s\"} %d\n",
+			       st->hooks[i], st->hook_ok[i]);
 	}
 }
 
@@ -241,8 +242,10 @@ int cmd_metrics(int argc, char **argv)
 	}
 	if (!oomsnap_dir) {
 		if (module_loaded() && geteuid())
-			die(E_PERM, "permission denied: the module's files are root-only (run as root)");
-		fam("oomsnap_up", "gauge", "Whether the oomsnap module is loaded and its files readable.");
+			die(E_PERM,
+			    "permission denied: the module's files are root-only (run as root)");
+		fam("oomsnap_up",
+		    "gauge", "Whether the oomsnap module is loaded and its files readable.");
 		puts("oomsnap_up 0");
 		return E_OK;
 	}

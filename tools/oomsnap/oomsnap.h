@@ -39,6 +39,7 @@ enum {
 
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __noreturn __attribute__((noreturn))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* main.c */
 void usage_cmd(const char *cmd, int to_stderr);

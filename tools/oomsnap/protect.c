@@ -34,7 +34,7 @@ static const char *protect_errmsg(int err)
 	}
 }
 
-static void __noreturn refused(const char *cmd, const char *path, int err)
+static void __noreturn protect_refused(const char *cmd, const char *path, int err)
 {
 	const char *msg = protect_errmsg(err);
 
@@ -57,17 +57,17 @@ static void protect_write(const char *cmd)
 	sb_printf(&line, "%s\n", cmd);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		refused(cmd, path, errno);
+		protect_refused(cmd, path, errno);
 	do {
 		n = write(fd, line.s, line.len);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		refused(cmd, path, errno);
+		protect_refused(cmd, path, errno);
 	if ((size_t)n != line.len)
 		die(E_REJECTED, "protect '%s': short write to %s (%zd of %zu bytes)",
 		    cmd, path, n, line.len);
 	if (close(fd))
-		refused(cmd, path, errno);
+		protect_refused(cmd, path, errno);
 	sb_free(&line);
 	free(path);
 }
@@ -86,7 +86,9 @@ static void protect_key(const char *key)
 			die(E_USAGE, "expected pid=PID, comm=NAME or cgroup=PATH, got '%s'", key);
 	} else if (!strncmp(key, "cgroup=", 7)) {
 		if (key[7] != '/')
-			die(E_USAGE, "cgroup in '%s' must be a path below the cgroup v2 root, starting with /", key);
+			die(E_USAGE,
+			    "cgroup in '%s' must be a path below the cgroup v2 root, starting with /",
+			    key);
 	} else {
 		die(E_USAGE, "expected pid=PID, comm=NAME or cgroup=PATH, got '%s'", key);
 	}
@@ -126,7 +128,8 @@ int cmd_protect(int argc, char **argv)
 		protect_write("clear");
 	} else if (!strcmp(sub, "add")) {
 		if (argc < 1 || argc > 2)
-			die(E_USAGE, "usage: oomsnap protect add pid=PID|comm=NAME|cgroup=PATH [adj=N]");
+			die(E_USAGE,
+			    "usage: oomsnap protect add pid=PID|comm=NAME|cgroup=PATH [adj=N]");
 		protect_key(argv[0]);
 		if (argc == 2) {
 			if (strncmp(argv[1], "adj=", 4))
@@ -134,7 +137,9 @@ int cmd_protect(int argc, char **argv)
 			adj = argv[1] + 4;
 			v = is_int(adj) && strlen(adj) < 8 ? strtol(adj, NULL, 10) : 10000;
 			if (v < -1000 || v > 1000)
-				die(E_USAGE, "bad adj '%s': an integer from -1000 (never kill) to 1000 (kill first)", adj);
+				die(E_USAGE,
+				    "bad adj '%s': an integer from -1000 (never kill) to 1000 (kill first)",
+				    adj);
 		}
 		sb_printf(&cmd, "add %s adj=%s", argv[0], adj);
 		protect_write(cmd.s);
@@ -146,11 +151,11 @@ int cmd_protect(int argc, char **argv)
 		protect_write(cmd.s);
 	} else if (is_help(sub)) {
 		usage_cmd("protect", 0);
-	} else if (!*sub) {
+	} else if (*sub) {
+		die(E_USAGE, "protect: unknown subcommand '%s' (add, del, list, clear)", sub);
+	} else {
 		usage_cmd("protect", 1);
 		return E_USAGE;
-	} else {
-		die(E_USAGE, "protect: unknown subcommand '%s' (add, del, list, clear)", sub);
 	}
 	sb_free(&cmd);
 	return E_OK;

@@ -87,10 +87,14 @@ static void parse(struct status *st, char *buf)
 		if (!strcmp(k, "hook") && rest) {
 			st->hooks = xrealloc(st->hooks, (st->nh + 1) * sizeof(*st->hooks));
 			st->hooks[st->nh++] = (struct hook){ name, strtok(rest, " "), NULL, NULL };
-		} else if (!strcmp(k, "hook_reason") && rest && (h = hook_find(st, name))) {
-			h->reason = rest;
-		} else if (!strcmp(k, "hook_symbol") && rest && (h = hook_find(st, name))) {
-			h->symbol = strtok(rest, " ");
+		} else if (!strcmp(k, "hook_reason") && rest) {
+			h = hook_find(st, name);
+			if (h)
+				h->reason = rest;
+		} else if (!strcmp(k, "hook_symbol") && rest) {
+			h = hook_find(st, name);
+			if (h)
+				h->symbol = strtok(rest, " ");
 		} else if (!rest && !by_label(st, k, name)) {
 			st->keys = xrealloc(st->keys, (st->n + 1) * sizeof(*st->keys));
 			st->vals = xrealloc(st->vals, (st->n + 1) * sizeof(*st->vals));
@@ -109,7 +113,7 @@ static void print_params(void)
 	size_t i;
 	FILE *f;
 
-	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
 		snprintf(path, sizeof(path), PARAMS "%s", params[i]);
 		f = fopen(path, "r");
 		if (!f)
