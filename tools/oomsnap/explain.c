@@ -286,7 +286,7 @@ static void ran_out(struct sbuf *s, json_object *rec, long long order)
 	sb_free(&k);
 }
 
-/* The value at @path as shown, for comparing pids as the awk tool did. */
+/* Two values of the record shown alike (two pids; unknown ones too). */
 static bool same_value(json_object *rec, const char *a, const char *b)
 {
 	struct sbuf x = { 0 }, y = { 0 };

@@ -67,8 +67,8 @@ char *file_path(const char *name)
 
 /*
  * The module's file @name must be there and readable (protect and clear:
- * writable, also for protect list, as the shell tool checked): else a
- * message that says what to do, and the exit status for it.
+ * writable, protect list included): else a message that says what to do,
+ * and the exit status for it.
  */
 void need(const char *name)
 {
@@ -85,9 +85,8 @@ void need(const char *name)
 		if (!debugfs_mounted())
 			die(E_NOTLOADED,
 			    "oomsnap is loaded but its files are not found: debugfs is not mounted (mount -t debugfs none /sys/kernel/debug) and /proc/oomsnap does not exist (load with procfs=1)");
-		die(E_NOTLOADED,
-		    "oomsnap is loaded but neither ",
-		    DEBUGFS_DIR " nor " PROCFS_DIR " has its files");
+		die(E_NOTLOADED, "oomsnap is loaded but neither %s nor %s has its files",
+		    DEBUGFS_DIR, PROCFS_DIR);
 	}
 	path = file_path(name);
 	if (access(path, F_OK))

@@ -4,7 +4,7 @@
  *
  * poll() waits for a line of the stream, with the time left of --timeout,
  * and on a signalfd for SIGINT and SIGTERM, which end the wait with the
- * shell tool's statuses (130, 143) after what was read is printed.  Each
+ * shell's statuses for them (130, 143) after what was read is printed.  Each
  * line is flushed as it comes, so a pipe reader sees every event at once.
  */
 #include <errno.h>

@@ -10,8 +10,8 @@
  * Strings are shown as the module escapes them in the JSON (quote and
  * backslash with a backslash, every other byte outside printable ASCII as
  * \u00XX; interface section 3.1), so that nothing a process names itself
- * reaches the terminal raw, and the text is the one the shell tool
- * printed from the JSON without decoding it.
+ * reaches the terminal raw, and a reader can grep the JSON for what the
+ * text shows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +105,7 @@ bool rec_has(json_object *rec, const char *path)
 	return rec_get(rec, path);	/* json-c represents null as NULL */
 }
 
-/* The number at @path; 0 when it is unknown, as the awk tool's "+ 0". */
+/* The number at @path; 0 when it is unknown. */
 long long rec_int(json_object *rec, const char *path)
 {
 	json_object *o = rec_get(rec, path);

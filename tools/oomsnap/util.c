@@ -35,7 +35,7 @@ void warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Digits only, at least one: what the shell tool accepted as a number. */
+/* Digits only, at least one: SEQ, pid, --count, --timeout. */
 bool is_uint(const char *s)
 {
 	if (!*s)
