@@ -155,6 +155,25 @@ static void explain_allocation(struct sbuf *s, json_object *rec, long long order
 		sb_puts(s, "; order -1 marks such a request.");
 		return;
 	}
+	if (rec_is(rec, "cause", "memcg_limit_external")) {
+		sb_puts(s, "What was allocating: possibly nothing. ");
+		sb_task(s, rec, "trigger");
+		if (rec_has(rec, "trigger.memcg")) {
+			sb_puts(s, " in cgroup ");
+			sb_v(s, rec, "trigger.memcg");
+		}
+		sb_puts(s, ", oom_score_adj ");
+		sb_v(s, rec, "trigger.oom_score_adj");
+		sb_puts(s, ", ran the OOM killer for cgroup ");
+		sb_v(s, rec, "memcg.path");
+		sb_puts(s, ", which it is not in (gfp ");
+		sb_v(s, rec, "gfp");
+		sb_printf(s, ", order %lld): a write to ", order);
+		sb_v(s, rec, "memcg.path");
+		sb_puts(s,
+			"/memory.max below its usage does this after reclaim fails, as does a charge made on that cgroup's behalf.");
+		return;
+	}
 	sb_puts(s, "What was allocating: ");
 	sb_task(s, rec, "trigger");
 	if (rec_has(rec, "trigger.memcg")) {
@@ -176,14 +195,21 @@ static void explain_allocation(struct sbuf *s, json_object *rec, long long order
 	sb_puts(s, ", and the kernel could not find it even after reclaim.");
 }
 
-static void ran_out_memcg(struct sbuf *s, json_object *rec, bool ancestor)
+/* Which memcg the trigger was in, relative to the one at its limit. */
+enum memcg_where { MEMCG_OWN, MEMCG_ANCESTOR, MEMCG_EXTERNAL };
+
+static void ran_out_memcg(struct sbuf *s, json_object *rec, enum memcg_where where)
 {
 	long long lim = rec_int(rec, "memcg.limit_kb");
 
 	sb_puts(s, "What ran out: cgroup ");
 	sb_v(s, rec, "memcg.path");
-	if (!ancestor) {
+	if (where == MEMCG_OWN) {
 		sb_puts(s, ", the trigger's own cgroup,");
+	} else if (where == MEMCG_EXTERNAL) {
+		sb_puts(s, ", which is neither the trigger's cgroup ");
+		sb_v(s, rec, "trigger.memcg");
+		sb_puts(s, " nor one of its ancestors,");
 	} else {
 		sb_puts(s, ", an ancestor of the trigger's cgroup ");
 		sb_v(s, rec, "trigger.memcg");
@@ -198,7 +224,19 @@ static void ran_out_memcg(struct sbuf *s, json_object *rec, bool ancestor)
 	sb_puts(s, ", ");
 	sb_pct(s, rec_int(rec, "memcg.usage_kb"), lim);
 	sb_puts(s, ").");
-	if (ancestor) {
+	if (where == MEMCG_EXTERNAL) {
+		sb_puts(s, " The OOM killer ran in the context of ");
+		sb_task(s, rec, "trigger");
+		sb_puts(s, ", from outside ");
+		sb_v(s, rec, "memcg.path");
+		sb_puts(s, ": it lowered ");
+		sb_v(s, rec, "memcg.path");
+		sb_puts(s,
+			"/memory.max below the usage (a memory.max write runs the OOM killer in the writer until the usage fits), or charged memory to ");
+		sb_v(s, rec, "memcg.path");
+		sb_puts(s, " on its behalf.");
+	}
+	if (where == MEMCG_ANCESTOR) {
 		sb_putc(s, ' ');
 		sb_v(s, rec, "trigger.memcg");
 		sb_puts(s,
@@ -224,9 +262,11 @@ static void ran_out(struct sbuf *s, json_object *rec, long long order)
 	struct sbuf k = { 0 };
 
 	if (rec_is(rec, "cause", "memcg_limit")) {
-		ran_out_memcg(s, rec, false);
+		ran_out_memcg(s, rec, MEMCG_OWN);
 	} else if (rec_is(rec, "cause", "ancestor_memcg_limit")) {
-		ran_out_memcg(s, rec, true);
+		ran_out_memcg(s, rec, MEMCG_ANCESTOR);
+	} else if (rec_is(rec, "cause", "memcg_limit_external")) {
+		ran_out_memcg(s, rec, MEMCG_EXTERNAL);
 	} else if (rec_is(rec, "cause", "node_memory")) {
 		sb_puts(s, "What ran out: the allocation was restricted to NUMA node(s) ");
 		sb_v(s, rec, "nodemask");
@@ -438,6 +478,17 @@ static void what_to_do(struct sbuf *s, json_object *rec, long long order)
 		sb_task(s, rec, "victim");
 		sb_puts(s,
 			". Set memory.high somewhat below memory.max so the cgroup is throttled and reclaimed before anything is killed. To keep a task alive, lower its oom_score_adj or add it to the protection list (oomsnap protect add pid=PID).");
+	} else if (rec_is(rec, "cause", "memcg_limit_external")) {
+		sb_puts(s, "What to do: find who shrank ");
+		sb_v(s, rec, "memcg.path");
+		sb_puts(s, "'s limit or charged it from outside: ");
+		sb_task(s, rec, "trigger");
+		sb_puts(s, " in ");
+		sb_v(s, rec, "trigger.memcg");
+		sb_puts(s,
+			" (a container runtime or systemd applying a new MemoryMax=, an operator, a resize script). Lower memory.max only to above the current usage, or lower memory.high first and let reclaim bring the usage down, then set memory.max; if the limit is right, the workload in ");
+		sb_v(s, rec, "memcg.path");
+		sb_puts(s, " needs less memory.");
 	} else if (rec_is(rec, "cause", "ancestor_memcg_limit")) {
 		sb_puts(s, "What to do: the limit that was hit is ");
 		sb_v(s, rec, "memcg.path");

@@ -4,7 +4,7 @@
 # make-synthetic.py: tests/data/synthetic/ from the recorded events of
 # tests/data/vm-bookworm/, for the cases the VM cannot produce on demand
 # (fragmentation, current_exiting, no_victim, a reaper report, a victim
-# sharing its mm, unknown values, a memory policy) and for the stream's
+# sharing its mm, unknown values, a memory policy, memcg_limit_external) and for the stream's
 # notices and a malformed line.  Each record is a recorded one with the
 # fields of the case changed; the module's key order is kept.  Run it
 # again after recording new data; the result is committed.
@@ -68,6 +68,9 @@ c = dict(e['candidates'][0])
 e['candidates'] = [dict(c, pid=v['pid']),
                    dict(c, pid=4242, comm='runner', points=17, oom_score_adj=-10, rss_kb=2048),
                    dict(c, pid=4343, comm='third', points=3, oom_score_adj=0, rss_kb=512)]
+# memcg_limit_external: a task in /writer lowered /memcg_t's memory.max
+add(memcg, cause='memcg_limit_external', trigger__pid=99, trigger__tgid=99,
+    trigger__comm='sh', trigger__memcg='/writer', gfp='GFP_KERNEL', order=0)
 # everything the module may leave null
 add(memcg, real_ns=None, boot_ns=None, nodemask=None, gfp=None,
     trigger__memcg=None, memcg=None, victim__memcg=None, victim__pgtables_kb=None,
