@@ -89,6 +89,8 @@ void need(const char *name)
 		    DEBUGFS_DIR, PROCFS_DIR);
 	}
 	path = file_path(name);
+	if (access(path, F_OK) && errno != ENOENT)
+		die(E_PERM, "cannot access %s: %s", path, strerror(errno));
 	if (access(path, F_OK))
 		die(E_NOTLOADED,
 		    "%s does not exist (is the module loaded? is -d/OOMSNAP_DIR right?)",
