@@ -4,7 +4,8 @@
 # make-synthetic.py: tests/data/synthetic/ from the recorded events of
 # tests/data/vm-bookworm/, for the cases the VM cannot produce on demand
 # (fragmentation, current_exiting, no_victim, a reaper report, a victim
-# sharing its mm, unknown values, a memory policy, memcg_limit_external) and for the stream's
+# sharing its mm, unknown values, a memory policy, memcg_limit_external,
+# victim.settled false) and for the stream's
 # notices and a malformed line.  Each record is a recorded one with the
 # fields of the case changed; the module's key order is kept.  Run it
 # again after recording new data; the result is committed.
@@ -71,6 +72,10 @@ e['candidates'] = [dict(c, pid=v['pid']),
 # memcg_limit_external: a task in /writer lowered /memcg_t's memory.max
 add(memcg, cause='memcg_limit_external', trigger__pid=99, trigger__tgid=99,
     trigger__comm='sh', trigger__memcg='/writer', gfp='GFP_KERNEL', order=0)
+# victim.settled (after "protected"): false, the figures may differ from
+# the kernel's line
+e = add(memcg)
+e['victim'] = {k: v for k, v in list(e['victim'].items()) + [('settled', False)]}
 # everything the module may leave null
 add(memcg, real_ns=None, boot_ns=None, nodemask=None, gfp=None,
     trigger__memcg=None, memcg=None, victim__memcg=None, victim__pgtables_kb=None,
