@@ -2,9 +2,12 @@
 #
 # oomsnap: out-of-tree kernel module that snapshots OOM events.
 #
-#   make                 build module/oomsnap.ko for the running kernel (KDIR/KVER);
+#   make                 build the CLI (tools/oomsnap/oomsnap, static) and
+#                        module/oomsnap.ko for the running kernel (KDIR/KVER);
 #                        warnings are not errors (OOMSNAP_WERROR=1: they are,
 #                        as in the test lanes)
+#   make cli             only the CLI
+#   make check-cli       the CLI's host unit tests (no VM; also run by make check)
 #   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm;
 #                        KERNEL=<tag> for another kernel, see scripts/vm.sh --help)
 #   make check-matrix    the selftests on every kernel tag, then a summary table
@@ -20,9 +23,9 @@
 #   make dkms-install    register the source with DKMS (/usr/src/oomsnap-VERSION)
 #                        and build + install it for every kernel with headers
 #   make dkms-uninstall  remove it from DKMS and every kernel, and the source
-#   make deb             the oomsnap-dkms Debian package, built and checked
-#                        with lintian in the bookworm chroot (into DEB_OUT,
-#                        default dist/)
+#   make deb             the Debian packages oomsnap-dkms and oomsnap (the CLI),
+#                        built and checked with lintian in the bookworm chroot
+#                        (into DEB_OUT, default dist/)
 #   make check-dkms      install/upgrade/purge the package in a copy of each
 #                        suite's chroot, load the DKMS-built module in the VM
 #                        of every kernel tag (scripts/dkms-test.sh;
@@ -38,7 +41,13 @@ VMFLAGS ?=
 HOST_DEPS := qemu-system-x86 busybox-static debootstrap sparse libjson-c-dev \
 	cpio xz-utils zstd gcc make prometheus python3
 
-all: modules
+all: cli modules
+
+cli:
+	$(MAKE) -C tools/oomsnap
+
+check-cli:
+	$(MAKE) -C tools/oomsnap check
 
 modules:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -55,6 +64,7 @@ clean:
 	rm -f module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
 		module/modules.order module/Module.symvers modules.order Module.symvers .*.cmd
 	rm -rf selftests/build
+	$(MAKE) -C tools/oomsnap clean
 
 deps:
 	@scripts/deps.sh $(HOST_DEPS)
@@ -64,7 +74,7 @@ lint: deps
 
 # lint runs inside vm.sh (--lint) so that its verdict is part of the final
 # "N passed, N failed, N skipped" line and the VM tests still run.
-check: deps
+check: deps check-cli
 	scripts/vm.sh --lint --kernel $(KERNEL) $(VMFLAGS) tests
 
 # Every kernel of the harness in turn (scripts/matrix.sh), then a table of
@@ -96,7 +106,7 @@ bench: deps
 	OOMSNAP_BENCH_CMD='make bench KERNEL=$(KERNEL)$(if $(BENCHFLAGS), BENCHFLAGS="$(BENCHFLAGS)")' \
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
-.PHONY: all modules clean deps deps-debug lint check check-debug check-matrix demo bench \
+.PHONY: all cli check-cli modules clean deps deps-debug lint check check-debug check-matrix demo bench \
 	dkms-src dkms-install dkms-uninstall deb check-dkms
 
 # ---------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the oomsnap-dkms Debian package (debian/, dh-dkms) in the cached
-# bookworm chroot and check it with lintian there.  The host's apt
+# Build the Debian packages oomsnap-dkms (the module source, dh-dkms) and
+# oomsnap (the CLI) in the cached bookworm chroot and check them with
+# lintian there.  The host's apt
 # configuration is never touched; nothing is written to the repository but
-# the .deb in --out (default dist/, gitignored).
+# the .debs in --out (default dist/, gitignored).
 set -euo pipefail
 {
 
@@ -18,11 +19,13 @@ usage() {
 	cat <<EOF
 Usage: scripts/deb.sh [--out DIR] [--no-lintian]
 
-Builds oomsnap-dkms_VERSION_all.deb from the working tree (debian/, docs/,
-dkms.conf, Kbuild, module/, scripts/oomsnap, conf/) with dpkg-buildpackage
-in the bookworm chroot (\$OOMSNAP_CACHE/chroot/bookworm; debhelper,
-dh-dkms and lintian are installed there on first use), then runs lintian
-on it in the same chroot (--pedantic, as nobody; errors fail).  Checks
+Builds oomsnap-dkms_VERSION_all.deb and oomsnap_VERSION_ARCH.deb (the
+CLI, static, its host tests run during the build) from the working tree
+(debian/, docs/, dkms.conf, Kbuild, module/, tools/oomsnap/, conf/) with
+dpkg-buildpackage in the bookworm chroot (\$OOMSNAP_CACHE/chroot/bookworm;
+debhelper, dh-dkms, libjson-c-dev and lintian are installed there on first
+use), then runs lintian on both in the same chroot (--pedantic, as nobody;
+errors fail).  Checks
 first that dkms.conf's PACKAGE_VERSION,
 MODULE_VERSION in module/oomsnap_main.c and debian/changelog agree.
 
@@ -30,7 +33,8 @@ MODULE_VERSION in module/oomsnap_main.c and debian/changelog agree.
   --no-lintian   skip lintian
   -h, --help     this help
 
-Prints the .deb's path as the last line of stdout.  Exit status: 0 on
+Prints the paths of the .debs on stdout, oomsnap's, then oomsnap-dkms's
+as the last line.  Exit status: 0 on
 success (lintian warnings allowed), 1 when lintian reports errors, 2 when
 the build fails.
 EOF
@@ -61,20 +65,22 @@ trap chroot_cleanup EXIT
 chroot_lock bookworm
 chroot_ensure bookworm
 # build-essential: implied by every Build-Depends; dh-sequence-dkms is dh-dkms.
-chroot_install bookworm build-essential debhelper dh-dkms dpkg-dev make lintian
+chroot_install bookworm build-essential debhelper dh-dkms dpkg-dev make lintian libjson-c-dev
 C=$(chroot_dir bookworm)
 BIN="/build/oomsnap-deb-$(repo_hash "$REPO")"
 B="$C$BIN"
 rm -rf "$B"
-mkdir -p "$B/oomsnap/module" "$B/oomsnap/scripts" "$B/oomsnap/conf"
+mkdir -p "$B/oomsnap/module" "$B/oomsnap/conf"
 # Only what the package is made of (no build output, no .git).
 cp -a "$REPO/debian" "$REPO/conf" "$REPO/docs" "$B/oomsnap/"
 cp -a "$REPO/Makefile" "$REPO/Kbuild" "$REPO/dkms.conf" "$REPO/README.md" "$B/oomsnap/"
-cp -a "$REPO/scripts/oomsnap" "$B/oomsnap/scripts/"
+mkdir -p "$B/oomsnap/tools"
+cp -a "$REPO/tools/oomsnap" "$B/oomsnap/tools/"
+rm -f "$B/oomsnap/tools/oomsnap/oomsnap" "$B/oomsnap/tools/oomsnap/unit" "$B"/oomsnap/tools/oomsnap/*.o
 for f in "$REPO"/module/Kbuild "$REPO"/module/*.[ch]; do
 	[[ $f == *.mod.c ]] || cp -a "$f" "$B/oomsnap/module/"
 done
-log "building oomsnap-dkms $V_DEB in the bookworm chroot..."
+log "building oomsnap-dkms and oomsnap $V_DEB in the bookworm chroot..."
 if ! in_chroot bookworm sh -c "cd $BIN/oomsnap && dpkg-buildpackage -b -us -uc" \
 	>"$B/build.log" 2>&1; then
 	tail -n 40 "$B/build.log" >&2
@@ -82,21 +88,25 @@ if ! in_chroot bookworm sh -c "cd $BIN/oomsnap && dpkg-buildpackage -b -us -uc" 
 fi
 DEB=$(find "$B" -maxdepth 1 -name 'oomsnap-dkms_*_all.deb' | head -n 1)
 [[ -n $DEB ]] || die "dpkg-buildpackage produced no oomsnap-dkms .deb"
+CLIDEB=$(find "$B" -maxdepth 1 -name 'oomsnap_*.deb' | head -n 1)
+[[ -n $CLIDEB ]] || die "dpkg-buildpackage produced no oomsnap .deb"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-cp "$DEB" "$OUT/"
+cp "$DEB" "$CLIDEB" "$OUT/"
 DEB="$OUT/$(basename "$DEB")"
-log "built $DEB ($((SECONDS - START)) s)"
+CLIDEB="$OUT/$(basename "$CLIDEB")"
+log "built $DEB and $CLIDEB ($((SECONDS - START)) s)"
 
 # --- lintian ---------------------------------------------------------------------
 rc=0
 if ((LINTIAN)); then
-	log "lintian $(basename "$DEB")..."
+	log "lintian $(basename "$DEB") $(basename "$CLIDEB")..."
 	set +e
 	# as nobody: lintian warns when run as root
 	in_chroot bookworm setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/tmp \
 		lintian --info --display-info --pedantic --tag-display-limit 0 \
-		--fail-on error "$BIN/$(basename "$DEB")" >"$B/lintian.log" 2>&1
+		--fail-on error "$BIN/$(basename "$DEB")" "$BIN/$(basename "$CLIDEB")" \
+		>"$B/lintian.log" 2>&1
 	lrc=$?
 	set -e
 	sed 's/^/lintian: /' "$B/lintian.log" >&2
@@ -108,6 +118,6 @@ if ((LINTIAN)); then
 		log "lintian: no errors (${counts:-no tags})"
 	fi
 fi
-printf '%s\n' "$DEB"
+printf '%s\n' "$CLIDEB" "$DEB"
 exit "$rc"
 }

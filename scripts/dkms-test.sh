@@ -22,21 +22,22 @@ usage() {
 	cat <<EOF
 Usage: scripts/dkms-test.sh [--kernels "TAG..."] [--deb FILE] [--keep] [--no-vm]
 
-Tests the oomsnap-dkms package on every kernel tag of the matrix
+Tests the oomsnap-dkms and oomsnap (CLI) packages on every kernel tag of the matrix
 (default: $(kernel_tags | tr '\n' ' ')).
 
- 1. scripts/deb.sh builds the .deb in the bookworm chroot and runs lintian
+ 1. scripts/deb.sh builds the .debs in the bookworm chroot and runs lintian
     (one result: no lintian errors).
  2. Per Debian suite: an overlay on the cached chroot of that suite (the
     cache itself is not changed; it is locked meanwhile) with, at first,
-    only the first tag's kernel headers; "apt-get install ./oomsnap-dkms_*.deb"
+    only the first tag's kernel headers; "apt-get install ./oomsnap-dkms_*.deb
+    ./oomsnap_*.deb"
     (DKMS builds on install); then the headers of the suite's other tags
     (bookworm-rt, trixie-backports: DKMS builds from its kernel hook, as on
     a kernel upgrade).  For each kernel: dkms status says installed, the
     module's vermagic is that kernel's, and the package's files are in
     place (CLI, /etc/modprobe.d/oomsnap.conf all commented out, no autoload);
     "dkms build -a aarch64" is skipped (BUILD_EXCLUSIVE_ARCH).
-    Then "apt-get purge oomsnap-dkms" must leave no oomsnap module under
+    Then "apt-get purge oomsnap-dkms oomsnap" must leave no oomsnap module under
     /lib/modules, nothing in /var/lib/dkms/oomsnap or /usr/src/oomsnap-*.
     In the $SRC_SUITE overlay (OOMSNAP_DKMS_SRC_SUITE) also "make dkms-install"
     from the working tree with a #warning added (built and installed for
@@ -51,7 +52,8 @@ Tests the oomsnap-dkms package on every kernel tag of the matrix
 
 Options:
   --kernels "TAG..."  only these tags (their suites' chroots)
-  --deb FILE          test this .deb instead of building one (no lintian)
+  --deb FILE          test this oomsnap-dkms .deb, and the oomsnap .deb of the
+                      same version beside it, instead of building them (no lintian)
   --keep              keep the overlays (\$OOMSNAP_CACHE/dkms-test/root-*)
   --no-vm             skip step 3
   -h, --help          this help
@@ -151,6 +153,9 @@ if [[ -z $DEB ]]; then
 fi
 DEBNAME=$(basename "$DEB")
 PKGVER=$(dpkg-deb -f "$DEB" Version)
+CLIDEB=$(find "$(dirname "$DEB")" -maxdepth 1 -name "oomsnap_${PKGVER}_*.deb" | head -n 1)
+[[ -n $CLIDEB ]] || die "no oomsnap_${PKGVER}_*.deb (the CLI) beside $DEB"
+CLIDEBNAME=$(basename "$CLIDEB")
 MODVER=${PKGVER%-*}
 
 # --- 2. install, check, purge per suite ----------------------------------------
@@ -264,8 +269,8 @@ package_files() {
 # purge_check ROOT SUITE
 purge_check() {
 	local r=$1 s=$2 left=()
-	if ! in_root "$r" "${APT[@]}" purge oomsnap-dkms >"$OUT/$s-purge.log" 2>&1; then
-		notok "$s: apt-get purge oomsnap-dkms failed"
+	if ! in_root "$r" "${APT[@]}" purge oomsnap-dkms oomsnap >"$OUT/$s-purge.log" 2>&1; then
+		notok "$s: apt-get purge oomsnap-dkms oomsnap failed"
 		tail -n 20 "$OUT/$s-purge.log" | comment
 		return 0
 	fi
@@ -273,14 +278,15 @@ purge_check() {
 		find "$r/lib/modules/" "$r/usr/lib/modules/" -name 'oomsnap.ko*' 2>/dev/null
 		grep -lsw oomsnap "$r"/lib/modules/*/modules.dep
 		ls -d "$r/var/lib/dkms/oomsnap" "$r"/usr/src/oomsnap-* "$r/etc/modprobe.d/oomsnap.conf" \
-			"$r/usr/sbin/oomsnap" "$r/usr/share/doc/oomsnap-dkms" 2>/dev/null
-		in_root "$r" dpkg-query -W -f '${Status}\n' oomsnap-dkms 2>/dev/null | grep -v '^unknown ok not-installed$\|^$' || true
+			"$r/usr/sbin/oomsnap" "$r/usr/share/doc/oomsnap-dkms" "$r/usr/share/doc/oomsnap" 2>/dev/null
+		in_root "$r" dpkg-query -W -f '${Status}\n' oomsnap-dkms oomsnap 2>/dev/null |
+			grep -v '^unknown ok not-installed$\|^$' || true
 	)
 	if ((${#left[@]})); then
 		notok "$s: purge left ${#left[@]} things behind"
 		printf '%s\n' "${left[@]#"$r"}" | comment
 	else
-		ok "$s: apt-get purge oomsnap-dkms leaves no module, /var/lib/dkms/oomsnap, /usr/src/oomsnap-*, conffile or docs"
+		ok "$s: apt-get purge oomsnap-dkms oomsnap leaves no module, /var/lib/dkms/oomsnap, /usr/src/oomsnap-*, conffile or docs"
 	fi
 }
 
@@ -375,15 +381,17 @@ suite_test() { # suite_test SUITE TAG...
 
 	# Install the package: DKMS builds for the installed headers.
 	cp "$DEB" "$r/tmp/$DEBNAME"
-	log "$s: apt-get install ./$DEBNAME (DKMS builds for ${KABI[$first]})..."
+	cp "$CLIDEB" "$r/tmp/$CLIDEBNAME"
+	log "$s: apt-get install ./$DEBNAME ./$CLIDEBNAME (DKMS builds for ${KABI[$first]})..."
 	local t1=$SECONDS
 	HOW[$first]="on package install"
 	# openssl: DKMS >= 3 then creates a MOK and signs (README: Secure Boot)
-	if in_root "$r" "${APT[@]}" install "/tmp/$DEBNAME" openssl >"$OUT/$s-install.log" 2>&1; then
+	if in_root "$r" "${APT[@]}" install "/tmp/$DEBNAME" "/tmp/$CLIDEBNAME" openssl \
+		>"$OUT/$s-install.log" 2>&1; then
 		DKMSVER[$s]=$(in_root "$r" dpkg-query -W -f '${Version}' dkms)
-		ok "$s: apt-get install ./$DEBNAME with dkms ${DKMSVER[$s]} ($(elapsed "$t1"))"
+		ok "$s: apt-get install ./$DEBNAME ./$CLIDEBNAME with dkms ${DKMSVER[$s]} ($(elapsed "$t1"))"
 	else
-		notok "$s: apt-get install ./$DEBNAME failed"
+		notok "$s: apt-get install ./$DEBNAME ./$CLIDEBNAME failed"
 		tail -n 30 "$OUT/$s-install.log" | comment
 	fi
 	SECS[$first]=$((SECONDS - t1))

@@ -349,7 +349,10 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 install -m 755 "$REPO/scripts/guest/init" "$R/init"
 install -m 755 "$REPO/scripts/guest/demo.sh" "$R/oomsnap/demo.sh"
-install -m 755 "$REPO/scripts/oomsnap" "$R/bin/oomsnap"
+# the CLI, static (tools/oomsnap), built on the host like the selftests
+make -C "$REPO/tools/oomsnap" -s OUTPUT="$WORK/cli" >"$WORK/cli.log" 2>&1 ||
+	{ cat "$WORK/cli.log" >&2; die "CLI build failed"; }
+install -m 755 "$WORK/cli/oomsnap" "$R/bin/oomsnap"
 cp "$WORK/oomsnap.ko" "$R/oomsnap/oomsnap.ko"
 for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 	[[ -n $t ]] || continue

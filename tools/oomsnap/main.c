@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap: the command-line tool for the oomsnap kernel module.
+ *
+ * Reads the OOM events the module records (docs/interface.md), follows
+ * new ones, explains them in sentences, manages the protection list and
+ * exports metrics.  This file: global options, dispatch, usage texts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oomsnap.h"
+
+static const char usage_text[] =
+"Usage: oomsnap [-d DIR] COMMAND [ARGS]\n"
+"\n"
+"Read the OOM events recorded by the oomsnap kernel module, follow new ones,\n"
+"explain them in sentences, manage the protection list, export metrics.\n"
+"\n"
+"Commands:\n"
+"  status                       loaded?, where the files are, hooks, counters\n"
+"  events [--json] [--since SEQ]\n"
+"                               retained events, oldest first (text or JSON)\n"
+"  last [--json]                the newest event\n"
+"  watch [--timeout S] [--count N] [--json]\n"
+"                               wait for new events, one line each\n"
+"  explain [SEQ]                what happened in event SEQ (default: newest),\n"
+"                               why, and what to do about it\n"
+"  protect add|del|list|clear   the protection list (see: oomsnap protect --help)\n"
+"  metrics                      Prometheus text format (node_exporter textfile)\n"
+"  help [COMMAND]               this text, or a command's\n"
+"\n"
+"Options:\n"
+"  -d DIR        the module's files are in DIR (default: /sys/kernel/debug/oomsnap,\n"
+"                else /proc/oomsnap; also $OOMSNAP_DIR)\n"
+"  -h, --help    help; `oomsnap COMMAND --help` for a command's\n"
+"  --version     the version of this tool\n"
+"\n"
+"Exit status:\n"
+"  0  success (watch: the events asked for came)\n"
+"  1  nothing to show: no such event retained, or watch timed out first\n"
+"  2  usage error (unknown command or option, malformed SEQ/pid/adj)\n"
+"  3  the module is not loaded, or its files are not there\n"
+"  4  permission denied (the files are root-only: run as root)\n"
+"  5  the module refused a protect command (the message says why)\n"
+"  6  watch: the stream ended (module unloaded)\n";
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "status", cmd_status,
+"Usage: oomsnap status\n"
+"\n"
+"Says whether the module is loaded and where its files are, lists its hooks\n"
+"(ok or missing: a missing hook means some fields stay null) and its\n"
+"counters from the stats file, and the newest event on one line.\n"
+"Exit 0 when loaded, 3 when not.\n" },
+	{ "events", cmd_events,
+"Usage: oomsnap events [--json] [--since SEQ]\n"
+"\n"
+"Prints the retained events, oldest first: the text view (interface section 3.2), or with\n"
+"--json one JSON object per line (interface section 3.1).  --since SEQ prints only events\n"
+"with a sequence number greater than SEQ (give the last seq you have seen).\n"
+"Exit 0 (also when there is no event), 2 on a malformed SEQ.\n" },
+	{ "last", cmd_last,
+"Usage: oomsnap last [--json]\n"
+"\n"
+"Prints the newest retained event (text view, or JSON with --json).\n"
+"Exit 0, or 1 when no event is retained.\n" },
+	{ "watch", cmd_watch,
+"Usage: oomsnap watch [--timeout S] [--count N] [--json]\n"
+"\n"
+"Follows the stream file: waits for new OOM events and prints one line per\n"
+"event, in logfmt: key=value pairs named after the record's fields\n"
+"(seq=7 time=... cause=memcg_limit ... victim.pid=93 victim.comm=hog ...),\n"
+"a value quoted as a JSON string when it holds a space, '=', a quote, a\n"
+"backslash or a byte outside printable ASCII, null values left out; with\n"
+"--json the record's JSON line.  Stops after N events (--count) or S seconds\n"
+"(--timeout).  Without --count it runs until the timeout, an interrupt, or\n"
+"module unload.\n"
+"Exit 0 when N events came (without --count: when at least one came), 1 when\n"
+"the timeout came first, 6 when the stream ended (module unloaded).\n"
+"A reader that falls behind the ring is told how many events it lost\n"
+"(lost=N), and how many a clear dropped before it read them (cleared=N).\n" },
+	{ "explain", cmd_explain,
+"Usage: oomsnap explain [SEQ]\n"
+"\n"
+"Explains event SEQ (default: the newest) in plain sentences: what was\n"
+"allocating, what ran out, who was killed and why it scored highest, what\n"
+"the OOM reaper got back, and what to do about it for that cause.\n"
+"Exit 0, 1 when the event is not retained, 2 on a malformed SEQ.\n" },
+	{ "protect", cmd_protect,
+"Usage: oomsnap protect add pid=PID|comm=NAME|cgroup=PATH [adj=N]\n"
+"       oomsnap protect del pid=PID|comm=NAME|cgroup=PATH\n"
+"       oomsnap protect list\n"
+"       oomsnap protect clear\n"
+"\n"
+"The protection list (interface section 5): the module sets oom_score_adj N (-1000..1000,\n"
+"default -1000 = never kill) on matching tasks when the entry is added, when a\n"
+"matching program starts, and before each OOM kill; del/clear restore the\n"
+"old values.  A pid entry covers the process, a cgroup entry the cgroup and\n"
+"its descendants, a comm entry every process of that name (up to 15 bytes).\n"
+"Exit 0, 2 on malformed arguments, 5 when the module refuses the command.\n" },
+	{ "metrics", cmd_metrics,
+"Usage: oomsnap metrics\n"
+"\n"
+"Prints the module's counters in the Prometheus text exposition format, for\n"
+"node_exporter's textfile collector, e.g. from cron:\n"
+"  oomsnap metrics >/var/lib/node_exporter/oomsnap.prom.$$ &&\n"
+"    mv /var/lib/node_exporter/oomsnap.prom.$$ /var/lib/node_exporter/oomsnap.prom\n"
+"When the module is not loaded it prints oomsnap_up 0 and exits 0.\n" },
+};
+
+#define NR_COMMANDS ARRAY_SIZE(commands)
+
+bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+/* A command's usage, or the main one for an unknown command. */
+void usage_cmd(const char *cmd, int to_stderr)
+{
+	FILE *f = to_stderr ? stderr : stdout;
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, cmd)) {
+			fputs(commands[i].usage, f);
+			return;
+		}
+	fputs(usage_text, f);
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("OOMSNAP_DIR");
+	size_t c;
+	int i;
+
+	if (env && *env)
+		oomsnap_dir = env;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-d")) {
+			if (i + 1 >= argc)
+				die(E_USAGE, "-d needs DIR");
+			oomsnap_dir = argv[++i];
+		} else if (!strncmp(argv[i], "-d", 2)) {
+			oomsnap_dir = argv[i] + 2;
+		} else if (is_help(argv[i])) {
+			fputs(usage_text, stdout);
+			return E_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("oomsnap %s\n", OOMSNAP_VERSION);
+			return E_OK;
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (argv[i][0] == '-') {
+			die(E_USAGE, "unknown option '%s' (see oomsnap --help)", argv[i]);
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		fputs(usage_text, stderr);
+		return E_USAGE;
+	}
+	argc -= i;
+	argv += i;
+	if (!strcmp(argv[0], "help")) {
+		usage_cmd(argc > 1 ? argv[1] : "", 0);
+		return E_OK;
+	}
+	for (c = 0; c < NR_COMMANDS; c++) {
+		if (strcmp(commands[c].name, argv[0]))
+			continue;
+		if (argc > 1 && is_help(argv[1])) {
+			usage_cmd(argv[0], 0);
+			return E_OK;
+		}
+		return commands[c].run(argc, argv);
+	}
+	die(E_USAGE, "unknown command '%s' (see oomsnap --help)", argv[0]);
+}

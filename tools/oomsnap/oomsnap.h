@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * oomsnap: the command-line tool for the oomsnap kernel module
+ * (docs/interface.md).  Declarations shared by its files:
+ *
+ *   main.c     option parsing, dispatch, usage texts
+ *   util.c     errors, number checks, growing strings
+ *   files.c    where the module's files are, reading them
+ *   record.c   one event record (json-c): paths, values as displayed
+ *   brief.c    the one-line form of an event (watch, status)
+ *   events.c   events, last
+ *   explain.c  explain: the sentences
+ *   metrics.c  metrics: Prometheus text format
+ *   status.c   status
+ *   protect.c  protect add|del|list|clear
+ *   follow.c   watch: following the stream
+ */
+#ifndef OOMSNAP_CLI_H
+#define OOMSNAP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#ifndef OOMSNAP_VERSION
+#define OOMSNAP_VERSION "unknown"
+#endif
+
+/* Exit codes: the contract of scripts and tests (usage text). */
+enum {
+	E_OK = 0,		/* success */
+	E_NONE = 1,		/* nothing to show, or watch timed out */
+	E_USAGE = 2,		/* unknown command or option, bad argument */
+	E_NOTLOADED = 3,	/* the module or its files are not there */
+	E_PERM = 4,		/* permission denied */
+	E_REJECTED = 5,		/* the module refused a protect command */
+	E_EOF = 6,		/* watch: the stream ended */
+};
+
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noreturn __attribute__((noreturn))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* main.c */
+void usage_cmd(const char *cmd, int to_stderr);
+bool is_help(const char *arg);
+
+/* util.c */
+void __noreturn __printf(2, 3) die(int code, const char *fmt, ...);
+void __printf(1, 2) warn(const char *fmt, ...);
+bool is_uint(const char *s);
+bool is_int(const char *s);
+void *xrealloc(void *p, size_t n);
+
+/* files.c */
+extern const char *oomsnap_dir;
+bool find_dir(void);
+bool module_loaded(void);
+char *file_path(const char *name);
+void need(const char *name);
+char *read_file(const char *name, size_t *len);
+char *read_file_soft(const char *name, size_t *len);
+
+/* util.c: a growing string, always NUL-terminated once written to. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+void sb_putc(struct sbuf *b, char c);
+void sb_puts(struct sbuf *b, const char *s);
+void __printf(2, 3) sb_printf(struct sbuf *b, const char *fmt, ...);
+void sb_reset(struct sbuf *b);
+void sb_free(struct sbuf *b);
+
+/* record.c */
+json_object *rec_parse(const char *line, size_t len, const char **err);
+json_object *rec_get(json_object *rec, const char *path);
+bool rec_has(json_object *rec, const char *path);
+long long rec_int(json_object *rec, const char *path);
+bool rec_is(json_object *rec, const char *path, const char *word);
+void sb_escaped(struct sbuf *b, const char *s, size_t len);
+void sb_v(struct sbuf *b, json_object *rec, const char *path);
+void sb_kb(struct sbuf *b, json_object *rec, const char *path);
+void sb_task(struct sbuf *b, json_object *rec, const char *path);
+void sb_utc(struct sbuf *b, long long sec, bool iso);
+void sb_when(struct sbuf *b, json_object *rec);
+bool is_event(json_object *rec);
+
+/* Iterate over the lines of a buffer (events.json). */
+struct lines {
+	const char *p, *end;
+	unsigned int nr;
+};
+
+bool next_line(struct lines *it, const char **line, size_t *len);
+
+/* brief.c */
+void sb_brief(struct sbuf *b, json_object *rec);
+bool sb_notice(struct sbuf *b, json_object *rec);
+
+/* the commands */
+int cmd_status(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_last(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_protect(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+void explain(json_object *rec);
+
+#endif /* OOMSNAP_CLI_H */

@@ -1,0 +1,138 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [--update] OOMSNAP: the CLI's host tests.  Every data set
+# tests/data/NAME/ (events, events.json, stats, protect as the module
+# serves them; stream: a copy of events.json unless the set has its own)
+# is copied to a scratch directory, and each line "CASE STATUS ARGS" of
+# its cases file runs "OOMSNAP -d . ARGS" there: stdout and stderr
+# together must equal expected/CASE, and the exit status STATUS.  A case
+# that writes the protect file has what it wrote appended to its output.
+# Then watch on a FIFO: --timeout without an event, --count with one, and
+# SIGTERM.  --update rewrites expected/ from the binary instead (review
+# the diff).  Ends with "N passed, N failed".
+set -u
+update=0
+if [ "${1:-}" = --update ]; then
+	update=1
+	shift
+fi
+[ $# -eq 1 ] || { echo "usage: run.sh [--update] OOMSNAP" >&2; exit 2; }
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/oomsnap-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+unset OOMSNAP_DIR
+pass=0 fail=0 n=0
+
+ok() {
+	n=$((n + 1)) pass=$((pass + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1)) fail=$((fail + 1))
+	echo "not ok $n - $1"
+}
+
+for set in "$here"/data/*/; do
+	set=${set%/}
+	name=${set##*/}
+	[ -f "$set/cases" ] || continue
+	d=$tmp/$name
+	mkdir -p "$d" "$set/expected"
+	for f in events events.json stats; do
+		[ ! -f "$set/$f" ] || cp "$set/$f" "$d/$f"
+	done
+	if [ -f "$set/stream" ]; then cp "$set/stream" "$d/stream"; else cp "$set/events.json" "$d/stream"; fi
+	while read -r case want args; do
+		case $case in '' | '#'*) continue ;; esac
+		cp "$set/protect" "$d/protect"
+		out=$(cd "$d" && eval "\"\$bin\" -d . $args" 2>&1)
+		rc=$?
+		if ! cmp -s "$set/protect" "$d/protect"; then
+			out=$(printf '%s\n--- written to protect:\n' "$out"; cat "$d/protect")
+		fi
+		if [ $update = 1 ]; then
+			printf '%s\n' "$out" >"$set/expected/$case"
+		fi
+		if [ "$rc" != "$want" ]; then
+			not_ok "$name $case: exit status $rc, expected $want"
+			printf '%s\n' "$out" | sed 's/^/# /'
+		elif ! printf '%s\n' "$out" | cmp -s - "$set/expected/$case"; then
+			not_ok "$name $case: output differs from expected/$case"
+			printf '%s\n' "$out" | diff "$set/expected/$case" - | sed 's/^/# /'
+		else
+			ok "$name $case"
+		fi
+	done <"$set/cases"
+done
+
+# --version
+if "$bin" --version | grep -qx 'oomsnap [0-9][0-9a-z.~+-]*'; then
+	ok "--version"
+else
+	not_ok "--version: $("$bin" --version 2>&1)"
+fi
+
+# watch on a FIFO, which blocks like the module's stream
+d=$tmp/fifo
+mkdir -p "$d"
+cp "$here/data/vm-bookworm/stats" "$d/"
+mkfifo "$d/stream"
+sleep 5 >"$d/stream" &
+holder=$!
+start=$(date +%s)
+out=$("$bin" -d "$d" watch --timeout 1 2>&1)
+rc=$?
+took=$(($(date +%s) - start))
+if [ $rc -eq 1 ] && [ "$out" = "oomsnap: no OOM event within 1 s" ] && [ $took -le 3 ]; then
+	ok "watch --timeout 1 on a silent stream: exit 1 after ${took} s"
+else
+	not_ok "watch --timeout 1 on a silent stream: exit $rc after $took s: $out"
+fi
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+
+(head -n 1 "$here/data/vm-bookworm/events.json"; sleep 5) >"$d/stream" &
+holder=$!
+out=$("$bin" -d "$d" watch --timeout 4 --count 1 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$out" = "$(head -n 1 "$here/data/vm-bookworm/expected/watch")" ]; then
+	ok "watch --count 1: the first event's line, exit 0 without waiting for more"
+else
+	not_ok "watch --count 1: exit $rc: $out"
+fi
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+
+(head -n 2 "$here/data/vm-bookworm/events.json"; sleep 5) >"$d/stream" &
+holder=$!
+out=$("$bin" -d "$d" watch --timeout 2 --count 3 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ "$(printf '%s\n' "$out" | tail -n 1)" = "oomsnap: timed out after 2 s with 2 of 3 events" ]; then
+	ok "watch --count 3 with 2 events: exit 1, both printed, the shortfall said"
+else
+	not_ok "watch --count 3 with 2 events: exit $rc: $out"
+fi
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+
+sleep 5 >"$d/stream" &
+holder=$!
+"$bin" -d "$d" watch >/dev/null 2>&1 &
+watcher=$!
+sleep 1
+kill -TERM $watcher
+wait $watcher
+rc=$?
+if [ $rc -eq 143 ]; then
+	ok "watch ends on SIGTERM with status 143"
+else
+	not_ok "watch on SIGTERM: status $rc, expected 143"
+fi
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

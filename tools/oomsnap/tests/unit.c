@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unit: the CLI's internals on the host, no module, no VM.
+ *
+ *   unit DATA_DIR      (tests/data: every DIR/ * /events.json is read)
+ *
+ * - every byte the module can write in a name comes back as the module
+ *   escaped it (record.c, sb_escaped());
+ * - the watch line's logfmt parses back, for every recorded event
+ *   (hostile names included), to exactly the record's values: no name can
+ *   end a value early or add a key (brief.c);
+ * - paths, nulls and parse errors (record.c);
+ * - dates (sb_utc()).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oomsnap.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		printf("not ok - %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		putchar('\n');						\
+	}								\
+} while (0)
+
+/* The module's escaping of one byte (oomsnap_json_str()). */
+static void module_escape(char *out, unsigned char c)
+{
+	if (c == '"' || c == '\\')
+		sprintf(out, "\\%c", c);
+	else if (c < 0x20 || c >= 0x7f)
+		sprintf(out, "\\u%04x", c);
+	else
+		sprintf(out, "%c", c);
+}
+
+static void test_escape(void)
+{
+	char esc[16], line[64];
+	struct sbuf b = { 0 };
+	const char *err = NULL;
+	json_object *o;
+	unsigned int c;
+
+	for (c = 1; c < 256; c++) {
+		module_escape(esc, c);
+		snprintf(line, sizeof(line), "{\"s\":\"x%sy\"}", esc);
+		o = rec_parse(line, strlen(line), &err);
+		CHECK(o, "byte %#x: %s", c, err);
+		if (!o)
+			continue;
+		sb_reset(&b);
+		sb_v(&b, o, "s");
+		snprintf(line, sizeof(line), "x%sy", esc);
+		CHECK(!strcmp(b.s, line), "byte %#x shown as '%s', not '%s'", c, b.s, line);
+		json_object_put(o);
+	}
+	/* raw bytes that are not UTF-8 (not the module's, but possible) */
+	sb_reset(&b);
+	sb_escaped(&b, "a\xff\xc3", 3);
+	CHECK(!strcmp(b.s, "a\\u00ff\\u00c3"), "raw bytes shown as '%s'", b.s);
+	sb_free(&b);
+}
+
+/* Split a logfmt line; check each pair against the record. */
+static void check_logfmt(json_object *rec, const char *line, const char *where)
+{
+	const char *p = line, *eq, *end;
+	char key[64], *val;
+	struct sbuf want = { 0 };
+	json_object *v, *s;
+	int keys = 0;
+
+	while (*p) {
+		eq = strchr(p, '=');
+		CHECK(eq && eq - p < (long)sizeof(key), "%s: no key at '%s'", where, p);
+		if (!eq || eq - p >= (long)sizeof(key))
+			break;
+		memcpy(key, p, eq - p);
+		key[eq - p] = '\0';
+		CHECK(!strchr(key, ' ') && !strchr(key, '"'), "%s: bad key '%s'", where, key);
+		p = eq + 1;
+		if (*p == '"') {
+			/* a JSON string literal, up to its unescaped quote */
+			char lit[1024];
+
+			for (end = p + 1; *end && *end != '"'; end++)
+				if (*end == '\\' && end[1])
+					end++;
+			CHECK(*end == '"' && end - p < (long)sizeof(lit) - 1,
+			      "%s: %s: unterminated quoted value", where, key);
+			if (*end != '"' || end - p >= (long)sizeof(lit) - 1)
+				break;
+			end++;
+			memcpy(lit, p, end - p);
+			lit[end - p] = '\0';
+			s = json_tokener_parse(lit);
+			CHECK(s && json_object_is_type(s, json_type_string),
+			      "%s: %s: bad quoted value %s", where, key, lit);
+			if (!s)
+				break;
+			val = strdup(json_object_get_string(s));
+			json_object_put(s);
+		} else {
+			end = p + strcspn(p, " ");
+			val = strndup(p, end - p);
+		}
+		CHECK(!*end || *end == ' ', "%s: %s: value not followed by a space", where, key);
+		p = *end ? end + 1 : end;
+		keys++;
+		if (!strcmp(key, "time") || !strcmp(key, "boot_s")) {
+			free(val);
+			continue;
+		}
+		v = rec_get(rec, key);
+		CHECK(v, "%s: key %s is not a known value of the record", where, key);
+		if (v) {
+			int plain = JSON_C_TO_STRING_PLAIN;
+
+			sb_reset(&want);
+			if (json_object_is_type(v, json_type_string))
+				sb_puts(&want, json_object_get_string(v));
+			else
+				sb_puts(&want, json_object_to_json_string_ext(v, plain));
+			CHECK(!strcmp(val, want.s), "%s: %s='%s', the record has '%s'",
+			      where, key, val, want.s);
+		}
+		free(val);
+	}
+	CHECK(keys >= 5, "%s: only %d pairs in '%s'", where, keys, line);
+	sb_free(&want);
+}
+
+static void test_logfmt(const char *data)
+{
+	char path[512], where[600];
+	struct sbuf b = { 0 };
+	struct dirent *de;
+	size_t len, size;
+	const char *line, *err;
+	json_object *rec;
+	struct lines it;
+	int events = 0;
+	char *buf;
+	DIR *d = opendir(data);
+	FILE *f;
+
+	CHECK(d, "cannot open %s", data);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/events.json", data, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		buf = xrealloc(NULL, 1 << 20);
+		size = fread(buf, 1, (1 << 20) - 1, f);
+		buf[size] = '\0';
+		fclose(f);
+		it = (struct lines){ buf, buf + size, 0 };
+		while (next_line(&it, &line, &len)) {
+			rec = rec_parse(line, len, &err);
+			CHECK(rec, "%s:%u: %s", path, it.nr, err);
+			if (!rec)
+				continue;
+			sb_reset(&b);
+			sb_brief(&b, rec);
+			snprintf(where, sizeof(where), "%s:%u", path, it.nr);
+			CHECK(!strchr(b.s, '\n'), "%s: a newline in the line", where);
+			check_logfmt(rec, b.s, where);
+			json_object_put(rec);
+			events++;
+		}
+		free(buf);
+	}
+	if (d)
+		closedir(d);
+	CHECK(events >= 12, "only %d recorded events found under %s", events, data);
+	sb_free(&b);
+}
+
+static void test_paths(void)
+{
+	static const char line[] = "{\"a\":{\"b\":[1,{\"c\":\"x\"},null]},\"n\":null,\"t\":true}";
+	static const char big[] = "{\"ns\":1796285232387153810}";
+	static const char * const bad[] = {
+		"", "{", "[1]", "\"s\"", "{} x", "{\"a\":}", "{\"a\":1,}",
+	};
+	const char *err = NULL;
+	json_object *o = rec_parse(line, strlen(line), &err);
+	struct sbuf b = { 0 };
+	size_t i;
+
+	CHECK(o, "parse: %s", err);
+	if (!o)
+		return;
+	CHECK(rec_int(o, "a.b.0") == 1, "a.b.0");
+	CHECK(rec_is(o, "a.b.1.c", "x"), "a.b.1.c");
+	CHECK(!rec_has(o, "a.b.2"), "null is unknown");
+	CHECK(!rec_has(o, "a.b.3"), "past the end");
+	CHECK(!rec_has(o, "a.b.x"), "not an index");
+	CHECK(!rec_has(o, "n"), "null");
+	CHECK(!rec_has(o, "n.x"), "below null");
+	CHECK(!rec_has(o, "missing"), "missing");
+	CHECK(rec_is(o, "t", "true"), "true");
+	sb_v(&b, o, "n");
+	sb_v(&b, o, "a.b.0");
+	sb_kb(&b, o, "a.b.0");
+	sb_kb(&b, o, "n");
+	CHECK(!strcmp(b.s, "?11 kBan unknown amount"), "shown as '%s'", b.s);
+	json_object_put(o);
+	o = rec_parse(big, strlen(big), &err);
+	CHECK(o && rec_int(o, "ns") == 1796285232387153810LL, "64-bit");
+	json_object_put(o);
+	o = rec_parse("{}  \r", 5, &err);
+	CHECK(o, "trailing white space is allowed");
+	json_object_put(o);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err = NULL;
+		o = rec_parse(bad[i], strlen(bad[i]), &err);
+		CHECK(!o && err, "'%s' was accepted", bad[i]);
+		json_object_put(o);
+	}
+	sb_free(&b);
+}
+
+static void test_utc(void)
+{
+	static const struct {
+		long long t;
+		const char *text, *iso;
+	} cases[] = {
+		{ 0, "1970-01-01 00:00:00 UTC", "1970-01-01T00:00:00Z" },
+		{ 951782400, "2000-02-29 00:00:00 UTC", "2000-02-29T00:00:00Z" },
+		{ 4102444799LL, "2099-12-31 23:59:59 UTC", "2099-12-31T23:59:59Z" },
+		{ 1796285232, "2026-12-03 08:07:12 UTC", "2026-12-03T08:07:12Z" },
+	};
+	struct sbuf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		sb_reset(&b);
+		sb_utc(&b, cases[i].t, false);
+		CHECK(!strcmp(b.s, cases[i].text), "%lld: '%s'", cases[i].t, b.s);
+		sb_reset(&b);
+		sb_utc(&b, cases[i].t, true);
+		CHECK(!strcmp(b.s, cases[i].iso), "%lld: '%s'", cases[i].t, b.s);
+	}
+	sb_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+	test_escape();
+	test_paths();
+	test_utc();
+	test_logfmt(argc > 1 ? argv[1] : "tests/data");
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
