@@ -156,6 +156,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&oomsnap_stats.protect_applied));
 	seq_printf(m, "protect_reasserted %lld\n",
 		   atomic64_read(&oomsnap_stats.protect_reasserted));
+	seq_printf(m, "protect_refused %llu\n", oomsnap_protect_refused());
 	seq_printf(m, "ring_bytes %zu\n", oomsnap_ring_bytes());
 	seq_printf(m, "event_bytes %zu\n", oomsnap_event_size());
 	seq_printf(m, "capacity %u\n", oomsnap_capacity);
