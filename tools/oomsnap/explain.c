@@ -382,11 +382,6 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	sb_puts(s, " of page tables (total-vm ");
 	sb_kb(s, rec, "victim.total_vm_kb");
 	sb_puts(s, ").");
-	/* the module's word: the figures are not the kernel's line (3.1) */
-	if (rec_is(rec, "victim.settled", "false"))
-		sb_puts(s,
-			" These figures may differ from the kernel's Killed process line by up to 12 kB of page tables (16 kB with 5-level paging) and 2 MB + 264 kB of each rss figure (on 6.2 and later: 2 MB + max(32, 2 x CPUs) pages) per running task, because the victim was running on another CPU when they were read and may have finished a page fault before the kernel printed its line (interface section 3.1).");
-
 	if (cands && json_object_is_type(cands, json_type_array))
 		n = json_object_array_length(cands);
 	for (i = 0; i < n; i++) {
@@ -430,6 +425,11 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	}
 	if (c)
 		sb_putc(s, '.');
+	/* last, so the sentences before it wrap as they always did */
+	/* the module's word: the figures are not the kernel's line (3.1) */
+	if (rec_is(rec, "victim.settled", "false"))
+		sb_puts(s,
+			" Its memory figures may differ from the kernel's Killed process line by up to 12 kB of page tables (16 kB with 5-level paging) and 2 MB + 264 kB of each rss figure (on 6.2 and later: 2 MB + max(32, 2 x CPUs) pages) per running task, because the victim was running on another CPU when they were read and may have finished a page fault before the kernel printed its line (interface section 3.1).");
 }
 
 static void who(struct sbuf *s, json_object *rec)
