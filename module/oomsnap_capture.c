@@ -31,6 +31,8 @@
  * where ktime_get*() can spin forever on the timekeeping seqcount (lockdep
  * reports it on the debug kernel).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kprobes.h>
 #include <linux/tracepoint.h>
 #include <linux/oom.h>
@@ -913,7 +915,7 @@ int oomsnap_capture_init(void)
 
 	ret = register_kretprobe(&oomsnap_oom_krp);
 	if (ret) {
-		pr_err("oomsnap: cannot kretprobe out_of_memory: %d\n", ret);
+		pr_err("cannot kretprobe out_of_memory: %d\n", ret);
 		goto err;
 	}
 	ret = register_oom_notifier(&oomsnap_oom_nb);
@@ -923,7 +925,7 @@ int oomsnap_capture_init(void)
 	}
 	for (i = 0; i < HOOK_NR; i++)
 		if (hook_missing[i] && !(i == HOOK_OOM_BADNESS && oomsnap_cand_scan))
-			pr_warn("oomsnap: hook %s missing: %s\n", hook_names[i],
+			pr_warn("hook %s missing: %s\n", hook_names[i],
 				hook_missing[i]);
 	return 0;
 err:

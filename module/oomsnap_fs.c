@@ -31,6 +31,8 @@
  *     with an adj below 0 CAP_SYS_RESOURCE too (oomsnap_protect.c);
  * all in the initial user namespace; refused with EPERM.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -406,9 +408,9 @@ int oomsnap_fs_init(int procfs_mode)
 			return ret;
 		}
 		if (!debugfs_ok)
-			pr_info("oomsnap: debugfs unavailable or locked down, files are in /proc/oomsnap\n");
+			pr_info("debugfs unavailable or locked down, files are in /proc/oomsnap\n");
 	} else if (!debugfs_ok) {
-		pr_err("oomsnap: debugfs unavailable or locked down and procfs=0\n");
+		pr_err("debugfs unavailable or locked down and procfs=0\n");
 		return -ENODEV;
 	}
 	return 0;

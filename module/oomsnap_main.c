@@ -6,6 +6,8 @@
  * Load order: ring, protection list, hooks, files; unload in reverse.
  * Every step unwinds the ones before it when a later one fails.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
@@ -38,7 +40,7 @@ static int oomsnap_param_set_range(const char *val,
 	unsigned int v;
 
 	if (kstrtouint(val, 0, &v) || v < p->min || v > p->max) {
-		pr_err("oomsnap: %s=%s: must be a number from %u to %u\n",
+		pr_err("%s=%s: must be a number from %u to %u\n",
 		       kp->name, val, p->min, p->max);
 		return -EINVAL;
 	}
@@ -93,7 +95,7 @@ static int oomsnap_param_set_candidates(const char *val,
 		oomsnap_cand_scan = val[0] == 's';
 		return 0;
 	}
-	pr_err("oomsnap: candidates=%s: must be auto or scan\n", val);
+	pr_err("candidates=%s: must be auto or scan\n", val);
 	return -EINVAL;
 }
 
@@ -122,7 +124,7 @@ static int oomsnap_param_set_procfs(const char *val,
 		oomsnap_procfs = val[0] - '0';
 		return 0;
 	}
-	pr_err("oomsnap: procfs=%s: must be 0, 1 or auto\n", val);
+	pr_err("procfs=%s: must be 0, 1 or auto\n", val);
 	return -EINVAL;
 }
 
@@ -159,7 +161,7 @@ static int __init oomsnap_init(void)
 	ret = oomsnap_fs_init(oomsnap_procfs);
 	if (ret)
 		goto err_capture;
-	pr_info("oomsnap: loaded: capacity=%u max_tasks=%u, %zu bytes of ring\n",
+	pr_info("loaded: capacity=%u max_tasks=%u, %zu bytes of ring\n",
 		oomsnap_capacity, oomsnap_max_tasks, oomsnap_ring_bytes());
 	return 0;
 

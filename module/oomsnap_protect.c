@@ -37,6 +37,8 @@
  * can be freed and its address reused.  That needs no put_*() from atomic
  * context, which PREEMPT_RT would not allow.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
@@ -1756,7 +1758,7 @@ void oomsnap_protect_exit(void)
 	oomsnap_free_list(freelist);
 	/* every process still alive was restored: one left outlived its process */
 	if (oomsnap_nr_recs)
-		pr_warn("oomsnap: protect: %u restore records left\n",
+		pr_warn("protect: %u restore records left\n",
 			oomsnap_nr_recs);
 	oomsnap_free_tables();
 	oomsnap_tp_exec = NULL;
@@ -1776,7 +1778,7 @@ static void oomsnap_boot_error(const char *list, unsigned int bad, int err)
 			break;
 		ent = NULL;
 	}
-	pr_err("oomsnap: protect=: entry \"%s\": error %d\n",
+	pr_err("protect=: entry \"%s\": error %d\n",
 	       copy && ent ? ent : "?", err);
 	kfree(copy);
 }
@@ -1788,12 +1790,12 @@ static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
 
 	*tpp = oomsnap_tp_find(name);
 	if (!*tpp) {
-		pr_err("oomsnap: protect: tracepoint %s not found\n", name);
+		pr_err("protect: tracepoint %s not found\n", name);
 		return -ENOENT;
 	}
 	ret = tracepoint_probe_register(*tpp, fn, NULL);
 	if (ret) {
-		pr_err("oomsnap: protect: cannot attach to %s: %d\n", name, ret);
+		pr_err("protect: cannot attach to %s: %d\n", name, ret);
 		return ret;
 	}
 	*on = true;
