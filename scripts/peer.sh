@@ -45,6 +45,8 @@ equal the kernel's line, stats agree, no kernel splat (vm.sh).
                     stress-ng 4 s per scenario; full: 3 runs, 15 s
   --runs N          runs of test_memcontrol per phase
   --stress-time S   seconds per stress-ng scenario
+  --src DIR         build the module from DIR (vm.sh --src), e.g. another
+                    worktree
 
 Output: TAP ("ok N - peer: ..."), then "N passed, N failed, N skipped".
 Cache: \$OOMSNAP_CACHE/peer (test_memcontrol per source version, the
@@ -52,13 +54,14 @@ modules per kernel version).  Must run as root.
 EOF
 }
 
-MODE=${OOMSNAP_PEER:-quick} RUNS="" STIME=""
+MODE=${OOMSNAP_PEER:-quick} RUNS="" STIME="" SRC_OPT=()
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--mode) MODE=${2:?--mode needs quick or full}; shift 2 ;;
 	--runs) RUNS=${2:?--runs needs N}; shift 2 ;;
 	--stress-time) STIME=${2:?--stress-time needs S}; shift 2 ;;
+	--src) SRC_OPT=(--src "${2:?--src needs DIR}"); shift 2 ;;
 	*) printf 'peer.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
 	esac
 done
@@ -91,6 +94,8 @@ trap on_exit EXIT
 
 PEER_CACHE="$OOMSNAP_CACHE/peer"
 mkdir -p "$PEER_CACHE"
+# a run killed before its exit trap leaves its 2 GB (sparse) disk behind
+find "$PEER_CACHE" -mindepth 1 -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} +
 STAGE_DIR=$(mktemp -d "$PEER_CACHE/run.XXXXXX")
 S=$STAGE_DIR
 FILES=()
@@ -217,6 +222,6 @@ DONE=1
 # buffer when the guest compares.
 rc=0
 "$HERE/vm.sh" --kernel bookworm --mem 768 --disk "$S/disk.img" --timeout "$TIMEOUT" \
-	--append "log_buf_len=16M" "${FILES[@]}" shell-cmd "sh /peer/peer.sh" || rc=$?
+	--append "log_buf_len=16M" "${SRC_OPT[@]}" "${FILES[@]}" shell-cmd "sh /peer/peer.sh" || rc=$?
 exit "$rc"
 }
