@@ -28,7 +28,7 @@ function kfig(line, key) {
 	if (!match(line, key ":[0-9]+")) return "?"
 	return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) + 0
 }
-BEGIN { kills = klines = dup = nrec = recorded = compared = nbad = ntol = norec = nolines = 0 }
+BEGIN { kills = klines = dup = nrec = recorded = compared = nbad = ntol = norec = nolines = settled_true = settled_false = 0 }
 FILENAME == kmsg_file && /Killed process [0-9]+ \(/ {
 	klines++
 	s = substr($0, index($0, "Killed process ") + 15)
@@ -44,6 +44,8 @@ FILENAME == kmsg_file { next }
 	nrec++
 	seq = num($0, "seq")
 	v = ""; if (match($0, /"victim":\{[^}]*\}/)) v = substr($0, RSTART, RLENGTH)
+	if (v ~ /"settled":true/) settled_true++
+	else if (v ~ /"settled":false/) settled_false++
 	t = ""; if (match($0, /"trigger":\{[^}]*\}/)) t = substr($0, RSTART, RLENGTH)
 	if (!match($0, /"killed":\[[0-9,]*\]/)) next
 	l = substr($0, RSTART + 10, RLENGTH - 11)
@@ -122,6 +124,6 @@ function report(    i, st) {
 	for (i = 1; i <= nbad && i <= 40; i++) print "#   " bad[i]
 	for (i = 1; i <= ntol && i <= 40; i++) print "#   " tol[i]
 	# the last line of the run (scripts/guest/peer.sh prints it)
-	print "# peer: " matched " kills compared with the kernel log (" kills " killed processes, " recorded " recorded kills in " nrec " records, " compared " victims figure by figure)" >"/tmp/summary"
+	print "# peer: " matched " kills compared with the kernel log (" kills " killed processes, " recorded " recorded kills in " nrec " records, " compared " victims figure by figure; victim.settled true in " settled_true ", false in " settled_false ")" >"/tmp/summary"
 	print nrec >"/tmp/nrec"
 }
