@@ -14,6 +14,9 @@
 #   make check-debug     the selftests (full-size stress) and the KUnit suites on
 #                        a KASAN/lockdep/kmemleak kernel built from linux-source-6.1
 #                        (first run builds it: ~15-40 min; cached afterwards)
+#   make check-peer      other people's tests with oomsnap loaded, on bookworm's
+#                        6.1: the kernel's test_memcontrol and stress-ng, every
+#                        kill compared with the kernel's log (PEER=full: more)
 #   make demo            boot the VM and show a memcg and a global OOM
 #   make bench           benchmarks in the VM (scripts/bench.sh, ~15 min): OOM
 #                        path cost, exec throughput, memory, readers; the tables
@@ -97,6 +100,13 @@ deps-debug: deps
 check-debug: deps-debug
 	scripts/vm.sh --kernel debug $(VMFLAGS) tests
 
+# scripts/peer.sh: the kernel's own test_memcontrol (from linux-source-6.1)
+# and Debian's stress-ng, without and with the module, every kill checked
+# against the kernel's log.  PEER=quick (CI) or full.
+PEER ?= $(or $(OOMSNAP_PEER),quick)
+check-peer: deps
+	scripts/peer.sh --mode $(PEER)
+
 demo: deps
 	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
 
@@ -106,7 +116,7 @@ bench: deps
 	OOMSNAP_BENCH_CMD='make bench KERNEL=$(KERNEL)$(if $(BENCHFLAGS), BENCHFLAGS="$(BENCHFLAGS)")' \
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
-.PHONY: all cli check-cli modules clean deps deps-debug lint check check-debug check-matrix demo bench \
+.PHONY: all cli check-cli modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
 	dkms-src dkms-install dkms-uninstall deb check-dkms
 
 # ---------------------------------------------------------------------------

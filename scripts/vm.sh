@@ -56,6 +56,10 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
   --file SRC:DEST     also copy file SRC into the guest at the absolute path
                       DEST (repeatable; e.g. an /etc/modprobe.d file: the
                       guest's busybox modprobe reads /etc/modprobe.d)
+  --disk IMG          attach the raw image IMG as a virtio disk (/dev/vda;
+                      the guest needs virtio_pci and virtio_blk, modules of
+                      the Debian kernels: pass them with --file and insmod
+                      them); used by make check-peer
   --lint              run scripts/lint.sh first and count it as a result
                       ("ok - lint" / "not ok - lint"); used by make check
   --result FILE       on exit, write one line of key=value pairs to FILE:
@@ -80,7 +84,7 @@ EOF
 }
 
 TAG=bookworm APPEND="" MEM=512 SMP=2 TCG_THREAD=single TIMEOUT="" TEST_TIMEOUT="" SRC=$REPO STRESS=""
-ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=()
+ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=() DISK=()
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
@@ -100,6 +104,7 @@ while (($#)); do
 	--result) RESULT=${2:?--result needs FILE}; shift 2 ;;
 	--ko) KO=$(realpath -e "${2:?--ko needs FILE}"); shift 2 ;;
 	--file) FILES+=("${2:?--file needs SRC:DEST}"); shift 2 ;;
+	--disk) DISK=(-drive "file=$(realpath -e "${2:?--disk needs IMG}"),format=raw,if=virtio"); shift 2 ;;
 	tests | demo | build) ACTION=$1; shift ;;
 	shell-cmd) ACTION=$1; CMD=${2:?shell-cmd needs a command}; shift 2 ;;
 	*) printf 'vm.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
@@ -420,7 +425,7 @@ rm -f "$MON" "$WORK/hang.log"
 ) </dev/null >/dev/null 2>&1 &
 WATCHER=$!
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -cpu max -m "$MEM" -smp "$SMP" \
-	-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none \
+	-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none "${DISK[@]}" \
 	-kernel "$KDIR_CACHE/vmlinuz" -initrd "$WORK/initrd.gz" -append "$CMDLINE" \
 	-serial "file:$SERIAL" -serial "file:$TAP" </dev/null >"$WORK/qemu.log" 2>&1 || qrc=$?
 kill "$WATCHER" 2>/dev/null || true
