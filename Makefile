@@ -84,7 +84,7 @@ check: deps check-cli
 # kernel, version, build, passed/failed/skipped, seconds.  KERNELS="tag ..."
 # limits the set.
 check-matrix: deps
-	scripts/matrix.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(VMFLAGS)
+	scripts/matrix.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(MATRIXFLAGS) $(VMFLAGS)
 
 # The debug lane: scripts/debug-kernel.sh builds (once; cached under
 # /var/cache/oomsnap/debug-kernel, keyed by the linux-source-6.1 version and
