@@ -535,7 +535,8 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
  * after mark_victim (interface section 3.1, victim.settled).  Every task
  * using @mm must be current (busy in this OOM) or asleep: not running, not
  * runnable, not being woken (the SIGKILL, sent before mark_victim, has
- * already woken the killable sleepers).  mm_users above the threads counted
+ * already woken the killable sleepers), not blocked on an RT spinlock
+ * (PREEMPT_RT: a fault waiting for its page-table lock goes on after it).  mm_users above the threads counted
  * here means a user we cannot see (a vfork child, another process, a
  * kernel thread or a /proc reader holding it): not settled.  Racy reads,
  * each of which can only err towards "not settled", except for a sleeper
@@ -554,7 +555,8 @@ static bool oomsnap_victim_settled(struct task_struct *victim,
 			continue;	/* has left the mm: cannot fault on it */
 		users++;
 		if (t != current &&
-		    (!task_state_index(t) || READ_ONCE(t->on_rq)))
+		    (!task_state_index(t) || READ_ONCE(t->on_rq) ||
+		     oomsnap_task_rtlock_waiting(t)))
 			settled = false;
 	}
 	rcu_read_unlock();

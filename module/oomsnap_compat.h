@@ -80,6 +80,27 @@ static inline bool oomsnap_trylock_task(struct task_struct *t)
 }
 
 /**
+ * oomsnap_task_rtlock_waiting() - is @t blocked on an RT sleeping spinlock?
+ * @t: the task
+ *
+ * On PREEMPT_RT a task blocked on a spinlock_t (e.g. a page-table lock in
+ * the middle of a page fault) is off the runqueue in TASK_RTLOCK_WAIT,
+ * which task_state_index() shows as an ordinary uninterruptible sleep: it
+ * is not asleep in our sense, it will finish what it was doing.  The state
+ * (5.15 on) is never set on other kernels; before 5.15 it does not exist.
+ *
+ * Return: true while @t waits for an RT lock.
+ */
+static inline bool oomsnap_task_rtlock_waiting(struct task_struct *t)
+{
+#ifdef TASK_RTLOCK_WAIT
+	return READ_ONCE(t->__state) & TASK_RTLOCK_WAIT;
+#else
+	return false;
+#endif
+}
+
+/**
  * oomsnap_mm_flag() - test one MMF_* flag of an mm
  * @mm: the address space
  * @flag: the MMF_* bit number

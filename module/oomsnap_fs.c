@@ -27,8 +27,10 @@
  *     the kernel asks for its log under dmesg_restrict: CAP_SYSLOG (or
  *     CAP_SYS_ADMIN), since a record names every OOM's processes, uids
  *     and cgroups;
- *   - writing protect or clear needs CAP_SYS_ADMIN, and a protect entry
- *     with an adj below 0 CAP_SYS_RESOURCE too (oomsnap_protect.c);
+ *   - writing protect or clear needs CAP_SYS_ADMIN (checked at open too, so
+ *     that a process without it cannot hold a file and pin the module),
+ *     and a protect entry with an adj below 0 CAP_SYS_RESOURCE too
+ *     (oomsnap_protect.c);
  * all in the initial user namespace; refused with EPERM.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -188,6 +190,9 @@ static int oomsnap_protect_open(struct inode *inode, struct file *file)
 	/* the list names processes and cgroups: a reader needs what events do */
 	if ((file->f_mode & FMODE_READ) && oomsnap_fs_may_read(file))
 		return -EPERM;
+	/* refused at open too, so that no one can pin the module for nothing */
+	if ((file->f_mode & FMODE_WRITE) && oomsnap_fs_may_write(file))
+		return -EPERM;
 	return single_open(file, oomsnap_protect_show, NULL);
 }
 
@@ -250,9 +255,16 @@ static const struct file_operations oomsnap_protect_fops = {
 	.release = single_release,
 };
 
+static int oomsnap_clear_open(struct inode *inode, struct file *file)
+{
+	if (oomsnap_fs_may_write(file))
+		return -EPERM;
+	return nonseekable_open(inode, file);
+}
+
 static const struct file_operations oomsnap_clear_fops = {
 	.owner = THIS_MODULE,
-	.open = nonseekable_open,
+	.open = oomsnap_clear_open,
 	.write = oomsnap_clear_write,
 	.llseek = OOMSNAP_NO_LLSEEK,
 };
@@ -302,7 +314,7 @@ static int oomsnap_proc_open(struct inode *inode, struct file *file)
 static int oomsnap_proc_release(struct inode *inode, struct file *file)
 {
 	const struct file_operations *f = oomsnap_proc_fops(file);
-	int ret = f->release ? f->release(inode, file) : 0;
+	int ret = f && f->release ? f->release(inode, file) : 0;
 
 	module_put(THIS_MODULE);
 	return ret;

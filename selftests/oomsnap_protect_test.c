@@ -1332,4 +1332,51 @@ TEST_F_TIMEOUT(prot, no_record_outlives_process, 120)
 	close(kfd);
 }
 
+/*
+ * A page of mostly empty lines is thousands of commands: the command array
+ * is then several hundred kB.  With every allocation of order 4 and up
+ * failing for this task (fail_page_alloc, as under fragmentation), the
+ * write must still be applied: the array comes from kvcalloc(), which
+ * falls back to order-0 pages.  Before, its kcalloc() failed the write
+ * with ENOMEM.  Needs fault injection (the debug kernel); Debian's
+ * kernels have none: SKIP.
+ */
+#define FPA "/sys/kernel/debug/fail_page_alloc"
+
+static int fpa_set(const char *knob, const char *v)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), FPA "/%s", knob);
+	return ou_write(path, v);
+}
+
+TEST_F_TIMEOUT(prot, huge_write_without_high_orders, 60)
+{
+	static char buf[4096];
+	int ret, fd;
+
+	if (access(FPA "/min-order", W_OK) || access("/proc/self/make-it-fail", W_OK))
+		SKIP(return, "no fail_page_alloc (kernel without fault injection)");
+	memset(buf, '\n', sizeof(buf));
+	memcpy(buf, "clear", 5);
+	ASSERT_EQ(0, fpa_set("task-filter", "Y"));
+	ASSERT_EQ(0, fpa_set("ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, fpa_set("ignore-gfp-highmem", "N"));
+	ASSERT_EQ(0, fpa_set("min-order", "4"));
+	ASSERT_EQ(0, fpa_set("probability", "100"));
+	ASSERT_EQ(0, fpa_set("interval", "1"));
+	ASSERT_EQ(0, fpa_set("times", "-1"));
+	ASSERT_EQ(0, fpa_set("verbose", "0"));
+	fd = open(prot(), O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ou_write("/proc/self/make-it-fail", "1"));
+	ret = write(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : -errno;
+	ou_write("/proc/self/make-it-fail", "0");
+	close(fd);
+	fpa_set("probability", "0");
+	EXPECT_EQ(0, ret) TH_LOG("a 4096-line write with no order >= 4 page: %s",
+				 strerror(-ret));
+}
+
 TEST_HARNESS_MAIN

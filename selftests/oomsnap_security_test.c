@@ -17,9 +17,10 @@
  * same act: reading records needs CAP_SYSLOG or CAP_SYS_ADMIN, writing
  * protect or clear CAP_SYS_ADMIN, an adj below 0 CAP_SYS_RESOURCE too.
  * The check is against the opener's credentials: a descriptor opened by a
- * privileged process works in an unprivileged child, one opened by an
- * unprivileged process and passed to a privileged one (SCM_RIGHTS) does
- * not.  The protect= module parameter is not readable by other users.
+ * privileged process works in an unprivileged child, one opened by a less
+ * privileged process and passed to a privileged one (SCM_RIGHTS) carries
+ * only its opener's rights.  Opening protect or clear for writing without
+ * CAP_SYS_ADMIN is refused already (no pinning the module for nothing).  The protect= module parameter is not readable by other users.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -112,13 +113,17 @@ static int try_open(const char *path, int flags)
 	return 0;
 }
 
-/* write(@s) to @path: 0 if it is accepted, the errno otherwise */
+/*
+ * write(@s) to @path: 0 if it is accepted, the errno otherwise (of the open:
+ * a writer without CAP_SYS_ADMIN is refused there already, so that it
+ * cannot hold the file and pin the module; or of the write)
+ */
 static int try_write(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY), err = 0;
 
 	if (fd < 0)
-		return 200 + errno;	/* the open, not the write, failed */
+		return errno;
 	if (write(fd, s, strlen(s)) < 0)
 		err = errno;
 	close(fd);
@@ -144,7 +149,10 @@ static int probe_writes(void *arg)
 	(void)arg;
 	return (try_write(fpath("protect"), pid_cmd) == EPERM) << 0 |
 	       (try_write(fpath("protect"), pid_cmd_neg) == EPERM) << 1 |
-	       (try_write(fpath("clear"), "1") == EPERM) << 2;
+	       (try_write(fpath("clear"), "1") == EPERM) << 2 |
+	       /* refused at open: no holding the file (and the module) */
+	       (try_open(fpath("clear"), O_WRONLY) == EPERM) << 3 |
+	       (try_open(fpath("protect"), O_WRONLY) == EPERM) << 4;
 }
 
 /* Every access rule, on the files of the current load (debugfs or procfs). */
@@ -170,10 +178,10 @@ static void check_access(struct __test_metadata *_metadata)
 	EXPECT_EQ(0, adj_of(target));
 	/* no capabilities: every read and every write refused */
 	EXPECT_EQ(0x1f, as_capless_root(0, probe_reads, NULL));
-	EXPECT_EQ(0x7, as_capless_root(0, probe_writes, NULL));
+	EXPECT_EQ(0x1f, as_capless_root(0, probe_writes, NULL));
 	/* CAP_SYSLOG reads, writes nothing */
 	EXPECT_EQ(0, as_capless_root(syslog, probe_reads, NULL));
-	EXPECT_EQ(0x7, as_capless_root(syslog, probe_writes, NULL));
+	EXPECT_EQ(0x1f, as_capless_root(syslog, probe_writes, NULL));
 	/* CAP_SYS_ADMIN reads and writes, but no adj below 0 */
 	EXPECT_EQ(0, as_capless_root(admin, probe_reads, NULL));
 	EXPECT_EQ(0x2, as_capless_root(admin, probe_writes, NULL));
@@ -195,17 +203,18 @@ static int write_fd(int fd, const char *s)
 /*
  * The opener's credentials count: a descriptor opened with every
  * capability works in a child that dropped them; one opened by a child
- * without capabilities and passed to a fully privileged process does not.
+ * with CAP_SYS_ADMIN only and passed to a fully privileged process
+ * (SCM_RIGHTS) cannot add an adj below 0, which needs CAP_SYS_RESOURCE.
  */
 static void check_opener_creds(struct __test_metadata *_metadata)
 {
-	int sv[2], fd, st;
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(sizeof(int))], cmd[64];
 	struct msghdr msg = { 0 };
-	struct cmsghdr *cm;
 	struct iovec iov;
+	struct cmsghdr *cm;
+	int sv[2], fd, st;
 	char byte = 0;
-	pid_t pid;
+	pid_t pid, target;
 
 	fd = open(fpath("clear"), O_WRONLY);
 	ASSERT_LE(0, fd);
@@ -218,21 +227,27 @@ static void check_opener_creds(struct __test_metadata *_metadata)
 					     strerror(WEXITSTATUS(st)));
 	close(fd);
 
+	target = fork();
+	ASSERT_LE(0, target);
+	if (target == 0) {
+		pause();
+		_exit(0);
+	}
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		if (caps_set(0))
+		if (caps_set(CAPBIT(CAP_SYS_ADMIN)))
 			_exit(100);
-		fd = open(fpath("clear"), O_WRONLY);
+		fd = open(fpath("protect"), O_WRONLY);
 		if (fd < 0)
 			_exit(101);
-		iov.iov_base = &byte;
-		iov.iov_len = 1;
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
 		cm = CMSG_FIRSTHDR(&msg);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
@@ -242,20 +257,22 @@ static void check_opener_creds(struct __test_metadata *_metadata)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_EQ(0, WEXITSTATUS(st));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
 	ASSERT_EQ(1, recvmsg(sv[0], &msg, 0));
 	cm = CMSG_FIRSTHDR(&msg);
 	ASSERT_NE(NULL, cm);
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	EXPECT_EQ(EPERM, write_fd(fd, "1"));
+	snprintf(cmd, sizeof(cmd), "add pid=%d adj=-1000\n", target);
+	EXPECT_EQ(EPERM, write_fd(fd, cmd));
+	EXPECT_EQ(0, adj_of(target));
+	snprintf(cmd, sizeof(cmd), "add pid=%d adj=7\n", target);
+	EXPECT_EQ(0, write_fd(fd, cmd));
+	EXPECT_EQ(7, adj_of(target));
+	EXPECT_EQ(0, write_fd(fd, "clear\n"));
 	close(fd);
 	close(sv[0]);
 	close(sv[1]);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
 }
 
 TEST(access_debugfs)
