@@ -536,8 +536,8 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
  * using @mm must be current (busy in this OOM) or asleep: not running, not
  * runnable, not being woken (the SIGKILL, sent before mark_victim, has
  * already woken the killable sleepers), not blocked on an RT spinlock
- * (PREEMPT_RT: a fault waiting for its page-table lock goes on after it).  mm_users above the threads counted
- * here means a user we cannot see (a vfork child, another process, a
+ * (PREEMPT_RT: a fault waiting for its page-table lock goes on after
+ * it).  mm_users above the threads counted here means a user we cannot see (a vfork child, another process, a
  * kernel thread or a /proc reader holding it): not settled.  Racy reads,
  * each of which can only err towards "not settled", except for a sleeper
  * that its own wait ends in those few instructions (documented).
