@@ -537,9 +537,10 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
  * runnable, not being woken (the SIGKILL, sent before mark_victim, has
  * already woken the killable sleepers), not blocked on an RT spinlock
  * (PREEMPT_RT: a fault waiting for its page-table lock goes on after
- * it).  mm_users above the threads counted here means a user we cannot see (a vfork child, another process, a
- * kernel thread or a /proc reader holding it): not settled.  Racy reads,
- * each of which can only err towards "not settled", except for a sleeper
+ * it).  mm_users above the threads counted here means a user we cannot
+ * see (a vfork child, another process, a kernel thread or a /proc reader
+ * holding it): not settled.  Racy reads, each of which can only err
+ * towards "not settled", except for a sleeper
  * that its own wait ends in those few instructions (documented).
  */
 static bool oomsnap_victim_settled(struct task_struct *victim,
