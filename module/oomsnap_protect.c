@@ -226,15 +226,27 @@ static atomic64_t oomsnap_refused;
 
 /*
  * The writers' group table belongs to oomsnap_plock.  The OOM path's is
- * used by oomsnap_protect_reassert() and then by oomsnap_protect_covers()
- * of the same OOM, both under the kernel's oom_lock; oomsnap_go_lock, only
- * ever trylocked (so never waited for), makes that ownership explicit:
- * should two OOM-path callers ever meet, the second does without groups
- * rather than corrupt the first's table.  Only the OOM path takes it, never
- * from interrupts, so interrupts stay on.
+ * owned by the single OOM in progress: oomsnap_protect_reassert() fills
+ * it and oomsnap_protect_covers() of the same OOM reads it, both under the
+ * kernel's oom_lock.  oomsnap_go_busy checks that ownership instead of
+ * assuming it: taken by cmpxchg, never waited for, so should two OOM-path
+ * callers ever meet, the second does without groups (own entries only)
+ * rather than corrupt the first's table.  A flag and not a lock: the
+ * fill takes task locks (sleeping locks on PREEMPT_RT, only trylocked
+ * there), which must not nest inside a raw spinlock.
  */
 static struct oomsnap_gtab oomsnap_gw, oomsnap_go;
-static DEFINE_RAW_SPINLOCK(oomsnap_go_lock);
+static atomic_t oomsnap_go_busy = ATOMIC_INIT(0);
+
+static bool oomsnap_go_get(void)
+{
+	return !atomic_cmpxchg_acquire(&oomsnap_go_busy, 0, 1);
+}
+
+static void oomsnap_go_put(void)
+{
+	atomic_set_release(&oomsnap_go_busy, 0);
+}
 
 static struct tracepoint *oomsnap_tp_exec, *oomsnap_tp_fork, *oomsnap_tp_exit;
 static bool oomsnap_exec_on, oomsnap_fork_on, oomsnap_exit_on;
@@ -834,7 +846,8 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 		return;
 	rcu_read_lock();
 	e = oomsnap_match_own(child);
-	if (child->mm && oomsnap_mm_multiprocess(child->mm))
+	if (!child->vfork_done && child->mm &&
+	    oomsnap_mm_multiprocess(child->mm))
 		e = oomsnap_match_group(child, child->mm, e);
 	if (e)
 		adj = READ_ONCE(e->adj);
@@ -1837,7 +1850,7 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
  * is left for oomsnap_protect_covers() of the same OOM.
  *
  * Context: atomic (preemption, maybe interrupts, disabled), PREEMPT_RT
- * included: takes only RCU, raw spinlocks and task locks by trylock;
+ * included: takes only RCU, a raw spinlock and task locks by trylock;
  * allocates nothing.
  */
 void oomsnap_protect_reassert(void)
@@ -1852,7 +1865,7 @@ void oomsnap_protect_reassert(void)
 		return;
 	rcu_read_lock();
 	/* held by another OOM-path caller: own entries only, never less */
-	grp = raw_spin_trylock(&oomsnap_go_lock);
+	grp = oomsnap_go_get();
 	if (grp)
 		oomsnap_gtab_fill(&oomsnap_go, true, max);
 	for_each_process(p) {
@@ -1870,7 +1883,7 @@ void oomsnap_protect_reassert(void)
 			atomic64_inc(&oomsnap_stats.protect_reasserted);
 	}
 	if (grp)
-		raw_spin_unlock(&oomsnap_go_lock);
+		oomsnap_go_put();
 	rcu_read_unlock();
 }
 
@@ -1884,7 +1897,7 @@ void oomsnap_protect_reassert(void)
  * @task's mm pointer (compared, never dereferenced).
  *
  * Context: atomic; the OOM path, after oomsnap_protect_reassert(); takes
- * only a raw spinlock by trylock (the caller may hold @task's task_lock()).
+ * no lock (the caller may hold @task's task_lock()).
  * Return: true if an entry matches @task's process.
  */
 bool oomsnap_protect_covers(struct task_struct *task)
@@ -1901,10 +1914,10 @@ bool oomsnap_protect_covers(struct task_struct *task)
 	mm = READ_ONCE(task->mm);
 	if (!mm)
 		mm = oomsnap_peek_mm(task);
-	if (!mm || !raw_spin_trylock(&oomsnap_go_lock))
+	if (!mm || !oomsnap_go_get())
 		return false;
 	ret = oomsnap_go.used && oomsnap_gtab_find(&oomsnap_go, mm);
-	raw_spin_unlock(&oomsnap_go_lock);
+	oomsnap_go_put();
 	return ret;
 }
 
