@@ -16,7 +16,9 @@
  * else changed it since.  A value is never changed without a restore record
  * (the pool is preallocated): with none free the change is refused and
  * counted (protect_refused), and a write that would need more records than
- * are free fails with ENOSPC before anything is applied.
+ * are free fails with ENOSPC before anything is applied; those it needs are
+ * reserved for it until its pass ends.  Each pass decides the mm groups in
+ * time linear in the number of processes (struct oomsnap_gtab).
  *
  * Locking:
  *   - oomsnap_plock (mutex) serializes writers: write(), show(), the
@@ -83,14 +85,13 @@
 enum oomsnap_ptype { OOMSNAP_P_PID, OOMSNAP_P_CGROUP, OOMSNAP_P_COMM };
 enum oomsnap_op { OOMSNAP_OP_ADD, OOMSNAP_OP_DEL, OOMSNAP_OP_CLEAR };
 
-/* How oomsnap_match() may look at a process's mm to find mm sharers. */
-enum oomsnap_mm_mode {
-	OOMSNAP_MM_NONE,	/* the process alone (a new mm, after exec) */
-	OOMSNAP_MM_LOCK,	/* task_lock(): process context */
-	OOMSNAP_MM_TRYLOCK,	/* oomsnap_trylock_task(): OOM path */
-	OOMSNAP_MM_PINNED,	/* @p->mm pinned by the caller (fork child) */
-	OOMSNAP_MM_PEEK,	/* compare mm pointers only, take no lock */
-};
+/*
+ * Shared mms remembered per pass (see struct oomsnap_gtab): at most the
+ * restore pool's size, at most this many.
+ */
+#define OOMSNAP_GRP_MAX		4096U
+/* Slots looked at per mm before a group is given up as not merged. */
+#define OOMSNAP_GRP_PROBE	8U
 
 /**
  * struct oomsnap_pentry - one protection entry
@@ -147,6 +148,42 @@ struct oomsnap_rec {
 	bool min_set;
 };
 
+/**
+ * struct oomsnap_gslot - one shared mm in a group table
+ * @mm: the mm, a pointer to compare, never dereferenced
+ * @e: the lowest entry among its members' own ones
+ * @gen: the table's pass that filled the slot (others are empty)
+ */
+struct oomsnap_gslot {
+	const struct mm_struct *mm;
+	struct oomsnap_pentry *e;
+	u32 gen;
+};
+
+/**
+ * struct oomsnap_gtab - the groups (shared mms) of one pass
+ * @slot: 1 << @bits slots, preallocated at load
+ * @bits: log2 of the number of slots
+ * @gen: the current pass; a slot of another pass is empty, so a new pass
+ *	 costs no clearing
+ * @used: slots filled in this pass, at most half of them
+ *
+ * A pass that applies values decides each group once, linear in the
+ * number of processes: first every process's own entry, kept per shared
+ * mm (the lowest), then every process's value from its own entry and its
+ * mm's.  Walking every process for every member of a group, as a lookup
+ * per process would, costs K x N for K members: a user's clone(CLONE_VM)
+ * children would make each pass a soft lockup.  Groups beyond the table
+ * (more than half full, or OOMSNAP_GRP_PROBE collisions) are not merged:
+ * their members keep their own entries' values, never less.
+ */
+struct oomsnap_gtab {
+	struct oomsnap_gslot *slot;
+	unsigned int bits;
+	u32 gen;
+	unsigned int used;
+};
+
 /* One parsed command of a write. */
 struct oomsnap_cmd {
 	u8 op, type;
@@ -183,7 +220,33 @@ static struct oomsnap_rec *oomsnap_recs;
 static struct hlist_head *oomsnap_rec_ht;
 static HLIST_HEAD(oomsnap_rec_free);
 static unsigned int oomsnap_rec_bits, oomsnap_nr_recs, oomsnap_rec_pool;
+/* records a writer's dry pass counted, for its pass only; oomsnap_rec_lock */
+static unsigned int oomsnap_rec_reserved;
 static atomic64_t oomsnap_refused;
+
+/*
+ * The writers' group table belongs to oomsnap_plock.  The OOM path's is
+ * owned by the single OOM in progress: oomsnap_protect_reassert() fills
+ * it and oomsnap_protect_covers() of the same OOM reads it, both under the
+ * kernel's oom_lock.  oomsnap_go_busy checks that ownership instead of
+ * assuming it: taken by cmpxchg, never waited for, so should two OOM-path
+ * callers ever meet, the second does without groups (own entries only)
+ * rather than corrupt the first's table.  A flag and not a lock: the
+ * fill takes task locks (sleeping locks on PREEMPT_RT, only trylocked
+ * there), which must not nest inside a raw spinlock.
+ */
+static struct oomsnap_gtab oomsnap_gw, oomsnap_go;
+static atomic_t oomsnap_go_busy = ATOMIC_INIT(0);
+
+static bool oomsnap_go_get(void)
+{
+	return !atomic_cmpxchg_acquire(&oomsnap_go_busy, 0, 1);
+}
+
+static void oomsnap_go_put(void)
+{
+	atomic_set_release(&oomsnap_go_busy, 0);
+}
 
 static struct tracepoint *oomsnap_tp_exec, *oomsnap_tp_fork, *oomsnap_tp_exit;
 static bool oomsnap_exec_on, oomsnap_fork_on, oomsnap_exit_on;
@@ -227,11 +290,19 @@ static struct oomsnap_rec *oomsnap_rec_find(const struct signal_struct *sig)
  * record then outlived its process and could "restore" a process that
  * reuses the signal_struct's address.
  */
-static struct oomsnap_rec *oomsnap_rec_new(struct signal_struct *sig)
+static struct oomsnap_rec *oomsnap_rec_new(struct signal_struct *sig,
+					   bool writer)
 {
+	bool mine = writer && oomsnap_rec_reserved;
 	struct oomsnap_rec *r;
 
-	if (hlist_empty(&oomsnap_rec_free)) {
+	/*
+	 * Records a writer's dry pass counted are its own until its pass
+	 * ends (oomsnap_rec_reserved): an exec, fork or OOM-path change
+	 * cannot take them, so a process the write named is not refused.
+	 */
+	if (hlist_empty(&oomsnap_rec_free) ||
+	    (!mine && oomsnap_rec_pool - oomsnap_nr_recs <= oomsnap_rec_reserved)) {
 		if (atomic_read(&sig->live))
 			atomic64_inc(&oomsnap_refused);
 		return NULL;
@@ -242,6 +313,8 @@ static struct oomsnap_rec *oomsnap_rec_new(struct signal_struct *sig)
 		WRITE_ONCE(oomsnap_nr_recs, oomsnap_nr_recs - 1);
 		return NULL;
 	}
+	if (mine)
+		oomsnap_rec_reserved--;
 	r = hlist_entry(oomsnap_rec_free.first, struct oomsnap_rec, node);
 	hlist_del(&r->node);
 	r->sig = sig;
@@ -303,9 +376,12 @@ static bool oomsnap_may_lower_min(struct task_struct *p)
  * restored would stay after del, clear and unload), counted in
  * protect_refused by oomsnap_rec_new().
  *
+ * @writer: a writer's pass, which may take the records its dry pass
+ * reserved.
+ *
  * Return: true if the value was stored.
  */
-static bool oomsnap_apply(struct task_struct *p, short adj)
+static bool oomsnap_apply(struct task_struct *p, short adj, bool writer)
 {
 	/* the caller holds rcu_read_lock() */
 	struct signal_struct *sig = p->signal;
@@ -325,7 +401,7 @@ static bool oomsnap_apply(struct task_struct *p, short adj)
 		goto out;
 	}
 	if (!r) {
-		r = oomsnap_rec_new(sig);
+		r = oomsnap_rec_new(sig, writer);
 		if (!r)
 			goto out;
 		r->orig = cur;
@@ -537,24 +613,20 @@ static const struct mm_struct *oomsnap_peek_mm(struct task_struct *q)
  * members on their own, starting from @e (@p's own, or NULL).  Kernel
  * threads, init and vfork children are not members, as in __set_oom_adj().
  * @mm is pinned by the caller, so a pointer equal to it is that mm.
- * Every process looked at counts against *@budget when it is given; NULL
- * is returned when the budget runs out before the walk ends, since a
- * partial walk may have missed the member with the lowest value.
+ * One walk over the processes: only the fork probe uses this, for a
+ * clone(CLONE_VM) child, and only while entries exist; the passes decide
+ * all groups at once with a group table instead (struct oomsnap_gtab).
  */
 static struct oomsnap_pentry *oomsnap_match_group(struct task_struct *p,
 						  const struct mm_struct *mm,
-						  struct oomsnap_pentry *e,
-						  unsigned int *budget)
+						  struct oomsnap_pentry *e)
 {
 	struct oomsnap_pentry *f;
 	struct task_struct *q;
 
+	if (!READ_ONCE(oomsnap_nr_entries))
+		return e;
 	for_each_process(q) {
-		if (budget) {
-			if (!*budget)
-				return NULL;
-			(*budget)--;
-		}
 		if (same_thread_group(q, p) || (q->flags & PF_KTHREAD) ||
 		    is_global_init(q) || q->vfork_done)
 			continue;
@@ -567,71 +639,153 @@ static struct oomsnap_pentry *oomsnap_match_group(struct task_struct *p,
 	return e;
 }
 
-/**
- * oomsnap_match() - the entry that decides @p's value
- * @p: a process (any thread of it); the caller holds rcu_read_lock()
- * @mode: whether and how the processes sharing @p's mm are looked for
- * @budget: processes the walk over mm sharers may examine, or NULL
- *
- * @p's own entry (oomsnap_match_own()), or, when its mm is shared with
- * other processes (MMF_MULTIPROCESS: clone(CLONE_VM) without CLONE_THREAD
- * or CLONE_VFORK), the group's (oomsnap_match_group()).  Only such an mm
- * costs a walk over the processes, and only such processes are rare.
- *
- * Return: the entry, or NULL.
+/*
+ * @p's mm if it is shared with other processes (MMF_MULTIPROCESS:
+ * clone(CLONE_VM) without CLONE_THREAD or CLONE_VFORK), as a pointer to
+ * compare; else NULL, also for init and vfork children (not group members,
+ * as in __set_oom_adj()).  The mm is looked at under task_lock() of a
+ * thread that has one, which pins it; @trylock on the OOM path, where a
+ * thread whose lock is held is skipped.  After the unlock the pointer is
+ * only compared: an mm freed and reused within one pass could at worst
+ * merge two groups for that pass; the next pass corrects it.
  */
-static struct oomsnap_pentry *oomsnap_match(struct task_struct *p,
-					    enum oomsnap_mm_mode mode,
-					    unsigned int *budget)
+static const struct mm_struct *oomsnap_shared_mm(struct task_struct *p,
+						 bool trylock)
 {
-	struct oomsnap_pentry *e = oomsnap_match_own(p);
-	const struct mm_struct *mm;
+	const struct mm_struct *mm = NULL;
 	struct task_struct *t;
 
-	if (mode == OOMSNAP_MM_NONE || p->vfork_done || is_global_init(p))
-		return e;
-	switch (mode) {
-	case OOMSNAP_MM_PINNED:
-		mm = p->mm;
-		if (mm && oomsnap_mm_multiprocess(mm))
-			e = oomsnap_match_group(p, mm, e, budget);
-		return e;
-	case OOMSNAP_MM_PEEK:
-		/*
-		 * For the victim's "protected" flag: the caller may hold
-		 * @p's task_lock() or only a reference, so the mm is not
-		 * dereferenced (not even for MMF_MULTIPROCESS): pointers are
-		 * compared, within the budget.  An mm freed and reused by
-		 * another process during the walk can only make the flag
-		 * wrong, never a value.
-		 */
-		mm = READ_ONCE(p->mm);
-		if (!mm)
-			mm = oomsnap_peek_mm(p);
-		if (mm)
-			e = oomsnap_match_group(p, mm, e, budget);
-		return e;
-	default:
-		break;
-	}
-	/* the mm under task_lock() of a thread that has one, which pins it */
+	if (p->vfork_done || is_global_init(p))
+		return NULL;
 	for_each_thread(p, t) {
-		if (mode == OOMSNAP_MM_TRYLOCK) {
+		if (trylock) {
 			if (!oomsnap_trylock_task(t))
 				continue;
 		} else {
 			task_lock(t);
 		}
-		mm = t->mm;
-		if (mm) {
-			if (oomsnap_mm_multiprocess(mm))
-				e = oomsnap_match_group(p, mm, e, budget);
+		if (t->mm) {
+			if (oomsnap_mm_multiprocess(t->mm))
+				mm = t->mm;
 			task_unlock(t);
-			return e;
+			return mm;
 		}
 		task_unlock(t);
 	}
+	return NULL;
+}
+
+static void oomsnap_gtab_start(struct oomsnap_gtab *g)
+{
+	g->used = 0;
+	if (!++g->gen) {
+		memset(g->slot, 0, sizeof(*g->slot) << g->bits);
+		g->gen = 1;
+	}
+}
+
+/* Keep @e for @mm if it is the lowest so far; a full table keeps nothing. */
+static void oomsnap_gtab_add(struct oomsnap_gtab *g, const struct mm_struct *mm,
+			     struct oomsnap_pentry *e)
+{
+	unsigned int i, mask = (1U << g->bits) - 1, h = hash_ptr(mm, g->bits);
+	struct oomsnap_gslot *s;
+
+	for (i = 0; i < OOMSNAP_GRP_PROBE; i++) {
+		s = &g->slot[(h + i) & mask];
+		if (s->gen != g->gen) {
+			if (g->used >= (mask + 1) / 2)
+				return;
+			s->gen = g->gen;
+			s->mm = mm;
+			s->e = e;
+			g->used++;
+			return;
+		}
+		if (s->mm == mm) {
+			if (READ_ONCE(e->adj) < READ_ONCE(s->e->adj))
+				s->e = e;
+			return;
+		}
+	}
+}
+
+static struct oomsnap_pentry *oomsnap_gtab_find(const struct oomsnap_gtab *g,
+						const struct mm_struct *mm)
+{
+	unsigned int i, mask = (1U << g->bits) - 1, h = hash_ptr(mm, g->bits);
+	const struct oomsnap_gslot *s;
+
+	for (i = 0; i < OOMSNAP_GRP_PROBE; i++) {
+		s = &g->slot[(h + i) & mask];
+		if (s->gen != g->gen)
+			return NULL;
+		if (s->mm == mm)
+			return s->e;
+	}
+	return NULL;
+}
+
+/*
+ * First step of a pass: the groups.  Of the first @budget processes, each
+ * whose own entry exists and whose mm is shared is kept in @g.  Without
+ * entries no process has one and nothing is looked at but the hashes.
+ * The caller holds rcu_read_lock() and owns @g.
+ */
+static void oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
+			      unsigned int budget)
+{
+	const struct mm_struct *mm;
+	struct oomsnap_pentry *e;
+	struct task_struct *p;
+
+	oomsnap_gtab_start(g);
+	if (!READ_ONCE(oomsnap_nr_entries))
+		return;
+	for_each_process(p) {
+		if (!budget--)
+			break;
+		if (p->flags & PF_KTHREAD)
+			continue;
+		e = oomsnap_match_own(p);
+		if (!e)
+			continue;
+		mm = oomsnap_shared_mm(p, trylock);
+		if (mm)
+			oomsnap_gtab_add(g, mm, e);
+	}
+}
+
+/*
+ * Second step: the entry that decides for @p, its own or its group's if
+ * that is lower.  Only a process whose mm is shared, in a pass that found
+ * a group, costs more than the hash lookups; the own entry is always kept.
+ */
+static struct oomsnap_pentry *oomsnap_match_in(const struct oomsnap_gtab *g,
+					       struct task_struct *p,
+					       bool trylock)
+{
+	struct oomsnap_pentry *e = oomsnap_match_own(p), *f;
+	const struct mm_struct *mm;
+
+	if (!g->used)
+		return e;
+	mm = oomsnap_shared_mm(p, trylock);
+	if (!mm)
+		return e;
+	f = oomsnap_gtab_find(g, mm);
+	if (f && (!e || READ_ONCE(f->adj) < READ_ONCE(e->adj)))
+		e = f;
 	return e;
+}
+
+static int oomsnap_gtab_alloc(struct oomsnap_gtab *g, unsigned int groups)
+{
+	g->bits = ilog2(roundup_pow_of_two(2 * groups));
+	g->gen = 0;
+	g->used = 0;
+	g->slot = kvcalloc(1U << g->bits, sizeof(*g->slot), GFP_KERNEL);
+	return g->slot ? 0 : -ENOMEM;
 }
 
 /* -------------------------------------------------------------- tracepoints */
@@ -653,9 +807,9 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 		return;
 	rcu_read_lock();
 	/* a new mm: nobody shares it */
-	e = oomsnap_match(p, OOMSNAP_MM_NONE, NULL);
+	e = oomsnap_match_own(p);
 	if (e) {
-		if (oomsnap_apply(p, READ_ONCE(e->adj)))
+		if (oomsnap_apply(p, READ_ONCE(e->adj), false))
 			atomic64_inc(&oomsnap_stats.protect_applied);
 	} else if (READ_ONCE(oomsnap_nr_recs)) {
 		oomsnap_restore(p->signal);
@@ -675,8 +829,9 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
  *     from before the module changed the parent's, so that a process
  *     carries a value set by the module only while an entry covers it and
  *     a record can restore it.
- * The child has not run yet and pins its own mm: MM_PINNED.  Only a
- * clone(CLONE_VM) child's mm is MMF_MULTIPROCESS and costs a walk.
+ * The child has not run yet and pins its own mm.  Only a clone(CLONE_VM)
+ * child's mm is MMF_MULTIPROCESS and costs a walk (one, O(processes), and
+ * only while entries exist).
  */
 static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 			       struct task_struct *child)
@@ -690,7 +845,10 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	if (!READ_ONCE(oomsnap_nr_recs) || sig == parent->signal)
 		return;
 	rcu_read_lock();
-	e = oomsnap_match(child, OOMSNAP_MM_PINNED, NULL);
+	e = oomsnap_match_own(child);
+	if (!child->vfork_done && child->mm &&
+	    oomsnap_mm_multiprocess(child->mm))
+		e = oomsnap_match_group(child, child->mm, e);
 	if (e)
 		adj = READ_ONCE(e->adj);
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
@@ -699,7 +857,7 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	    oomsnap_rec_find(sig)) {
 		e = NULL;
 	} else {
-		cr = e ? oomsnap_rec_new(sig) : NULL;
+		cr = e ? oomsnap_rec_new(sig, false) : NULL;
 		if (cr) {
 			cr->orig = pr->orig;
 			cr->set = pr->set;
@@ -716,7 +874,8 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 		}
 	}
 	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
-	if (e && adj != READ_ONCE(sig->oom_score_adj) && oomsnap_apply(child, adj))
+	if (e && adj != READ_ONCE(sig->oom_score_adj) &&
+	    oomsnap_apply(child, adj, false))
 		atomic64_inc(&oomsnap_stats.protect_applied);
 	rcu_read_unlock();
 }
@@ -923,14 +1082,11 @@ static void oomsnap_entry_free(struct oomsnap_pentry *e)
 	kfree(e);
 }
 
-/* After the readers are gone: synchronize_rcu() and free @freelist. */
-static void oomsnap_free_list(struct oomsnap_pentry *freelist)
+/* Free @freelist, unpublished before an oomsnap_sync_readers(). */
+static void oomsnap_free_entries(struct oomsnap_pentry *freelist)
 {
 	struct oomsnap_pentry *e;
 
-	if (!freelist)
-		return;
-	synchronize_rcu();
 	while (freelist) {
 		e = freelist;
 		freelist = e->free_next;
@@ -968,40 +1124,62 @@ static bool oomsnap_prune(struct oomsnap_pentry **freelist)
 
 /*
  * oomsnap_plock held.  One pass over every process after the entry set
- * changed:
+ * changed (@apply), or to count (!@apply: show(), which changes nothing):
  *   - entries of write @gen (added or updated) apply their value;
  *   - a process we changed whose deciding entry changed gets the new
  *     entry's value, and one that no entry covers any more its old value;
- *   - with @count, each entry's @tasks counts the processes it decides.
+ *   - without @apply, each entry's @tasks counts the processes it decides.
  * Drifted values of untouched entries are left to the OOM path.
+ * Linear in the number of processes (groups: struct oomsnap_gtab).
+ * A pass after entries were removed or updated must follow a grace period
+ * (oomsnap_sync_readers()).
  */
-static void oomsnap_pass(u32 gen, bool count)
+static void oomsnap_pass(u32 gen, bool apply)
 {
 	struct oomsnap_pentry *e;
 	struct task_struct *p;
 	short adj;
 
-	if (count)
+	if (!apply)
 		list_for_each_entry(e, &oomsnap_entries, node)
 			e->tasks = 0;
 	rcu_read_lock();
+	oomsnap_gtab_fill(&oomsnap_gw, false, UINT_MAX);
 	for_each_process(p) {
 		if (p->flags & PF_KTHREAD)
 			continue;
-		e = oomsnap_match(p, OOMSNAP_MM_LOCK, NULL);
+		e = oomsnap_match_in(&oomsnap_gw, p, false);
+		if (!apply) {
+			if (e)
+				e->tasks++;
+			continue;
+		}
 		if (!e) {
 			if (READ_ONCE(oomsnap_nr_recs))
 				oomsnap_restore(p->signal);
 			continue;
 		}
-		if (count)
-			e->tasks++;
 		adj = e->adj;
 		if ((e->gen == gen || oomsnap_rec_differs(p->signal, adj)) &&
-		    oomsnap_apply(p, adj))
+		    oomsnap_apply(p, adj, true))
 			atomic64_inc(&oomsnap_stats.protect_applied);
 	}
 	rcu_read_unlock();
+}
+
+/*
+ * oomsnap_plock held, after entries were unpublished or their adj changed
+ * and before the pass that puts values right.  An exec, fork or OOM-path
+ * reader that found the old entry (or read the old adj) inside its RCU
+ * section may still store that value; if it did so after the pass looked
+ * at its process, a value no entry explains would stay.  After a grace
+ * period every such reader is done, so the pass has the last word.  The
+ * removed entries can then be freed without another grace period
+ * (oomsnap_free_entries()).  Writers may sleep.
+ */
+static void oomsnap_sync_readers(void)
+{
+	synchronize_rcu();
 }
 
 /* ------------------------------------------------------------------ parsing */
@@ -1110,7 +1288,7 @@ static int oomsnap_parse_key_uid(char *rest, struct oomsnap_cmd *c)
  */
 static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
 {
-	char *rest, *adj;
+	char *rest, *adj, *w;
 	int ret;
 
 	c->uid = GLOBAL_ROOT_UID;
@@ -1129,9 +1307,11 @@ static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
 	if (strcmp(line, "add"))
 		return -EINVAL;
 	c->op = OOMSNAP_OP_ADD;
+	/* the last blank, a space or a tab, whichever comes later */
 	adj = strrchr(rest, ' ');
-	if (!adj)
-		adj = strrchr(rest, '\t');
+	w = strrchr(rest, '\t');
+	if (!adj || (w && w > adj))
+		adj = w;
 	if (!adj || !str_has_prefix(adj + 1, "adj="))
 		return -EINVAL;
 	*adj++ = '\0';
@@ -1265,11 +1445,15 @@ static int oomsnap_check(struct oomsnap_cmd *cmds, unsigned int n,
 	return ret;
 }
 
-/* oomsnap_plock held.  Apply a checked batch; cannot fail. */
-static void oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
+/*
+ * oomsnap_plock held.  Apply a checked batch; cannot fail.
+ * Return: true if an existing entry's adj was changed.
+ */
+static bool oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
 			   struct oomsnap_pentry **freelist)
 {
 	struct oomsnap_pentry *e, *tmp;
+	bool updated = false;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -1292,6 +1476,7 @@ static void oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
 			e = NULL;
 		}
 		if (e) {
+			updated |= e->adj != c->adj;
 			WRITE_ONCE(e->adj, c->adj);
 			e->gen = gen;
 			continue;
@@ -1314,6 +1499,7 @@ static void oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
 		oomsnap_insert(e);
 	}
 	oomsnap_cg_levels();
+	return updated;
 }
 
 /* Does add command @c name @p itself (pid, cgroup or comm with owner)? */
@@ -1362,17 +1548,29 @@ static bool oomsnap_mm_shared(struct task_struct *p)
  * if a pid or deeper cgroup entry decides for it, records that the
  * batch's del commands will free are not counted as free, and any process
  * sharing its mm with others counts (its group may take an added value).
+ * The records counted are reserved for this writer's pass under
+ * oomsnap_rec_lock (oomsnap_rec_new()), so an exec, fork or OOM-path change
+ * cannot take them first and leave a process the write named unchanged
+ * while the write succeeds; oomsnap_unreserve() ends that after the pass.
  * Processes forked after the count are refused one by one if the pool
  * runs out (counted too), never changed without a record.
+ *
+ * The kernel's floor: /proc/PID/oom_score_adj refuses a value below the
+ * process's oom_score_adj_min without CAP_SYS_RESOURCE (a privileged
+ * writer may have raised the floor, e.g. systemd's OOMScoreAdjust=500
+ * sets 500).  So without that capability in the opener's credentials
+ * (@may_lower false), an add that would put a process it names below its
+ * own floor fails the whole write with EPERM.  As in the kernel, the
+ * floor of the process named counts, not those of its mm sharers.
  */
 static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
-			    unsigned int *bad)
+			    bool may_lower, unsigned int *bad)
 {
-	unsigned int need = 0, avail, i, first = n;
+	unsigned int need = 0, avail, i, first = n, perm = n;
 	struct task_struct *p;
 	unsigned long flags;
 	bool hit, any = false;
-	short cur;
+	short cur, min;
 
 	for (i = 0; i < n; i++)
 		any |= cmds[i].op == OOMSNAP_OP_ADD;
@@ -1383,13 +1581,16 @@ static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
 		if (p->flags & PF_KTHREAD)
 			continue;
 		cur = READ_ONCE(p->signal->oom_score_adj);
+		min = READ_ONCE(p->signal->oom_score_adj_min);
 		hit = false;
-		for (i = 0; i < n && !hit; i++) {
-			if (cmds[i].op == OOMSNAP_OP_ADD && cmds[i].adj != cur &&
-			    oomsnap_cmd_hits(&cmds[i], p)) {
-				hit = true;
-				first = min(first, i);
-			}
+		for (i = 0; i < n; i++) {
+			if (cmds[i].op != OOMSNAP_OP_ADD || cmds[i].adj == cur ||
+			    !oomsnap_cmd_hits(&cmds[i], p))
+				continue;
+			hit = true;
+			first = min(first, i);
+			if (!may_lower && cmds[i].adj < min)
+				perm = min(perm, i);
 		}
 		if (!hit && !oomsnap_mm_shared(p))
 			continue;
@@ -1398,7 +1599,15 @@ static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
 		raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
 	}
 	rcu_read_unlock();
-	avail = oomsnap_rec_pool - READ_ONCE(oomsnap_nr_recs);
+	if (perm < n) {
+		*bad = perm;
+		return -EPERM;
+	}
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	avail = oomsnap_rec_pool - oomsnap_nr_recs;
+	if (need <= avail)
+		oomsnap_rec_reserved = need;
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
 	if (need <= avail)
 		return 0;
 	atomic64_add(need, &oomsnap_refused);
@@ -1406,18 +1615,39 @@ static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
 	return -ENOSPC;
 }
 
+/* After the writer's pass: its unused reserved records are free again. */
+static void oomsnap_unreserve(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	oomsnap_rec_reserved = 0;
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+}
+
 /*
- * The kernel's own rule for the same act: a value below the default floor
- * of oom_score_adj_min (0) is what /proc/PID/oom_score_adj refuses without
- * CAP_SYS_RESOURCE.  Checked against the opener of the file (@file's
- * f_cred), so a descriptor handed to someone else carries its opener's
- * rights, not more; NULL for the protect= parameter (insmod already
- * needed CAP_SYS_MODULE).
+ * May the opener of @file lower a value below a floor?  CAP_SYS_RESOURCE
+ * in the initial user namespace, as the kernel asks for
+ * /proc/PID/oom_score_adj below oom_score_adj_min.  Checked against the
+ * opener (@file's f_cred), so a descriptor handed to someone else carries
+ * its opener's rights, not more; NULL for the protect= parameter (insmod
+ * already needed CAP_SYS_MODULE).
+ */
+static bool oomsnap_may_lower(const struct file *file)
+{
+	return !file || file_ns_capable(file, &init_user_ns, CAP_SYS_RESOURCE);
+}
+
+/*
+ * An entry below 0, the default floor, needs that capability whatever it
+ * matches now: comm and cgroup entries also apply to processes that exec
+ * or move in later, whose floor is 0 unless a privileged writer lowered
+ * it.  A value below the current floor of a process the write names is
+ * checked per process by oomsnap_dry_pass().
  */
 static int oomsnap_may(const struct oomsnap_cmd *c, const struct file *file)
 {
-	if (file && c->op == OOMSNAP_OP_ADD && c->adj < 0 &&
-	    !file_ns_capable(file, &init_user_ns, CAP_SYS_RESOURCE))
+	if (c->op == OOMSNAP_OP_ADD && c->adj < 0 && !oomsnap_may_lower(file))
 		return -EPERM;
 	return 0;
 }
@@ -1433,6 +1663,7 @@ static int oomsnap_apply_buf(char *buf, const struct file *file,
 	struct oomsnap_pentry *freelist = NULL;
 	struct oomsnap_cmd *cmds;
 	unsigned int n = 0, max = 1, i, bad = 0;
+	bool may_lower;
 	char *p, *line;
 	int ret = 0;
 
@@ -1464,6 +1695,7 @@ static int oomsnap_apply_buf(char *buf, const struct file *file,
 	if (!n)
 		goto out;
 
+	may_lower = oomsnap_may_lower(file);
 	mutex_lock(&oomsnap_plock);
 	if (oomsnap_closing) {
 		ret = -ENODEV;
@@ -1471,17 +1703,21 @@ static int oomsnap_apply_buf(char *buf, const struct file *file,
 		oomsnap_prune(&freelist);
 		ret = oomsnap_check(cmds, n, &bad);
 		if (!ret)
-			ret = oomsnap_dry_pass(cmds, n, &bad);
+			ret = oomsnap_dry_pass(cmds, n, may_lower, &bad);
 		if (!ret) {
-			oomsnap_commit(cmds, n, ++oomsnap_gen, &freelist);
-			oomsnap_pass(oomsnap_gen, false);
+			if (oomsnap_commit(cmds, n, ++oomsnap_gen, &freelist) ||
+			    freelist)
+				oomsnap_sync_readers();
+			oomsnap_pass(oomsnap_gen, true);
+			oomsnap_unreserve();
 		} else if (freelist) {
 			/* pruned pid entries: still restore their processes */
-			oomsnap_pass(++oomsnap_gen, false);
+			oomsnap_sync_readers();
+			oomsnap_pass(++oomsnap_gen, true);
 		}
 	}
 	mutex_unlock(&oomsnap_plock);
-	oomsnap_free_list(freelist);
+	oomsnap_free_entries(freelist);
 out:
 	if (ret && bad_cmd)
 		*bad_cmd = bad;
@@ -1499,10 +1735,12 @@ static void oomsnap_gc_fn(struct work_struct *work)
 	struct oomsnap_pentry *freelist = NULL;
 
 	mutex_lock(&oomsnap_plock);
-	if (!oomsnap_closing && oomsnap_prune(&freelist))
-		oomsnap_pass(++oomsnap_gen, false);
+	if (!oomsnap_closing && oomsnap_prune(&freelist)) {
+		oomsnap_sync_readers();
+		oomsnap_pass(++oomsnap_gen, true);
+	}
 	mutex_unlock(&oomsnap_plock);
-	oomsnap_free_list(freelist);
+	oomsnap_free_entries(freelist);
 }
 
 /* ---------------------------------------------------------------- interface */
@@ -1521,8 +1759,8 @@ static void oomsnap_gc_fn(struct work_struct *work)
  * range, a uid=N not mapped or on a key other than comm), -ESRCH (no such
  * process), -ENOENT (no such cgroup, or del of an entry that does not
  * exist), -ENOSPC (list full, or fewer free restore records than processes
- * to change), -EPERM (an adj below 0 without CAP_SYS_RESOURCE), -ENOMEM,
- * -EFAULT.
+ * to change), -EPERM (an adj below 0, or below the oom_score_adj_min of a
+ * process the write names, without CAP_SYS_RESOURCE), -ENOMEM, -EFAULT.
  */
 ssize_t oomsnap_protect_write(const struct file *file,
 			      const char __user *ubuf, size_t len)
@@ -1555,7 +1793,8 @@ ssize_t oomsnap_protect_write(const struct file *file,
  * tasks=1``, ``cgroup=/db adj=-900 tasks=5``; a comm entry's uid is shown
  * when it is not the initial namespace's root, as the reader's user
  * namespace maps it; tasks counts the processes for which the entry is the
- * deciding one.  Pid entries whose process exited are ended first.
+ * deciding one, counted without changing any value.  Pid entries whose
+ * process exited are ended first (their processes restored).
  *
  * Context: process context; sleeps.
  * Return: 0.
@@ -1568,8 +1807,11 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
 	if (!READ_ONCE(oomsnap_ready))
 		return 0;
 	mutex_lock(&oomsnap_plock);
-	oomsnap_prune(&freelist);
-	oomsnap_pass(++oomsnap_gen, true);
+	if (oomsnap_prune(&freelist)) {
+		oomsnap_sync_readers();
+		oomsnap_pass(++oomsnap_gen, true);
+	}
+	oomsnap_pass(oomsnap_gen, false);
 	list_for_each_entry(e, &oomsnap_entries, node) {
 		switch (e->type) {
 		case OOMSNAP_P_PID:
@@ -1591,7 +1833,7 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
 		seq_printf(m, " adj=%d tasks=%u\n", e->adj, e->tasks);
 	}
 	mutex_unlock(&oomsnap_plock);
-	oomsnap_free_list(freelist);
+	oomsnap_free_entries(freelist);
 	return 0;
 }
 
@@ -1603,7 +1845,9 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
  * drifted from its entry's value (the program wrote its own, it moved
  * into a protected cgroup, ...) gets the entry's value again; each one
  * counts in protect_reasserted.  At most oomsnap_scan_max processes are
- * examined.
+ * examined, twice (groups first, then values: struct oomsnap_gtab), each
+ * at a constant cost however many processes share an mm.  The group table
+ * is left for oomsnap_protect_covers() of the same OOM.
  *
  * Context: atomic (preemption, maybe interrupts, disabled), PREEMPT_RT
  * included: takes only RCU, a raw spinlock and task locks by trylock;
@@ -1611,28 +1855,35 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
  */
 void oomsnap_protect_reassert(void)
 {
-	unsigned int budget = READ_ONCE(oomsnap_scan_max);
+	unsigned int max = READ_ONCE(oomsnap_scan_max), budget = max;
 	struct oomsnap_pentry *e;
 	struct task_struct *p;
+	bool grp;
 	short adj;
 
 	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
 		return;
 	rcu_read_lock();
+	/* held by another OOM-path caller: own entries only, never less */
+	grp = oomsnap_go_get();
+	if (grp)
+		oomsnap_gtab_fill(&oomsnap_go, true, max);
 	for_each_process(p) {
 		if (!budget--)
 			break;
 		if (p->flags & PF_KTHREAD)
 			continue;
-		/* mm sharers looked at count against the same budget */
-		e = oomsnap_match(p, OOMSNAP_MM_TRYLOCK, &budget);
+		e = grp ? oomsnap_match_in(&oomsnap_go, p, true) :
+			  oomsnap_match_own(p);
 		if (!e)
 			continue;
 		adj = READ_ONCE(e->adj);
 		if (READ_ONCE(p->signal->oom_score_adj) != adj &&
-		    oomsnap_apply(p, adj))
+		    oomsnap_apply(p, adj, false))
 			atomic64_inc(&oomsnap_stats.protect_reasserted);
 	}
+	if (grp)
+		oomsnap_go_put();
 	rcu_read_unlock();
 }
 
@@ -1641,19 +1892,33 @@ void oomsnap_protect_reassert(void)
  * @task: a task; the caller holds rcu_read_lock()
  *
  * An entry covers a process that shares its mm with a covered one (the
- * group's value, interface section 5); finding those walks the processes,
- * at most oomsnap_scan_max of them.
+ * group's value, interface section 5).  No walk: the groups are those
+ * oomsnap_protect_reassert() found at the start of this OOM, looked up by
+ * @task's mm pointer (compared, never dereferenced).
  *
- * Context: atomic; takes no lock (the caller may hold @task's task_lock()).
+ * Context: atomic; the OOM path, after oomsnap_protect_reassert(); takes
+ * no lock (the caller may hold @task's task_lock()).
  * Return: true if an entry matches @task's process.
  */
 bool oomsnap_protect_covers(struct task_struct *task)
 {
-	unsigned int budget = READ_ONCE(oomsnap_scan_max);
+	const struct mm_struct *mm;
+	bool ret = false;
 
 	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
 		return false;
-	return oomsnap_match(task, OOMSNAP_MM_PEEK, &budget);
+	if (oomsnap_match_own(task))
+		return true;
+	if (task->vfork_done || is_global_init(task))
+		return false;
+	mm = READ_ONCE(task->mm);
+	if (!mm)
+		mm = oomsnap_peek_mm(task);
+	if (!mm || !oomsnap_go_get())
+		return false;
+	ret = oomsnap_go.used && oomsnap_gtab_find(&oomsnap_go, mm);
+	oomsnap_go_put();
+	return ret;
 }
 
 /**
@@ -1675,9 +1940,11 @@ unsigned int oomsnap_protect_entries(void)
  *
  * A value is never changed without a record to restore it from, and the
  * records are a pool preallocated at load.  With none free, a change is
- * refused: each process a protect write would have changed when the write
- * fails with ENOSPC for that reason, and each process an exec, fork or
- * OOM-path re-assertion could not change.  The stats key protect_refused.
+ * refused.  This counts refusals, not distinct processes: each process a
+ * protect write would have changed when the write fails with ENOSPC for
+ * that reason, plus each exec, fork, pass or OOM-path re-assertion that
+ * could not change a process (one per OOM per process: a process refused
+ * at several OOMs counts at each).  The stats key protect_refused.
  *
  * Context: any.
  * Return: the count since load.
@@ -1699,6 +1966,10 @@ static void oomsnap_free_tables(void)
 	kvfree(oomsnap_pid_ht);
 	kvfree(oomsnap_recs);
 	kvfree(oomsnap_rec_ht);
+	kvfree(oomsnap_gw.slot);
+	kvfree(oomsnap_go.slot);
+	oomsnap_gw.slot = NULL;
+	oomsnap_go.slot = NULL;
 	oomsnap_pid_ht = NULL;
 	oomsnap_cg_ht = NULL;
 	oomsnap_comm_ht = NULL;
@@ -1730,7 +2001,8 @@ void oomsnap_protect_exit(void)
 	list_for_each_entry_safe(e, tmp, &oomsnap_entries, node)
 		oomsnap_remove(e, &freelist);
 	oomsnap_cg_levels();
-	oomsnap_pass(++oomsnap_gen, false);
+	oomsnap_sync_readers();
+	oomsnap_pass(++oomsnap_gen, true);
 	mutex_unlock(&oomsnap_plock);
 
 	/*
@@ -1746,7 +2018,7 @@ void oomsnap_protect_exit(void)
 			       &oomsnap_fork_on);
 	tracepoint_synchronize_unregister();
 	mutex_lock(&oomsnap_plock);
-	oomsnap_pass(++oomsnap_gen, false);
+	oomsnap_pass(++oomsnap_gen, true);
 	mutex_unlock(&oomsnap_plock);
 
 	/* 3. the rest */
@@ -1755,7 +2027,7 @@ void oomsnap_protect_exit(void)
 			       &oomsnap_exit_on);
 	tracepoint_synchronize_unregister();
 	cancel_work_sync(&oomsnap_gc_work);
-	oomsnap_free_list(freelist);
+	oomsnap_free_entries(freelist);
 	/* every process still alive was restored: one left outlived its process */
 	if (oomsnap_nr_recs)
 		pr_warn("protect: %u restore records left\n",
@@ -1831,7 +2103,10 @@ int oomsnap_protect_init(const char *boot_list)
 	oomsnap_recs = kvcalloc(nrec, sizeof(*oomsnap_recs), GFP_KERNEL);
 	oomsnap_rec_ht = kvcalloc(1U << oomsnap_rec_bits, sizeof(struct hlist_head),
 				  GFP_KERNEL);
-	if (!oomsnap_pid_ht || !oomsnap_recs || !oomsnap_rec_ht) {
+	/* one group per restore record at most is worth merging; stated bound */
+	if (!oomsnap_pid_ht || !oomsnap_recs || !oomsnap_rec_ht ||
+	    oomsnap_gtab_alloc(&oomsnap_gw, min(nrec, OOMSNAP_GRP_MAX)) ||
+	    oomsnap_gtab_alloc(&oomsnap_go, min(nrec, OOMSNAP_GRP_MAX))) {
 		oomsnap_free_tables();
 		return -ENOMEM;
 	}
@@ -1842,6 +2117,7 @@ int oomsnap_protect_init(const char *boot_list)
 	for (i = 0; i < nrec; i++)
 		hlist_add_head(&oomsnap_recs[i].node, &oomsnap_rec_free);
 	oomsnap_nr_recs = 0;
+	oomsnap_rec_reserved = 0;
 	oomsnap_rec_pool = nrec;
 	atomic64_set(&oomsnap_refused, 0);
 	oomsnap_cg_levels();

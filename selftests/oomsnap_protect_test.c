@@ -13,7 +13,11 @@
  * covers one with uid=N; oom_score_adj_min is not lowered for an
  * unprivileged process; processes sharing an mm get one value and survive
  * together; a full restore-record pool refuses (ENOSPC, nothing changed);
- * no record outlives its process under a fork/exit storm.
+ * no record outlives its process under a fork/exit storm.  Issue 14
+ * review: 2000 clone(CLONE_VM) children of an unprivileged owner cost each
+ * write and read a bounded time and do not eat the OOM path's budget; an
+ * add below a process's raised floor needs CAP_SYS_RESOURCE; a tab before
+ * adj= is a blank.
  *
  * Needs root.  Loads $OOMSNAP_KO (default /oomsnap/oomsnap.ko) itself.
  * Programs are started as symlinks to the hog with a chosen name, so that
@@ -21,10 +25,13 @@
  */
 #include <ctype.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -1377,6 +1384,272 @@ TEST_F_TIMEOUT(prot, huge_write_without_high_orders, 60)
 	fpa_set("probability", "0");
 	EXPECT_EQ(0, ret) TH_LOG("a 4096-line write with no order >= 4 page: %s",
 				 strerror(-ret));
+
+/* ------------------------------------------------- issue 14 review fixes */
+
+#define NCLONE		2000	/* clone(CLONE_VM) children of one owner */
+#define BOUND_MS	1000	/* a protect write or read, under TCG */
+
+static int idle_fn(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* pw() or listing(), timed: the worst time so far in *@worst (ms) */
+static int timed_pw(const char *s, long *worst)
+{
+	struct timespec t0;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = pw(s);
+	if (ms_since(&t0) > *worst)
+		*worst = ms_since(&t0);
+	return ret;
+}
+
+static char *timed_listing(long *worst)
+{
+	struct timespec t0;
+	char *s;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	s = listing();
+	if (ms_since(&t0) > *worst)
+		*worst = ms_since(&t0);
+	return s;
+}
+
+/*
+ * The owner (uid NOBODY, its own process group) and its NCLONE
+ * clone(CLONE_VM) children, each a process of its own (no CLONE_THREAD)
+ * sharing the owner's mm: *@last is the last child.  The caller is a
+ * child subreaper, so that it reaps them all (reap_group()).
+ */
+static pid_t spawn_clones(pid_t *last)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	int fds[2];
+	pid_t pid, c = -1;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		size_t sz = 64 * 1024;
+		char *stack;
+		int i;
+
+		close(fds[0]);
+		setpgid(0, 0);
+		/* the owner's processes count against its RLIMIT_NPROC */
+		if (setrlimit(RLIMIT_NPROC, &rl) || become(NOBODY))
+			_exit(1);
+		for (i = 0; i < NCLONE; i++) {
+			stack = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+				     -1, 0);
+			if (stack == MAP_FAILED)
+				break;
+			c = clone(idle_fn, stack + sz, CLONE_VM | SIGCHLD, NULL);
+			if (c < 0)
+				break;
+		}
+		if (i < NCLONE)
+			c = -1;
+		if (write(fds[1], &c, sizeof(c)) != sizeof(c))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], &c, sizeof(c)) != sizeof(c) || c <= 0) {
+		close(fds[0]);
+		*last = -1;
+		return pid;
+	}
+	close(fds[0]);
+	*last = c;
+	return pid;
+}
+
+static void reap_group(pid_t owner)
+{
+	if (owner <= 0)
+		return;
+	kill(-owner, SIGKILL);
+	kill(owner, SIGKILL);
+	while (waitpid(-owner, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+/*
+ * Processes sharing an mm are decided once per pass, linear in the number
+ * of processes, and the OOM path's budget counts processes, not group
+ * walks.  With NCLONE mm sharers of an unprivileged owner: protect writes
+ * and reads (listing) each take less than BOUND_MS, with an entry that
+ * matches nothing and with one that covers the whole group (all of it
+ * gets the value; del restores all of it); then a process created after
+ * them, moved into a protected cgroup without exec, still gets its value
+ * re-asserted at a memcg OOM.  Before, each of the NCLONE+1 sharers
+ * walked every process, on every pass and at every OOM, against
+ * scan_max (100000): the budget was gone after some 45 of them.
+ */
+TEST_F_TIMEOUT(prot, mm_groups_linear, 300)
+{
+	long worst = 0, ms;
+	pid_t owner, last, q, h;
+	char *s;
+	int sig;
+
+	if (!have_cgroup2() || !ou_memcg_available())
+		SKIP(return, "no cgroup2 memory controller");
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, ou_cg_create("osp_oom", "24M"));
+	ou_write(OU_CGROOT "/osp_oom/memory.swap.max", "0");
+	ASSERT_EQ(0, ou_cg_enable_memory("osp_oom"));
+	ASSERT_EQ(0, ou_cg_create("osp_oom/prot", NULL));
+	ASSERT_EQ(0, ou_cg_create("osp_oom/hog", NULL));
+
+	owner = spawn_clones(&last);
+	if (last <= 0) {
+		reap_group(owner);
+		ASSERT_LT(0, last) TH_LOG("could not start %d CLONE_VM children", NCLONE);
+	}
+
+	/* entries that match none of them: no group work at all */
+	EXPECT_EQ(0, timed_pw("add comm=osp_none adj=5", &worst));
+	s = timed_listing(&worst);
+	EXPECT_EQ(1, count_lines(s)) TH_LOG("%s", s);
+	free(s);
+	/* an entry for the owner: the whole group gets its value */
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "add pid=%d adj=300", owner);
+		EXPECT_EQ(0, timed_pw(cmd, &worst));
+		EXPECT_EQ(300, adj_of(owner));
+		EXPECT_EQ(300, adj_of(last)) TH_LOG("the last mm sharer");
+		s = timed_listing(&worst);
+		snprintf(cmd, sizeof(cmd), "pid=%d adj=300 tasks=%d", owner,
+			 NCLONE + 1);
+		EXPECT_TRUE(strstr(s, cmd) != NULL) TH_LOG("%s", s);
+		free(s);
+		snprintf(cmd, sizeof(cmd), "del pid=%d", owner);
+		EXPECT_EQ(0, timed_pw(cmd, &worst));
+		EXPECT_EQ(BASE_ADJ, adj_of(owner));
+		EXPECT_EQ(BASE_ADJ, adj_of(last));
+	}
+	EXPECT_GT(BOUND_MS, worst) TH_LOG("a protect write or read took %ld ms",
+					  worst);
+	TH_LOG("slowest protect write or read: %ld ms", worst);
+
+	/* created after them: last in the task list */
+	q = spawn_sleeper(self, NULL);
+	EXPECT_EQ(0, pw("add cgroup=/osp_oom/prot adj=-1000"));
+	if (q <= 0 || ou_cg_enter("osp_oom/prot", q)) {
+		reap_group(owner);
+		ASSERT_LT(0, q);
+		ASSERT_TRUE(0) TH_LOG("cannot move %d into osp_oom/prot", q);
+	}
+	EXPECT_EQ(BASE_ADJ, adj_of(q));
+	h = ou_spawn_hog("osp_oom/hog", NULL, 0, 0);
+	EXPECT_LT(0, h);
+	if (h > 0) {
+		struct timespec t0;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sig = ou_wait_killed(h);
+		ms = ms_since(&t0);
+		EXPECT_EQ(SIGKILL, sig) TH_LOG("the hog was not OOM-killed");
+		TH_LOG("hog killed after %ld ms", ms);
+	}
+	EXPECT_EQ(-1000, adj_of(q)) TH_LOG("not re-asserted: the budget was eaten");
+	reap_group(owner);
+}
+
+static int caps_set(unsigned long long eff)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	d[0].effective = d[0].permitted = (__u32)eff;
+	d[1].effective = d[1].permitted = (__u32)(eff >> 32);
+	return syscall(SYS_capset, &h, d);
+}
+
+/* @cmd written by a uid-0 child with CAP_SYS_ADMIN only: 0 or the errno */
+static int write_admin_only(const char *cmd)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		int fd;
+
+		if (caps_set(1ULL << CAP_SYS_ADMIN))
+			_exit(100);
+		fd = open(prot(), O_WRONLY);
+		if (fd < 0)
+			_exit(101);
+		_exit(write(fd, cmd, strlen(cmd)) < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * The kernel's rule: a value below the process's oom_score_adj_min needs
+ * CAP_SYS_RESOURCE.  A privileged writer set 500 (the floor is then 500,
+ * as systemd's OOMScoreAdjust=500 does): a writer without the capability
+ * may not add 200 for it (EPERM, nothing changed, no entry), may add 600;
+ * with the capability, 200 is fine.  Before, only a value below 0 asked.
+ */
+TEST_F_TIMEOUT(prot, floor_needs_capability, 60)
+{
+	char cmd[64];
+	pid_t p = spawn_sleeper(self, NULL);
+
+	ASSERT_LT(0, p);
+	ASSERT_EQ(0, set_adj(p, 500));
+	snprintf(cmd, sizeof(cmd), "add pid=%d adj=200\n", p);
+	EXPECT_EQ(EPERM, write_admin_only(cmd));
+	EXPECT_EQ(500, adj_of(p));
+	EXPECT_EQ(0, count_lines(listing())) TH_LOG("%s", listing());
+	snprintf(cmd, sizeof(cmd), "add pid=%d adj=600\n", p);
+	EXPECT_EQ(0, write_admin_only(cmd));
+	EXPECT_EQ(600, adj_of(p));
+	snprintf(cmd, sizeof(cmd), "add pid=%d adj=200\n", p);
+	EXPECT_EQ(0, pw(cmd));
+	EXPECT_EQ(200, adj_of(p));
+	EXPECT_EQ(0, pw("clear"));
+	EXPECT_EQ(500, adj_of(p));
+}
+
+/* Either blank, space or tab, separates adj= from a comm holding a space. */
+TEST_F_TIMEOUT(prot, tab_before_adj, 30)
+{
+	EXPECT_EQ(0, pw("add comm=a b\tadj=5"));
+	EXPECT_EQ(1, has_line("comm=a b adj=5 tasks=0")) TH_LOG("%s", listing());
+	EXPECT_EQ(0, pw("add comm=c d\tuid=7\tadj=6"));
+	EXPECT_EQ(1, has_line("comm=c d uid=7 adj=6 tasks=0")) TH_LOG("%s", listing());
+	EXPECT_EQ(0, pw("del comm=a b"));
+	EXPECT_EQ(0, pw("del comm=c d\tuid=7"));
+	EXPECT_EQ(0, count_lines(listing())) TH_LOG("%s", listing());
 }
 
 TEST_HARNESS_MAIN
