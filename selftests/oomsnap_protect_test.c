@@ -1384,6 +1384,7 @@ TEST_F_TIMEOUT(prot, huge_write_without_high_orders, 60)
 	fpa_set("probability", "0");
 	EXPECT_EQ(0, ret) TH_LOG("a 4096-line write with no order >= 4 page: %s",
 				 strerror(-ret));
+}
 
 /* ------------------------------------------------- issue 14 review fixes */
 
