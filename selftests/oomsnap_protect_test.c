@@ -1522,6 +1522,12 @@ TEST_F_TIMEOUT(prot, mm_groups_linear, 300)
 	ASSERT_EQ(0, ou_cg_enable_memory("osp_oom"));
 	ASSERT_EQ(0, ou_cg_create("osp_oom/prot", NULL));
 	ASSERT_EQ(0, ou_cg_create("osp_oom/hog", NULL));
+	/*
+	 * threads-max is sized from RAM and THREAD_SIZE at boot: about 2,000
+	 * on the 512 MB KASAN debug kernel (32 kB stacks), too few here
+	 */
+	if (ou_file_num("/proc/sys/kernel/threads-max", "") < 4 * NCLONE)
+		ASSERT_EQ(0, ou_write("/proc/sys/kernel/threads-max", "8000"));
 
 	owner = spawn_clones(&last);
 	if (last <= 0) {
