@@ -93,8 +93,8 @@ static const struct {
 "the OOM reaper got back, and what to do about it for that cause.\n"
 "Exit 0, 1 when the event is not retained, 2 on a malformed SEQ.\n" },
 	{ "protect", cmd_protect,
-"Usage: oomsnap protect add pid=PID|comm=NAME|cgroup=PATH [adj=N]\n"
-"       oomsnap protect del pid=PID|comm=NAME|cgroup=PATH\n"
+"Usage: oomsnap protect add pid=PID|comm=NAME [uid=UID]|cgroup=PATH [adj=N]\n"
+"       oomsnap protect del pid=PID|comm=NAME [uid=UID]|cgroup=PATH\n"
 "       oomsnap protect list\n"
 "       oomsnap protect clear\n"
 "\n"
@@ -102,7 +102,9 @@ static const struct {
 "default -1000 = never kill) on matching tasks when the entry is added, when a\n"
 "matching program starts, and before each OOM kill; del/clear restore the\n"
 "old values.  A pid entry covers the process, a cgroup entry the cgroup and\n"
-"its descendants, a comm entry every process of that name (up to 15 bytes).\n"
+"its descendants, a comm entry every process of that name (up to 15 bytes)\n"
+"whose uids are all UID (default 0, root): a name alone proves nothing.\n"
+"Writing needs CAP_SYS_ADMIN; an adj below 0 CAP_SYS_RESOURCE too.\n"
 "Exit 0, 2 on malformed arguments, 5 when the module refuses the command.\n" },
 	{ "metrics", cmd_metrics,
 "Usage: oomsnap metrics\n"

@@ -27,8 +27,9 @@ static const char *protect_errmsg(int err)
 	case E2BIG:
 		return "the command is larger than a page (E2BIG)";
 	case EACCES:
-	case EPERM:
 		return "permission denied (run as root)";
+	case EPERM:
+		return "not permitted: a protect command needs CAP_SYS_ADMIN, and an adj below 0 or below a process's oom_score_adj_min CAP_SYS_RESOURCE too (EPERM)";
 	default:
 		return NULL;
 	}
@@ -94,6 +95,27 @@ static void protect_key(const char *key)
 	}
 }
 
+/*
+ * An optional uid=UID after a comm=NAME key (the entry's owner, interface
+ * section 5): returned, and taken out of the arguments; NULL without one.
+ */
+static const char *protect_uid(const char *key, int *argc, char ***argv)
+{
+	const char *uid;
+
+	if (*argc < 2 || strncmp((*argv)[1], "uid=", 4))
+		return NULL;
+	uid = (*argv)[1];
+	if (strncmp(key, "comm=", 5))
+		die(E_USAGE, "'%s': only a comm=NAME entry has an owner", uid);
+	if (!is_uint(uid + 4))
+		die(E_USAGE, "bad uid in '%s': a user id is a non-negative integer", uid);
+	(*argv)[1] = (*argv)[0];
+	(*argv)++;
+	(*argc)--;
+	return uid;
+}
+
 static void protect_list(void)
 {
 	size_t len;
@@ -112,7 +134,7 @@ static void protect_list(void)
 
 int cmd_protect(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : "", *adj = "-1000";
+	const char *sub = argc > 1 ? argv[1] : "", *adj = "-1000", *uid;
 	struct sbuf cmd = { 0 };
 	long v;
 
@@ -127,10 +149,11 @@ int cmd_protect(int argc, char **argv)
 			die(E_USAGE, "protect clear takes no arguments");
 		protect_write("clear");
 	} else if (!strcmp(sub, "add")) {
-		if (argc < 1 || argc > 2)
+		if (argc < 1 || argc > 3)
 			die(E_USAGE,
-			    "usage: oomsnap protect add pid=PID|comm=NAME|cgroup=PATH [adj=N]");
+			    "usage: oomsnap protect add pid=PID|comm=NAME [uid=UID]|cgroup=PATH [adj=N]");
 		protect_key(argv[0]);
+		uid = protect_uid(argv[0], &argc, &argv);
 		if (argc == 2) {
 			if (strncmp(argv[1], "adj=", 4))
 				die(E_USAGE, "expected adj=N, got '%s'", argv[1]);
@@ -141,13 +164,17 @@ int cmd_protect(int argc, char **argv)
 				    "bad adj '%s': an integer from -1000 (never kill) to 1000 (kill first)",
 				    adj);
 		}
-		sb_printf(&cmd, "add %s adj=%s", argv[0], adj);
+		sb_printf(&cmd, "add %s%s%s adj=%s", argv[0], uid ? " " : "",
+			  uid ? uid : "", adj);
 		protect_write(cmd.s);
 	} else if (!strcmp(sub, "del")) {
-		if (argc != 1)
-			die(E_USAGE, "usage: oomsnap protect del pid=PID|comm=NAME|cgroup=PATH");
+		if (argc < 1)
+			die(E_USAGE, "usage: oomsnap protect del pid=PID|comm=NAME [uid=UID]|cgroup=PATH");
 		protect_key(argv[0]);
-		sb_printf(&cmd, "del %s", argv[0]);
+		uid = protect_uid(argv[0], &argc, &argv);
+		if (argc != 1)
+			die(E_USAGE, "usage: oomsnap protect del pid=PID|comm=NAME [uid=UID]|cgroup=PATH");
+		sb_printf(&cmd, "del %s%s%s", argv[0], uid ? " " : "", uid ? uid : "");
 		protect_write(cmd.s);
 	} else if (is_help(sub)) {
 		usage_cmd("protect", 0);
