@@ -699,13 +699,25 @@ TEST(memcg_limit_external)
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cap_ext", "max"));
 	ASSERT_EQ(0, ou_cg_create("cap_writer", NULL));
-	hog = ou_spawn_hog("cap_ext", "exthog", 30, 0);
+	/*
+	 * 28 MB in 4 MB steps, then pause(): the writer must find the hog
+	 * asleep, or the hog's own next fault can hit the lowered limit first
+	 * and OOM in its own context (5.10.0-32 did: cause memcg_limit, which
+	 * is then right).  Wait for its usage and for its sleep.
+	 */
+	hog = ou_spawn_hog("cap_ext", "exthog", 28, 0);
 	for (i = 0; i < 1000; i++) {
-		char *c = ou_read(OU_CGROOT "/cap_ext/memory.current");
+		char path[64], *c = ou_read(OU_CGROOT "/cap_ext/memory.current"), *st;
 		long long cur = c ? atoll(c) : 0;
+		int asleep;
 
 		free(c);
-		if (cur >= 30LL << 20)
+		snprintf(path, sizeof(path), "/proc/%d/stat", hog);
+		st = ou_read(path);
+		c = st ? strrchr(st, ')') : NULL;
+		asleep = c && c[1] == ' ' && c[2] == 'S';
+		free(st);
+		if (cur >= 28LL << 20 && asleep)
 			break;
 		usleep(20000);
 	}
