@@ -50,7 +50,7 @@ cli:
 	$(MAKE) -C tools/oomsnap
 
 check-cli:
-	$(MAKE) -C tools/oomsnap check
+	$(MAKE) -C tools/oomsnap WERROR=1 check
 
 modules:
 	@if [ ! -d "$(KDIR)" ]; then \

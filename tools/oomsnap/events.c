@@ -54,7 +54,7 @@ static void events_json(long long since)
 	size_t size, len;
 	char *buf = read_file("events.json", &size);
 	struct lines it = { buf, buf + size, 0 };
-	const char *line, *err;
+	const char *line;
 	json_object *rec;
 
 	if (since < 0) {
@@ -62,14 +62,7 @@ static void events_json(long long since)
 		free(buf);
 		return;
 	}
-	while (next_line(&it, &line, &len)) {
-		if (!len)
-			continue;
-		rec = rec_parse(line, len, &err);
-		if (!rec) {
-			warn("%s/events.json: line %u: %s", oomsnap_dir, it.nr, err);
-			continue;
-		}
+	while ((rec = next_record(&it, &line, &len))) {
 		if (is_event(rec) && rec_int(rec, "seq") > since)
 			printf("%.*s\n", (int)len, line);
 		json_object_put(rec);
@@ -151,7 +144,7 @@ int cmd_explain(int argc, char **argv)
 {
 	long long want = -1, first = -1, last = -1, seq;
 	json_object *rec, *found = NULL;
-	const char *line, *err;
+	const char *line;
 	size_t size, len;
 	struct lines it;
 	char *buf;
@@ -173,14 +166,7 @@ int cmd_explain(int argc, char **argv)
 	need("events.json");
 	buf = read_file("events.json", &size);
 	it = (struct lines){ buf, buf + size, 0 };
-	while (next_line(&it, &line, &len)) {
-		if (!len)
-			continue;
-		rec = rec_parse(line, len, &err);
-		if (!rec) {
-			warn("%s/events.json: line %u: %s", oomsnap_dir, it.nr, err);
-			continue;
-		}
+	while ((rec = next_record(&it, &line, &len))) {
 		if (!is_event(rec)) {
 			json_object_put(rec);
 			continue;

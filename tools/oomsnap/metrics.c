@@ -100,19 +100,12 @@ static void scan_events(struct by_label *by, long long *last_ns)
 	char *buf = read_file_soft("events.json", &size);
 	struct lines it = { buf, buf + size, 0 };
 	struct sbuf v = { 0 };
-	const char *line, *err;
+	const char *line;
 	json_object *rec;
 
 	if (!buf)
 		return;
-	while (next_line(&it, &line, &len)) {
-		if (!len)
-			continue;
-		rec = rec_parse(line, len, &err);
-		if (!rec) {
-			warn("%s/events.json: line %u: %s", oomsnap_dir, it.nr, err);
-			continue;
-		}
+	while ((rec = next_record(&it, &line, &len))) {
 		if (is_event(rec)) {
 			for (i = 0; i < LABELS; i++) {
 				sb_reset(&v);

@@ -94,6 +94,7 @@ struct lines {
 };
 
 bool next_line(struct lines *it, const char **line, size_t *len);
+json_object *next_record(struct lines *it, const char **line, size_t *len);
 
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);

@@ -264,3 +264,24 @@ bool next_line(struct lines *it, const char **line, size_t *len)
 	it->nr++;
 	return true;
 }
+
+/*
+ * The next parsed line of events.json (a record or a notice), its text in
+ * @line/@len; empty lines are skipped and one that cannot be parsed is
+ * reported and left out.  NULL at the end.  The caller puts the object.
+ */
+json_object *next_record(struct lines *it, const char **line, size_t *len)
+{
+	const char *err;
+	json_object *rec;
+
+	while (next_line(it, line, len)) {
+		if (!*len)
+			continue;
+		rec = rec_parse(*line, *len, &err);
+		if (rec)
+			return rec;
+		warn("%s/events.json: line %u: %s", oomsnap_dir, it->nr, err);
+	}
+	return NULL;
+}

@@ -9,30 +9,33 @@
 
 #include "oomsnap.h"
 
+static void vwarn(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("oomsnap: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /* Print "oomsnap: MESSAGE" on stderr and exit with @code. */
 void die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("oomsnap: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(code);
 }
 
+/* Print "oomsnap: MESSAGE" on stderr. */
 void warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("oomsnap: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Digits only, at least one: SEQ, pid, --count, --timeout. */
