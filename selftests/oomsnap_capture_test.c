@@ -881,29 +881,17 @@ TEST(text_escapes_hostile_names)
  * console is slow under TCG), warnings and worse still reach the console.
  */
 FIXTURE(quiet) {
-	char printk[64];
-	char dump_tasks[16];
+	struct ou_quiet q;
 };
 
 FIXTURE_SETUP(quiet)
 {
-	char *p = ou_read("/proc/sys/kernel/printk");
-	char *d = ou_read("/proc/sys/vm/oom_dump_tasks");
-
-	snprintf(self->printk, sizeof(self->printk), "%s", p ? p : "");
-	snprintf(self->dump_tasks, sizeof(self->dump_tasks), "%s", d ? d : "");
-	free(p);
-	free(d);
-	ou_write("/proc/sys/kernel/printk", "5");
-	ou_write("/proc/sys/vm/oom_dump_tasks", "0");
+	ou_quiet_begin(&self->q);
 }
 
 FIXTURE_TEARDOWN(quiet)
 {
-	if (*self->printk)
-		ou_write("/proc/sys/kernel/printk", self->printk);
-	if (*self->dump_tasks)
-		ou_write("/proc/sys/vm/oom_dump_tasks", self->dump_tasks);
+	ou_quiet_end(&self->q);
 	ou_cg_remove("cap_race");
 	ou_cg_remove("cap_reap");
 }

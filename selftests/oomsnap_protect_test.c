@@ -1586,18 +1586,6 @@ TEST_F_TIMEOUT(prot, mm_groups_linear, 300)
 	reap_group(owner);
 }
 
-static int caps_set(unsigned long long eff)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2] = { { 0 } };
-
-	d[0].effective = d[0].permitted = (__u32)eff;
-	d[1].effective = d[1].permitted = (__u32)(eff >> 32);
-	return syscall(SYS_capset, &h, d);
-}
-
 /* @cmd written by a uid-0 child with CAP_SYS_ADMIN only: 0 or the errno */
 static int write_admin_only(const char *cmd)
 {
@@ -1607,7 +1595,7 @@ static int write_admin_only(const char *cmd)
 	if (pid == 0) {
 		int fd;
 
-		if (caps_set(1ULL << CAP_SYS_ADMIN))
+		if (ou_caps_set(1ULL << CAP_SYS_ADMIN))
 			_exit(100);
 		fd = open(prot(), O_WRONLY);
 		if (fd < 0)

@@ -67,18 +67,6 @@ static int adj_of(pid_t pid)
 
 /* ------------------------------------------------------------ capabilities */
 
-static int caps_set(unsigned long long eff)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2] = { { 0 } };
-
-	d[0].effective = d[0].permitted = (__u32)eff;
-	d[1].effective = d[1].permitted = (__u32)(eff >> 32);
-	return syscall(SYS_capset, &h, d);
-}
-
 #define CAPBIT(c) (1ULL << (c))
 
 /*
@@ -93,7 +81,7 @@ static int as_capless_root(unsigned long long keep, int (*fn)(void *), void *arg
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		if (caps_set(keep))
+		if (ou_caps_set(keep))
 			_exit(100);
 		_exit(fn(arg));
 	}
@@ -221,7 +209,7 @@ static void check_opener_creds(struct __test_metadata *_metadata)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(caps_set(0) ? 100 : write_fd(fd, "1"));
+		_exit(ou_caps_set(0) ? 100 : write_fd(fd, "1"));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("inherited descriptor refused: %s",
 					     strerror(WEXITSTATUS(st)));
@@ -243,7 +231,7 @@ static void check_opener_creds(struct __test_metadata *_metadata)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		if (caps_set(CAPBIT(CAP_SYS_ADMIN)))
+		if (ou_caps_set(CAPBIT(CAP_SYS_ADMIN)))
 			_exit(100);
 		fd = open(fpath("protect"), O_WRONLY);
 		if (fd < 0)

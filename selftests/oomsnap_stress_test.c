@@ -37,8 +37,7 @@ __attribute__((constructor)) static void shield_self(void)
  * default of 30 s per test fits the quick size only.
  */
 FIXTURE(stress) {
-	char printk[64];
-	char dump_tasks[16];
+	struct ou_quiet q;
 };
 
 /*
@@ -48,23 +47,12 @@ FIXTURE(stress) {
  */
 FIXTURE_SETUP(stress)
 {
-	char *p = ou_read("/proc/sys/kernel/printk");
-	char *d = ou_read("/proc/sys/vm/oom_dump_tasks");
-
-	snprintf(self->printk, sizeof(self->printk), "%s", p ? p : "");
-	snprintf(self->dump_tasks, sizeof(self->dump_tasks), "%s", d ? d : "");
-	free(p);
-	free(d);
-	ou_write("/proc/sys/kernel/printk", "5");
-	ou_write("/proc/sys/vm/oom_dump_tasks", "0");
+	ou_quiet_begin(&self->q);
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	if (*self->printk)
-		ou_write("/proc/sys/kernel/printk", self->printk);
-	if (*self->dump_tasks)
-		ou_write("/proc/sys/vm/oom_dump_tasks", self->dump_tasks);
+	ou_quiet_end(&self->q);
 	ou_cg_remove(CG1);
 	ou_cg_remove(CG2);
 }

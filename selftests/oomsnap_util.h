@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include <linux/capability.h>
 
 #define OU_UNUSED __attribute__((unused))
 #define OU_CGROOT "/sys/fs/cgroup"
@@ -652,6 +653,51 @@ static OU_UNUSED int ou_check_seqs(json_object **v, int n, long long total,
 		bad++;
 	}
 	return bad;
+}
+
+/*
+ * Tests of many OOMs: their reports go to the kernel log only (hundreds of
+ * them on the serial console cost more than the OOMs under TCG); warnings
+ * and worse, every sanitizer and lockdep report, still reach the console;
+ * no task dumps.  ou_quiet_end() puts back what ou_quiet_begin() found.
+ */
+struct ou_quiet {
+	char printk[64];
+	char dump_tasks[16];
+};
+
+static OU_UNUSED void ou_quiet_begin(struct ou_quiet *q)
+{
+	char *p = ou_read("/proc/sys/kernel/printk");
+	char *d = ou_read("/proc/sys/vm/oom_dump_tasks");
+
+	snprintf(q->printk, sizeof(q->printk), "%s", p ? p : "");
+	snprintf(q->dump_tasks, sizeof(q->dump_tasks), "%s", d ? d : "");
+	free(p);
+	free(d);
+	ou_write("/proc/sys/kernel/printk", "5");
+	ou_write("/proc/sys/vm/oom_dump_tasks", "0");
+}
+
+static OU_UNUSED void ou_quiet_end(const struct ou_quiet *q)
+{
+	if (*q->printk)
+		ou_write("/proc/sys/kernel/printk", q->printk);
+	if (*q->dump_tasks)
+		ou_write("/proc/sys/vm/oom_dump_tasks", q->dump_tasks);
+}
+
+/* Keep only the capabilities in @eff (effective and permitted). */
+static OU_UNUSED int ou_caps_set(unsigned long long eff)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	d[0].effective = d[0].permitted = (__u32)eff;
+	d[1].effective = d[1].permitted = (__u32)(eff >> 32);
+	return syscall(SYS_capset, &h, d);
 }
 
 #endif /* OOMSNAP_UTIL_H */
