@@ -469,6 +469,28 @@ TEST(score_adj_victim_scan)
 	check_candidates(_metadata, "candidates=scan", "scan");
 }
 
+/*
+ * A forked child named @name (prctl, any bytes) in cgroup @cg that grows
+ * until the OOM killer ends it: its pid.
+ */
+static pid_t named_grower(const char *cg, const char *name)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		ou_cg_enter(cg, getpid());
+		ou_write("/proc/self/oom_score_adj", "0");
+		prctl(PR_SET_NAME, name);
+		for (;;) {
+			char *p = malloc(1 << 20);
+
+			if (p)
+				memset(p, 1, 1 << 20);
+		}
+	}
+	return pid;
+}
+
 /* A process name with quotes, backslashes and control bytes. */
 TEST(hostile_comm)
 {
@@ -485,18 +507,7 @@ TEST(hostile_comm)
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cap_name", "16M"));
-	pid = fork();
-	if (pid == 0) {
-		ou_cg_enter("cap_name", getpid());
-		ou_write("/proc/self/oom_score_adj", "0");
-		prctl(PR_SET_NAME, name);
-		for (;;) {
-			char *p = malloc(1 << 20);
-
-			if (p)
-				memset(p, 1, 1 << 20);
-		}
-	}
+	pid = named_grower("cap_name", name);
 	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);	/* fails on any invalid JSON line */
 	ASSERT_NE(NULL, v);
@@ -826,18 +837,7 @@ TEST(text_escapes_hostile_names)
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cap esc=1", "16M"));
-	pid = fork();
-	if (pid == 0) {
-		ou_cg_enter("cap esc=1", getpid());
-		ou_write("/proc/self/oom_score_adj", "0");
-		prctl(PR_SET_NAME, name);
-		for (;;) {
-			char *p = malloc(1 << 20);
-
-			if (p)
-				memset(p, 1, 1 << 20);
-		}
-	}
+	pid = named_grower("cap esc=1", name);
 	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	v = ou_events(&n);
 	ASSERT_NE(NULL, v);
