@@ -88,6 +88,7 @@ if ((JOBS <= 1)); then
 	for tag in "${TAGS[@]}"; do
 		log "=== $tag ==="
 		rm -f "$OUT/$tag.wall"
+		: >"$OUT/$tag.log"	# tail must not show the last run's log
 		run_tag "$tag" &
 		tail -n +1 --pid=$! -F "$OUT/$tag.log" 2>/dev/null || true
 		wait
