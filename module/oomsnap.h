@@ -271,8 +271,6 @@ void oomsnap_fs_exit(void);
 
 /* oomsnap_stream.c */
 extern const struct file_operations oomsnap_stream_fops;
-void oomsnap_stream_init(void);
-void oomsnap_stream_shutdown(void);
 
 /* oomsnap_tp.c */
 struct tracepoint *oomsnap_tp_find(const char *name);

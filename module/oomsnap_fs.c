@@ -410,7 +410,6 @@ int oomsnap_fs_init(int procfs_mode)
 	bool debugfs_ok = oomsnap_debugfs_usable();
 	int ret;
 
-	oomsnap_stream_init();
 	if (debugfs_ok && oomsnap_debugfs_init())
 		debugfs_ok = false;
 	if (procfs_mode == 1 || (procfs_mode < 0 && !debugfs_ok)) {
@@ -431,13 +430,11 @@ int oomsnap_fs_init(int procfs_mode)
 /**
  * oomsnap_fs_exit() - remove the files
  *
- * No file is open by now (each pins the module); blocked stream readers
- * are still woken first, for a removal after a failed load.  Removal
- * waits for every file operation in progress to return.
+ * No file is open by now: each pins the module.  Removal waits for every
+ * file operation in progress to return.
  */
 void oomsnap_fs_exit(void)
 {
-	oomsnap_stream_shutdown();
 	debugfs_remove_recursive(oomsnap_debugfs);
 	oomsnap_debugfs = NULL;
 	proc_remove(oomsnap_proc);

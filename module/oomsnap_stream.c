@@ -31,8 +31,6 @@ struct oomsnap_stream {
 	struct oomsnap_event *ev;
 };
 
-static bool oomsnap_stream_going;
-
 /* The longest JSON line an event can render to, with room to spare. */
 static size_t oomsnap_stream_line_max(void)
 {
@@ -74,12 +72,6 @@ static int oomsnap_stream_release(struct inode *inode, struct file *file)
 	kvfree(s->ev);
 	kfree(s);
 	return 0;
-}
-
-static bool oomsnap_stream_ready(struct oomsnap_stream *s)
-{
-	return oomsnap_ring_cursor_ready(&s->cur) ||
-	       READ_ONCE(oomsnap_stream_going);
 }
 
 /*
@@ -124,20 +116,15 @@ static ssize_t oomsnap_stream_read(struct file *file, char __user *ubuf,
 	if (mutex_lock_interruptible(&s->lock))
 		return -ERESTARTSYS;
 	while (s->off == s->len && !oomsnap_stream_fill(s)) {
-		if (oomsnap_stream_ready(s)) {
-			if (READ_ONCE(oomsnap_stream_going)) {
-				ret = 0;
-				goto out;
-			}
+		if (oomsnap_ring_cursor_ready(&s->cur))
 			continue;	/* an event or a gap came meanwhile */
-		}
 		if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
 			goto out;
 		}
 		mutex_unlock(&s->lock);
 		ret = wait_event_interruptible(*oomsnap_ring_waitq(),
-					       oomsnap_stream_ready(s));
+					       oomsnap_ring_cursor_ready(&s->cur));
 		if (ret)
 			return ret;
 		if (mutex_lock_interruptible(&s->lock))
@@ -160,7 +147,7 @@ static __poll_t oomsnap_stream_poll(struct file *file, poll_table *wait)
 	struct oomsnap_stream *s = file->private_data;
 
 	poll_wait(file, oomsnap_ring_waitq(), wait);
-	if (READ_ONCE(s->off) != READ_ONCE(s->len) || oomsnap_stream_ready(s))
+	if (READ_ONCE(s->off) != READ_ONCE(s->len) || oomsnap_ring_cursor_ready(&s->cur))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
@@ -173,22 +160,3 @@ const struct file_operations oomsnap_stream_fops = {
 	.release = oomsnap_stream_release,
 	.llseek = OOMSNAP_NO_LLSEEK,
 };
-
-/**
- * oomsnap_stream_init() - allow stream readers to block
- */
-void oomsnap_stream_init(void)
-{
-	WRITE_ONCE(oomsnap_stream_going, false);
-}
-
-/**
- * oomsnap_stream_shutdown() - end every blocked read with end-of-file
- *
- * Called before the files are removed, which waits for readers to leave.
- */
-void oomsnap_stream_shutdown(void)
-{
-	WRITE_ONCE(oomsnap_stream_going, true);
-	wake_up_interruptible_all(oomsnap_ring_waitq());
-}
