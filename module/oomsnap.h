@@ -23,6 +23,7 @@
 #define OOMSNAP_CAPACITY_MAX	65536
 #define OOMSNAP_MAX_TASKS_MAX	1024
 #define OOMSNAP_PROTECT_MAX_MAX	65536
+#define OOMSNAP_STACK_MAX	32	/* stack frames saved per event */
 
 enum oomsnap_kind { OOMSNAP_KIND_GLOBAL, OOMSNAP_KIND_MEMCG };
 
@@ -63,6 +64,7 @@ enum oomsnap_outcome {
 #define OOMSNAP_HAS_VICTIM_MEMCG BIT(8)
 #define OOMSNAP_HAS_COMMITTED	BIT(9)
 #define OOMSNAP_HAS_SWAP	BIT(10)
+#define OOMSNAP_HAS_STACK	BIT(11)	/* the allocating task's stack */
 
 /**
  * struct oomsnap_zone - one zone's free memory at the time of the OOM
@@ -127,6 +129,16 @@ struct oomsnap_event {
 		char comm[TASK_COMM_LEN];
 		char memcg[OOMSNAP_PATH_LEN];
 	} trigger;
+
+	/*
+	 * The allocating task's kernel stack from out_of_memory()'s caller
+	 * outwards, return addresses symbolized only when read.
+	 */
+	struct {
+		u16 nr;
+		bool truncated;	/* deeper than OOMSNAP_STACK_MAX frames */
+		unsigned long ip[OOMSNAP_STACK_MAX];
+	} stack;
 
 	struct {
 		char path[OOMSNAP_PATH_LEN];

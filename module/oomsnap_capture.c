@@ -46,6 +46,7 @@
 #include <linux/mman.h>
 #include <linux/slab.h>
 #include <linux/cpuset.h>
+#include <linux/stacktrace.h>
 #include <trace/events/oom.h>
 #include "oomsnap.h"
 
@@ -210,6 +211,44 @@ static void oomsnap_capture_system(struct oomsnap_event *ev)
 	ev->has |= OOMSNAP_HAS_COMMITTED;
 }
 
+/*
+ * What allocated: the stack of the task in out_of_memory(), from its
+ * caller outwards.  stack_trace_save() is the one exported way to a stack
+ * (stack_trace_save_regs() is not exported), so the trace starts in this
+ * handler and runs through the probe's trampoline or breakpoint frame into
+ * out_of_memory(): the frames up to and including the probed instruction
+ * are dropped, found by their address, which lies within a few bytes of
+ * the probe (int3 on the first instruction, or the ftrace call after an
+ * endbr64).  When the unwinder did not get through to it the stack is
+ * left null rather than showing our own frames.  The unwinder works in
+ * NMI-like context and takes no locks; the frames go straight into the
+ * preallocated event, which is large enough for the handler's frames and
+ * OOMSNAP_STACK_MAX of the caller's.
+ */
+#define OOMSNAP_PROBE_SLACK	16	/* bytes from the probe to its frame */
+
+static struct kretprobe oomsnap_oom_krp;
+
+static void oomsnap_capture_stack(struct oomsnap_event *ev,
+				  unsigned long probe)
+{
+	unsigned long *ip = ev->stack.ip;
+	unsigned int n, i;
+
+	n = stack_trace_save(ip, OOMSNAP_STACK_MAX, 0);
+	for (i = 0; i < n; i++)
+		if (ip[i] - probe < OOMSNAP_PROBE_SLACK)
+			break;
+	if (i == n)
+		return;
+	/* a full buffer may have cut the outermost frames */
+	ev->stack.truncated = n == OOMSNAP_STACK_MAX;
+	n -= i + 1;
+	memmove(ip, ip + i + 1, n * sizeof(*ip));
+	ev->stack.nr = n;
+	ev->has |= OOMSNAP_HAS_STACK;
+}
+
 static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 			     struct pt_regs *regs)
 {
@@ -278,6 +317,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	}
 	oomsnap_capture_system(ev);
 	oomsnap_capture_zones(ev, allowed);
+	oomsnap_capture_stack(ev, (unsigned long)oomsnap_oom_krp.kp.addr);
 	oomsnap_add_capture_time(ev, t0);
 	return 0;
 }

@@ -12,6 +12,7 @@
  */
 #include <linux/seq_file.h>
 #include <linux/kernel.h>
+#include <linux/kallsyms.h>
 #include "oomsnap.h"
 
 struct oomsnap_out {
@@ -309,6 +310,43 @@ static void render_zones(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	out_arr_end(o);
 }
 
+/*
+ * The allocating task's stack: return addresses symbolized now, as the
+ * kernel's own traces print them ("%pS": symbol+offset/size [module]).
+ * JSON: {"truncated":false,"frames":["fn+0x1/0x2",...]}; text: a line
+ * "stack truncated=false frames=fn+0x1/0x2,..." with each frame escaped
+ * like any text value (a module frame's space becomes \040).
+ */
+static void render_stack(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i;
+
+	if (!(ev->has & OOMSNAP_HAS_STACK)) {
+		out_null(o, "stack", "");
+		return;
+	}
+	out_obj_begin(o, "stack", "stack");
+	out_bool(o, "truncated", ev->stack.truncated);
+	out_key(o, "frames", "");
+	if (o->json)
+		seq_putc(o->m, '[');
+	else if (!ev->stack.nr)
+		seq_putc(o->m, '-');
+	for (i = 0; i < ev->stack.nr; i++) {
+		snprintf(sym, sizeof(sym), "%pS", (void *)ev->stack.ip[i]);
+		if (i)
+			seq_putc(o->m, ',');
+		if (o->json)
+			oomsnap_json_str(o->m, sym, sizeof(sym));
+		else
+			out_text_str(o->m, sym, sizeof(sym));
+	}
+	if (o->json)
+		seq_putc(o->m, ']');
+	out_obj_end(o);
+}
+
 static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 {
 	bool mm = ev->has & OOMSNAP_HAS_VICTIM_MM;
@@ -428,6 +466,7 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	out_memcg_path(o, "memcg", ev->trigger.memcg,
 		       has & OOMSNAP_HAS_TRIGGER_MEMCG);
 	out_obj_end(o);
+	render_stack(o, ev);
 
 	if (has & OOMSNAP_HAS_MEMCG) {
 		out_obj_begin(o, "memcg", "memcg");

@@ -542,6 +542,7 @@ void explain(json_object *rec)
 
 	sb_reset(&s);
 	explain_allocation(&s, rec, order);
+	sb_stack_words(&s, rec);
 	para(&s);
 	say("");
 

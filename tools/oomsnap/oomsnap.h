@@ -10,6 +10,7 @@
  *   brief.c    the one-line form of an event (watch, status)
  *   events.c   events, last
  *   explain.c  explain: the sentences
+ *   stack.c    the record's stack in words (explain)
  *   metrics.c  metrics: Prometheus text format
  *   status.c   status
  *   protect.c  protect add|del|list|clear
@@ -95,6 +96,9 @@ struct lines {
 
 bool next_line(struct lines *it, const char **line, size_t *len);
 json_object *next_record(struct lines *it, const char **line, size_t *len);
+
+/* stack.c */
+void sb_stack_words(struct sbuf *b, json_object *rec);
 
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);

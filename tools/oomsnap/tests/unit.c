@@ -10,7 +10,9 @@
  *   (hostile names included), to exactly the record's values: no name can
  *   end a value early or add a key (brief.c);
  * - paths, nulls and parse errors (record.c);
- * - dates (sb_utc()).
+ * - dates (sb_utc());
+ * - the stack in words (stack.c), on the frames of the kernel reports
+ *   behind seed 002 and others.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -258,8 +260,64 @@ static void test_utc(void)
 	sb_free(&b);
 }
 
+/*
+ * A record holding @frames (innermost first) as its stack, put in words.
+ * The frames are the kernel's own, from the reports named below.
+ */
+static void check_stack(const char *frames, const char *want)
+{
+	char json[2048];
+	const char *err = NULL;
+	struct sbuf b = { 0 };
+	json_object *rec;
+
+	snprintf(json, sizeof(json), "{\"stack\":{\"truncated\":false,\"frames\":[%s]}}",
+		 frames);
+	rec = rec_parse(json, strlen(json), &err);
+	CHECK(rec, "parse: %s", err ? err : "?");
+	if (!rec)
+		return;
+	sb_stack_words(&b, rec);
+	CHECK(b.s && !strcmp(b.s, want), "stack words:\n got '%s'\nwant '%s'",
+	      b.s ? b.s : "", want);
+	sb_free(&b);
+	json_object_put(rec);
+}
+
+static void test_stack(void)
+{
+	struct sbuf b = { 0 };
+	json_object *rec;
+
+	/* seed 002 (a 4.x kernel): fork ran out in dup_fd's vmalloc */
+	check_stack("\"__alloc_pages_nodemask+0x8ba/0x9d8\",\"alloc_pages_current+0xbc/0xe0\","
+		    "\"__vmalloc_node_range+0x12d/0x20a\",\"__vmalloc_node+0x3a/0x3f\","
+		    "\"vmalloc+0x28/0x2a\",\"alloc_fdtable+0x6a/0xd8\",\"dup_fd+0x103/0x1f0\","
+		    "\"copy_process+0x5aa/0x160d\",\"_do_fork+0x7d/0x291\","
+		    "\"entry_SYSCALL_64_fastpath+0x12/0x71\"",
+		    " The kernel stack shows the path: fork (clone) -> copy_process -> dup_fd -> alloc_fdtable -> vmalloc.");
+	/* a kworker's sysrq-f (6.1) */
+	check_stack("\"moom_callback+0x6f/0xa0\",\"process_one_work+0x1c4/0x380\","
+		    "\"worker_thread+0x4d/0x380\",\"kthread+0xd7/0x100\","
+		    "\"ret_from_fork+0x1f/0x30\"",
+		    " The kernel stack shows the path: a kernel worker (workqueue) -> moom_callback.");
+	/* a slab allocation from a module's function, truncated */
+	check_stack("\"__alloc_pages+0x207/0x330\",\"allocate_slab+0x2a/0x4a0\","
+		    "\"___slab_alloc+0x6a0/0x970\",\"kmem_cache_alloc+0x2d0/0x330\","
+		    "\"foo_ioctl+0x22/0x80 [foo]\",\"__x64_sys_ioctl+0x8d/0xd0\","
+		    "\"do_syscall_64+0x5d/0xb0\"",
+		    " The kernel stack shows the path: system call ioctl -> foo_ioctl -> a slab cache.");
+	/* no stack: nothing said */
+	rec = rec_parse("{\"stack\":null}", 14, NULL);
+	sb_stack_words(&b, rec);
+	CHECK(!b.s || !b.s[0], "null stack gave '%s'", b.s);
+	json_object_put(rec);
+	sb_free(&b);
+}
+
 int main(int argc, char **argv)
 {
+	test_stack();
 	test_escape();
 	test_paths();
 	test_utc();
