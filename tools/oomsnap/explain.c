@@ -5,9 +5,10 @@
  * Five paragraphs: what was allocating, what ran out, who was killed and
  * why it scored highest, what the OOM reaper got back, what to do.  The
  * cause and the outcome are the module's (interface section 4): this file
- * reads them from the record and never decides them again; it compares
- * two figures of the record only to say which zones were at or below
- * their min watermark.
+ * reads them from the record and never decides them again (the zones
+ * that made an OOM a fragmentation one are those the module flagged
+ * "fragmented"); it compares two figures of the record only to say which
+ * zones were at or below their min watermark.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,21 @@ static void zones_low(struct sbuf *b, json_object *rec)
 		sb_v(b, rec, zp(i, "min_kb"));
 		sb_puts(b, " kB)");
 	}
+}
+
+/* The zones the module flagged fragmented; how many. */
+static unsigned int zones_fragmented(struct sbuf *b, json_object *rec)
+{
+	unsigned int i, n = nr_zones(rec), c = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!rec_is(rec, zp(i, "fragmented"), "true"))
+			continue;
+		if (c++)
+			sb_puts(b, ", ");
+		sb_zone(b, rec, i);
+	}
+	return c;
 }
 
 /* Every zone with pages; @blocks: with its free blocks by order. */
@@ -283,15 +299,23 @@ static void ran_out(struct sbuf *s, json_object *rec, long long order)
 			sb_printf(s, " Zones of the allowed nodes: %s.", k.s ? k.s : "");
 		}
 	} else if (rec_is(rec, "cause", "fragmentation")) {
-		/*
-		 * The module decided that some zone the allocation could use
-		 * had free pages above its min watermark and no block of this
-		 * order or larger; the record does not say which zone, so the
-		 * figures of every zone are given, not a verdict per zone.
-		 */
+		unsigned int nr;
+
 		sb_printf(s,
-			  "What ran out: contiguous memory, not memory. The order-%lld allocation needs %lld kB in one physically contiguous block, and a zone it could use had free pages above its min watermark but no free block of order %lld or larger.",
-			  order, order_kb(order), order);
+			  "What ran out: contiguous memory, not memory. The order-%lld allocation needs %lld kB in one physically contiguous block, and ",
+			  order, order_kb(order));
+		/* the zones the module flagged; none from a module before the flag */
+		nr = zones_fragmented(&k, rec);
+		if (nr == 1)
+			sb_printf(s, "%s, a zone it could use, had", k.s);
+		else if (nr)
+			sb_printf(s, "the zones %s, which it could use, had", k.s);
+		else
+			sb_puts(s, "a zone it could use had");
+		sb_printf(s,
+			  " free pages above %s min watermark but no free block of order %lld or larger.",
+			  nr > 1 ? "their" : "its", order);
+		sb_reset(&k);
 		zones_all(&k, rec, true);
 		if (k.len)
 			sb_printf(s, " Zones: %s.", k.s);
