@@ -115,6 +115,28 @@ static void zones_low(struct sbuf *b, json_object *rec)
 	}
 }
 
+/*
+ * The nodes an allocation could use: its nodemask, else (a cpuset's
+ * OOM: the kernel passes none) the nodes of the zones recorded, which
+ * the module takes from the trigger's cpuset (interface section 3.1).
+ */
+static void sb_nodes(struct sbuf *b, json_object *rec)
+{
+	unsigned int i, n = nr_zones(rec);
+	long long node, last = -1;
+
+	if (rec_has(rec, "nodemask") || !n) {
+		sb_v(b, rec, "nodemask");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		node = rec_int(rec, zp(i, "node"));
+		if (node != last)
+			sb_printf(b, last < 0 ? "%lld" : ",%lld", node);
+		last = node;
+	}
+}
+
 /* The zones the module flagged fragmented; how many. */
 static unsigned int zones_fragmented(struct sbuf *b, json_object *rec)
 {
@@ -285,7 +307,7 @@ static void ran_out(struct sbuf *s, json_object *rec, long long order)
 		ran_out_memcg(s, rec, MEMCG_EXTERNAL);
 	} else if (rec_is(rec, "cause", "node_memory")) {
 		sb_puts(s, "What ran out: the allocation was restricted to NUMA node(s) ");
-		sb_v(s, rec, "nodemask");
+		sb_nodes(s, rec);
 		sb_puts(s, rec_is(rec, "constraint", "cpuset") ?
 			" by its cpuset (cpuset.mems)" :
 			" by a memory policy (mbind/set_mempolicy, numactl --membind)");
