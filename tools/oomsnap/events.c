@@ -77,22 +77,10 @@ int cmd_events(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
+		if (!strcmp(argv[i], "--json"))
 			json = true;
-		} else if (!strcmp(argv[i], "--since")) {
-			if (++i >= argc)
-				die(E_USAGE, "--since needs SEQ");
-			since = argv[i];
-		} else if (!strncmp(argv[i], "--since=", 8)) {
-			since = argv[i] + 8;
-		} else {
-			if (!is_help(argv[i]))
-				die(E_USAGE,
-				    "events: unknown argument '%s' (see oomsnap events --help)",
-				    argv[i]);
-			usage_cmd("events", 0);
-			return E_OK;
-		}
+		else if (!opt_value(argc, argv, &i, "--since", "SEQ", &since))
+			return help_or_unknown("events", argv[i]);
 	}
 	if (since && !is_uint(since))
 		die(E_USAGE, "bad SEQ '%s': a sequence number is a non-negative integer", since);

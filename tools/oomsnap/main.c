@@ -123,6 +123,18 @@ bool is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
+/*
+ * @arg is not one of @cmd's options: @cmd's usage for -h or --help,
+ * anywhere among its arguments (exit 0); a usage error otherwise.
+ */
+int help_or_unknown(const char *cmd, const char *arg)
+{
+	if (!is_help(arg))
+		die(E_USAGE, "%s: unknown argument '%s' (see oomsnap %s --help)", cmd, arg, cmd);
+	usage_cmd(cmd, 0);
+	return E_OK;
+}
+
 /* A command's usage, or the main one for an unknown command. */
 void usage_cmd(const char *cmd, int to_stderr)
 {
