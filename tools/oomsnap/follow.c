@@ -150,7 +150,7 @@ int cmd_watch(int argc, char **argv)
 			w.json = true;
 		else if (!opt_value(argc, argv, &i, "--timeout", "S", &w.timeout) &&
 			 !opt_value(argc, argv, &i, "--count", "N", &w.count))
-			return help_or_unknown("watch", argv[i]);
+			unknown_arg("watch", argv[i]);
 	}
 	if (w.timeout && (!is_uint(w.timeout) || strlen(w.timeout) > 9 ||
 			  !strtol(w.timeout, NULL, 10)))

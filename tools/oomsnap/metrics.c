@@ -242,10 +242,7 @@ int cmd_metrics(int argc, char **argv)
 	char *stats, *path;
 	size_t i, j;
 
-	if (argc > 1 && is_help(argv[1])) {
-		usage_cmd("metrics", 0);
-		return E_OK;
-	}
+	(void)argv;	/* -h and --help are main.c's */
 	if (argc > 1)
 		die(E_USAGE, "metrics takes no arguments");
 	if (find_dir()) {

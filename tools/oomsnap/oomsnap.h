@@ -44,7 +44,7 @@ enum {
 /* main.c */
 void usage_cmd(const char *cmd, int to_stderr);
 bool is_help(const char *arg);
-int help_or_unknown(const char *cmd, const char *arg);
+void __noreturn unknown_arg(const char *cmd, const char *arg);
 
 /* util.c */
 void __noreturn __printf(2, 3) die(int code, const char *fmt, ...);
