@@ -266,6 +266,8 @@ struct oomsnap_cause_in {
 
 enum oomsnap_cause oomsnap_classify(const struct oomsnap_cause_in *in);
 bool oomsnap_zone_fragmented(const struct oomsnap_zone *z, int order);
+bool oomsnap_zone_fragmented_for(const struct oomsnap_zone *z, int order,
+				 unsigned int highest_zone);
 
 /* oomsnap_render.c */
 void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev);

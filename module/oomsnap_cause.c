@@ -28,6 +28,23 @@ bool oomsnap_zone_fragmented(const struct oomsnap_zone *z, int order)
 }
 
 /**
+ * oomsnap_zone_fragmented_for() - a zone the allocation could use failed it
+ *	on fragmentation
+ * @z: the zone
+ * @order: the allocation order
+ * @highest_zone: the highest zone index the allocation may use (gfp_zone())
+ *
+ * The per-zone "fragmented" flag of the record (interface section 3.1) and
+ * the fragmentation cause both come from here, so that a reader naming the
+ * zones that caused it names those the classifier saw.
+ */
+bool oomsnap_zone_fragmented_for(const struct oomsnap_zone *z, int order,
+				 unsigned int highest_zone)
+{
+	return z->zone <= highest_zone && oomsnap_zone_fragmented(z, order);
+}
+
+/**
  * oomsnap_classify() - the cause of an OOM event
  * @in: what was captured
  *
@@ -56,8 +73,8 @@ enum oomsnap_cause oomsnap_classify(const struct oomsnap_cause_in *in)
 	    in->constraint == OOMSNAP_CONSTRAINT_MEMORY_POLICY)
 		return OOMSNAP_CAUSE_NODE_MEMORY;
 	for (i = 0; i < in->nr_zones; i++)
-		if (in->zones[i].zone <= in->highest_zone &&
-		    oomsnap_zone_fragmented(&in->zones[i], in->order))
+		if (oomsnap_zone_fragmented_for(&in->zones[i], in->order,
+						in->highest_zone))
 			return OOMSNAP_CAUSE_FRAGMENTATION;
 	return OOMSNAP_CAUSE_SYSTEM_MEMORY;
 }

@@ -13,6 +13,7 @@
 #include <linux/seq_file.h>
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
+#include <linux/gfp.h>
 #include "oomsnap.h"
 
 struct oomsnap_out {
@@ -305,6 +306,9 @@ static void render_zones(struct oomsnap_out *o, const struct oomsnap_event *ev)
 		out_pages(o, "high", z->high);
 		out_pages(o, "managed", z->managed);
 		out_u32_list(o, "free_blocks", z->blocks, OOMSNAP_NR_ORDERS);
+		out_bool(o, "fragmented",
+			 oomsnap_zone_fragmented_for(z, ev->order,
+						     gfp_zone(ev->gfp_mask)));
 		out_obj_end(o);
 	}
 	out_arr_end(o);

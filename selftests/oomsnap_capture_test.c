@@ -121,6 +121,79 @@ static int victim_matches_kernel(json_object *ev)
 	return victim_vs_kernel(ev, 1, HOG_MMAP_KB, NULL);
 }
 
+/*
+ * The highest zone an allocation may use, as the kernel's gfp_zone() maps
+ * the zone bits of its mask (___GFP_DMA 0x1, ___GFP_HIGHMEM 0x2,
+ * ___GFP_DMA32 0x4, ___GFP_MOVABLE 0x8), as a rank of the zone names in
+ * index order; HighMem ranks as what it is without CONFIG_HIGHMEM, Normal.
+ */
+static const char * const zone_names[] = {
+	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device",
+};
+
+static int zone_rank(const char *name)
+{
+	int i;
+
+	for (i = 0; i < (int)ARRAY_SIZE(zone_names); i++)
+		if (!strcmp(name, zone_names[i]))
+			return i;
+	return -1;
+}
+
+static int gfp_highest_rank(unsigned long gfp)
+{
+	if (gfp & 0x1)
+		return zone_rank("DMA");
+	if (gfp & 0x4)
+		return zone_rank("DMA32");
+	if ((gfp & 0x2) && (gfp & 0x8))
+		return zone_rank("Movable");
+	return zone_rank(gfp & 0x2 ? "HighMem" : "Normal");
+}
+
+/*
+ * Each zone's "fragmented" (interface section 3.1) is a boolean and is
+ * true exactly when order > 0, the mask lets the allocation use the zone,
+ * free_kb > min_kb and no free block of order or larger; a global OOM of
+ * constraint none has cause fragmentation exactly when some zone says so.
+ */
+static int zones_sane(json_object *ev)
+{
+	json_object *zones = ou_get(ev, "zones"), *z, *fb, *flag;
+	unsigned long gfp = strtoul(ou_str(ev, "gfp_mask"), NULL, 16);
+	long long order = ou_int(ev, "order");
+	int i, o, rule, bad = 0, any = 0;
+
+	for (i = 0; zones && i < (int)json_object_array_length(zones); i++) {
+		z = json_object_array_get_idx(zones, i);
+		fb = ou_get(z, "free_blocks");
+		flag = ou_get(z, "fragmented");
+		rule = fb && order > 0 && order < (long long)json_object_array_length(fb) &&
+		       zone_rank(ou_str(z, "zone")) <= gfp_highest_rank(gfp) &&
+		       ou_int(z, "free_kb") > ou_int(z, "min_kb");
+		for (o = order; rule && o < (int)json_object_array_length(fb); o++)
+			rule = !json_object_get_int64(json_object_array_get_idx(fb, o));
+		if (!flag || !json_object_is_type(flag, json_type_boolean) ||
+		    json_object_get_boolean(flag) != rule) {
+			printf("# zone %d (node %lld %s): fragmented %s, the rule says %d (order %lld, gfp %#lx)\n",
+			       i, ou_int(z, "node"), ou_str(z, "zone"),
+			       flag ? json_object_get_string(flag) : "missing",
+			       rule, order, gfp);
+			bad++;
+		}
+		any |= rule;
+	}
+	if (!strcmp(ou_str(ev, "kind"), "global") &&
+	    !strcmp(ou_str(ev, "constraint"), "none") && order >= 0 &&
+	    any != !strcmp(ou_str(ev, "cause"), "fragmentation")) {
+		printf("# cause %s, yet %s zone is fragmented\n",
+		       ou_str(ev, "cause"), any ? "a" : "no");
+		bad++;
+	}
+	return bad;
+}
+
 /* Check what every event must hold, whatever the scenario. */
 static int event_sane(json_object *ev)
 {
@@ -154,7 +227,7 @@ static int event_sane(json_object *ev)
 		printf("# no zones\n");
 		bad++;
 	}
-	return bad;
+	return bad + zones_sane(ev);
 }
 
 static int count_nodes(void)

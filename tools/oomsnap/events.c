@@ -77,22 +77,10 @@ int cmd_events(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
+		if (!strcmp(argv[i], "--json"))
 			json = true;
-		} else if (!strcmp(argv[i], "--since")) {
-			if (++i >= argc)
-				die(E_USAGE, "--since needs SEQ");
-			since = argv[i];
-		} else if (!strncmp(argv[i], "--since=", 8)) {
-			since = argv[i] + 8;
-		} else {
-			if (!is_help(argv[i]))
-				die(E_USAGE,
-				    "events: unknown argument '%s' (see oomsnap events --help)",
-				    argv[i]);
-			usage_cmd("events", 0);
-			return E_OK;
-		}
+		else if (!opt_value(argc, argv, &i, "--since", "SEQ", &since))
+			unknown_arg("events", argv[i]);
 	}
 	if (since && !is_uint(since))
 		die(E_USAGE, "bad SEQ '%s': a sequence number is a non-negative integer", since);
@@ -116,10 +104,6 @@ int cmd_last(int argc, char **argv)
 	if (argc > 2)
 		die(E_USAGE, "last: unknown argument '%s'", argv[2]);
 	if (argc == 2) {
-		if (is_help(argv[1])) {
-			usage_cmd("last", 0);
-			return E_OK;
-		}
 		if (strcmp(argv[1], "--json"))
 			die(E_USAGE, "last: unknown argument '%s'", argv[1]);
 		json = true;
@@ -149,10 +133,6 @@ int cmd_explain(int argc, char **argv)
 	struct lines it;
 	char *buf;
 
-	if (argc > 1 && is_help(argv[1])) {
-		usage_cmd("explain", 0);
-		return E_OK;
-	}
 	if (argc > 1) {
 		if (!is_uint(argv[1]) || strtoll(argv[1], NULL, 10) <= 0 ||
 		    strlen(argv[1]) > 18)

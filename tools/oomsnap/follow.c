@@ -146,28 +146,11 @@ int cmd_watch(int argc, char **argv)
 	char *path;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--timeout")) {
-			if (++i >= argc)
-				die(E_USAGE, "--timeout needs S");
-			w.timeout = argv[i];
-		} else if (!strncmp(argv[i], "--timeout=", 10)) {
-			w.timeout = argv[i] + 10;
-		} else if (!strcmp(argv[i], "--count")) {
-			if (++i >= argc)
-				die(E_USAGE, "--count needs N");
-			w.count = argv[i];
-		} else if (!strncmp(argv[i], "--count=", 8)) {
-			w.count = argv[i] + 8;
-		} else if (!strcmp(argv[i], "--json")) {
+		if (!strcmp(argv[i], "--json"))
 			w.json = true;
-		} else {
-			if (!is_help(argv[i]))
-				die(E_USAGE,
-				    "watch: unknown argument '%s' (see oomsnap watch --help)",
-				    argv[i]);
-			usage_cmd("watch", 0);
-			return E_OK;
-		}
+		else if (!opt_value(argc, argv, &i, "--timeout", "S", &w.timeout) &&
+			 !opt_value(argc, argv, &i, "--count", "N", &w.count))
+			unknown_arg("watch", argv[i]);
 	}
 	if (w.timeout && (!is_uint(w.timeout) || strlen(w.timeout) > 9 ||
 			  !strtol(w.timeout, NULL, 10)))

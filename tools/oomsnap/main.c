@@ -123,6 +123,12 @@ bool is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
+/* @arg is not one of @cmd's options. */
+void __noreturn unknown_arg(const char *cmd, const char *arg)
+{
+	die(E_USAGE, "%s: unknown argument '%s' (see oomsnap %s --help)", cmd, arg, cmd);
+}
+
 /* A command's usage, or the main one for an unknown command. */
 void usage_cmd(const char *cmd, int to_stderr)
 {
@@ -141,7 +147,7 @@ int main(int argc, char **argv)
 {
 	const char *env = getenv("OOMSNAP_DIR");
 	size_t c;
-	int i;
+	int i, j;
 
 	if (env && *env)
 		oomsnap_dir = env;
@@ -180,10 +186,12 @@ int main(int argc, char **argv)
 	for (c = 0; c < NR_COMMANDS; c++) {
 		if (strcmp(commands[c].name, argv[0]))
 			continue;
-		if (argc > 1 && is_help(argv[1])) {
-			usage_cmd(argv[0], 0);
-			return E_OK;
-		}
+		/* -h or --help anywhere: "protect add --help", "last --json -h" */
+		for (j = 1; j < argc; j++)
+			if (is_help(argv[j])) {
+				usage_cmd(argv[0], 0);
+				return E_OK;
+			}
 		return commands[c].run(argc, argv);
 	}
 	die(E_USAGE, "unknown command '%s' (see oomsnap --help)", argv[0]);

@@ -126,84 +126,105 @@ static void fam(const char *name, const char *type, const char *help)
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* One family by a label: HELP, TYPE, and a sample per value of @bl. */
 static void fam_by(const char *prefix, const char *label, const char *suffix,
-		   const char *type, const char *help)
+		   const char *type, const char *help, const struct by_label *bl)
 {
 	char name[96], h[128];
+	size_t j;
 
 	snprintf(name, sizeof(name), "%s%s%s", prefix, label, suffix);
 	snprintf(h, sizeof(h), "%s%s.", help, label);
 	fam(name, type, h);
+	for (j = 0; j < bl->n; j++)
+		printf("%s{%s=\"%s\"} %lld\n", name, label, bl->c[j].value, bl->c[j].n);
 }
 
-static void gauge_counter(const struct stats *st, const char *name, const char *type,
-			  const char *help, const char *key)
+/* A family of one sample, the stats file's @key (@ns: nanoseconds, shown in s). */
+struct stat_family {
+	const char *name, *type, *help, *key;
+	bool ns;
+};
+
+static void stat_families(const struct stats *st, const struct stat_family *f, size_t n)
 {
-	fam(name, type, help);
-	printf("%s %lld\n", name, stat_get(st, key));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fam(f[i].name, f[i].type, f[i].help);
+		if (f[i].ns)
+			printf("%s %.9f\n", f[i].name, stat_get(st, f[i].key) / 1e9);
+		else
+			printf("%s %lld\n", f[i].name, stat_get(st, f[i].key));
+	}
 }
+
+static const struct stat_family ring_families[] = {
+	{ "oomsnap_events_total", "counter",
+	  "OOM events recorded since the module was loaded.", "events_total", false },
+	{ "oomsnap_events_overwritten_total", "counter",
+	  "Events overwritten in the ring before being cleared.", "events_overwritten", false },
+	{ "oomsnap_events_retained", "gauge",
+	  "Events currently held in the ring.", "events_retained", false },
+	{ "oomsnap_ring_capacity_events", "gauge",
+	  "Events the ring holds (module parameter capacity).", "capacity", false },
+};
+
+static const struct stat_family module_families[] = {
+	{ "oomsnap_notifier_calls_total", "counter",
+	  "Calls of the OOM notifier.", "notifier_calls", false },
+	{ "oomsnap_protect_entries", "gauge",
+	  "Entries in the protection list.", "protect_entries", false },
+	{ "oomsnap_protect_applied_total", "counter",
+	  "Times a protection entry set a task's oom_score_adj.", "protect_applied", false },
+	{ "oomsnap_protect_reasserted_total", "counter",
+	  "Times a drifted oom_score_adj was set again just before a victim was chosen.",
+	  "protect_reasserted", false },
+	{ "oomsnap_capture_last_seconds", "gauge",
+	  "Time the last OOM capture took.", "capture_ns_last", true },
+	{ "oomsnap_capture_max_seconds", "gauge",
+	  "Longest time an OOM capture took since load.", "capture_ns_max", true },
+	{ "oomsnap_ring_bytes", "gauge",
+	  "Memory the event ring holds, in bytes.", "ring_bytes", false },
+};
 
 static void print_metrics(const struct stats *st, struct by_label *by, long long last_ns)
 {
+	struct by_label kept = { 0 };
 	char prefix[48];
 	size_t i, j, plen;
-	bool any;
 
 	fam("oomsnap_up", "gauge", "Whether the oomsnap module is loaded and its files readable.");
 	puts("oomsnap_up 1");
-	gauge_counter(st, "oomsnap_events_total", "counter",
-		      "OOM events recorded since the module was loaded.", "events_total");
-	gauge_counter(st, "oomsnap_events_overwritten_total", "counter",
-		      "Events overwritten in the ring before being cleared.", "events_overwritten");
-	gauge_counter(st, "oomsnap_events_retained", "gauge",
-		      "Events currently held in the ring.", "events_retained");
-	gauge_counter(st, "oomsnap_ring_capacity_events", "gauge",
-		      "Events the ring holds (module parameter capacity).", "capacity");
+	stat_families(st, ring_families, ARRAY_SIZE(ring_families));
 	/*
 	 * By kind, constraint, cause, outcome: counters when the module keeps
 	 * them (stats keys events_<label>_<value>), and the retained events.
 	 */
 	for (i = 0; i < LABELS; i++) {
 		plen = snprintf(prefix, sizeof(prefix), "events_%s_", labels[i]);
-		any = false;
-		for (j = 0; j < st->n; j++)
-			any |= !strncmp(st->kv[j].key, prefix, plen);
-		if (any) {
-			fam_by("oomsnap_events_by_", labels[i], "_total", "counter",
-			       "OOM events recorded since load, by ");
-			for (j = 0; j < st->n; j++)
-				if (!strncmp(st->kv[j].key, prefix, plen))
-					printf("oomsnap_events_by_%s_total{%s=\"%s\"} %lld\n",
-					       labels[i], labels[i], st->kv[j].key + plen,
-					       st->kv[j].val);
+		kept.n = 0;
+		for (j = 0; j < st->n; j++) {
+			if (strncmp(st->kv[j].key, prefix, plen))
+				continue;
+			kept.c = xrealloc(kept.c, (kept.n + 1) * sizeof(*kept.c));
+			kept.c[kept.n].value = st->kv[j].key + plen;
+			kept.c[kept.n++].n = st->kv[j].val;
 		}
+		if (kept.n)
+			fam_by("oomsnap_events_by_", labels[i], "_total", "counter",
+			       "OOM events recorded since load, by ", &kept);
 		fam_by("oomsnap_retained_events_by_", labels[i], "", "gauge",
-		       "Events in the ring, by ");
-		for (j = 0; j < by[i].n; j++)
-			printf("oomsnap_retained_events_by_%s{%s=\"%s\"} %lld\n",
-			       labels[i], labels[i], by[i].c[j].value, by[i].c[j].n);
+		       "Events in the ring, by ", &by[i]);
 	}
+	free(kept.c);
 	fam("oomsnap_last_event_timestamp_seconds", "gauge",
 	    "Wall-clock time of the newest retained event (0: none).");
 	if (last_ns > 0)
 		printf("oomsnap_last_event_timestamp_seconds %.3f\n", last_ns / 1e9);
 	else
 		puts("oomsnap_last_event_timestamp_seconds 0");
-	gauge_counter(st, "oomsnap_notifier_calls_total", "counter",
-		      "Calls of the OOM notifier.", "notifier_calls");
-	gauge_counter(st, "oomsnap_protect_entries", "gauge",
-		      "Entries in the protection list.", "protect_entries");
-	gauge_counter(st, "oomsnap_protect_applied_total", "counter",
-		      "Times a protection entry set a task's oom_score_adj.", "protect_applied");
-	gauge_counter(st, "oomsnap_protect_reasserted_total", "counter",
-		      "Times a drifted oom_score_adj was set again just before a victim was chosen.",
-		      "protect_reasserted");
-	fam("oomsnap_capture_last_seconds", "gauge", "Time the last OOM capture took.");
-	printf("oomsnap_capture_last_seconds %.9f\n", stat_get(st, "capture_ns_last") / 1e9);
-	fam("oomsnap_capture_max_seconds", "gauge", "Longest time an OOM capture took since load.");
-	printf("oomsnap_capture_max_seconds %.9f\n", stat_get(st, "capture_ns_max") / 1e9);
-	gauge_counter(st, "oomsnap_ring_bytes", "gauge",
-		      "Memory the event ring holds, in bytes.", "ring_bytes");
+	stat_families(st, module_families, ARRAY_SIZE(module_families));
 	if (st->nh) {
 		fam("oomsnap_hook_attached", "gauge",
 		    "Whether each OOM hook is attached (1) or missing (0).");
@@ -221,10 +242,7 @@ int cmd_metrics(int argc, char **argv)
 	char *stats, *path;
 	size_t i, j;
 
-	if (argc > 1 && is_help(argv[1])) {
-		usage_cmd("metrics", 0);
-		return E_OK;
-	}
+	(void)argv;	/* -h and --help are main.c's */
 	if (argc > 1)
 		die(E_USAGE, "metrics takes no arguments");
 	if (find_dir()) {

@@ -45,12 +45,15 @@ enum {
 /* main.c */
 void usage_cmd(const char *cmd, int to_stderr);
 bool is_help(const char *arg);
+void __noreturn unknown_arg(const char *cmd, const char *arg);
 
 /* util.c */
 void __noreturn __printf(2, 3) die(int code, const char *fmt, ...);
 void __printf(1, 2) warn(const char *fmt, ...);
 bool is_uint(const char *s);
 bool is_int(const char *s);
+bool opt_value(int argc, char **argv, int *i, const char *name, const char *what,
+	       const char **val);
 void *xrealloc(void *p, size_t n);
 
 /* files.c */

@@ -176,8 +176,6 @@ int cmd_protect(int argc, char **argv)
 			die(E_USAGE, "usage: oomsnap protect del pid=PID|comm=NAME [uid=UID]|cgroup=PATH");
 		sb_printf(&cmd, "del %s%s%s", argv[0], uid ? " " : "", uid ? uid : "");
 		protect_write(cmd.s);
-	} else if (is_help(sub)) {
-		usage_cmd("protect", 0);
 	} else if (*sub) {
 		die(E_USAGE, "protect: unknown subcommand '%s' (add, del, list, clear)", sub);
 	} else {

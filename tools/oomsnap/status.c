@@ -165,10 +165,7 @@ int cmd_status(int argc, char **argv)
 	size_t i, miss = 0;
 	char *buf;
 
-	if (argc > 1 && is_help(argv[1])) {
-		usage_cmd("status", 0);
-		return E_OK;
-	}
+	(void)argv;	/* -h and --help are main.c's */
 	if (argc > 1)
 		die(E_USAGE, "status takes no arguments");
 	if (!find_dir() && !module_loaded()) {

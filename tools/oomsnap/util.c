@@ -54,6 +54,30 @@ bool is_int(const char *s)
 	return is_uint(*s == '-' ? s + 1 : s);
 }
 
+/*
+ * argv[*i] is option @name, given as "NAME VALUE" or "NAME=VALUE": set
+ * *@val (and step over VALUE), or die naming @what is missing.  False
+ * when argv[*i] is another word.
+ */
+bool opt_value(int argc, char **argv, int *i, const char *name, const char *what,
+	       const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n))
+		return false;
+	if (argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return true;
+	}
+	if (argv[*i][n])
+		return false;
+	if (++*i >= argc)
+		die(E_USAGE, "%s needs %s", name, what);
+	*val = argv[*i];
+	return true;
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n);

@@ -75,50 +75,49 @@ else
 	not_ok "--version: $("$bin" --version 2>&1)"
 fi
 
+# verdict OK_TEXT NOT_OK_TEXT CONDITION: ok or not_ok as the shell test
+# CONDITION (evaluated) holds
+verdict() {
+	if eval "$3"; then ok "$1"; else not_ok "$2"; fi
+}
+
 # watch on a FIFO, which blocks like the module's stream
 d=$tmp/fifo
+ev=$here/data/vm-bookworm/events.json
 mkdir -p "$d"
 cp "$here/data/vm-bookworm/stats" "$d/"
 mkfifo "$d/stream"
-sleep 5 >"$d/stream" &
-holder=$!
-start=$(date +%s)
-out=$("$bin" -d "$d" watch --timeout 1 2>&1)
-rc=$?
-took=$(($(date +%s) - start))
-if [ $rc -eq 1 ] && [ "$out" = "oomsnap: no OOM event within 1 s" ] && [ $took -le 3 ]; then
-	ok "watch --timeout 1 on a silent stream: exit 1 after ${took} s"
-else
-	not_ok "watch --timeout 1 on a silent stream: exit $rc after $took s: $out"
-fi
-kill $holder 2>/dev/null
-wait $holder 2>/dev/null
 
-(head -n 1 "$here/data/vm-bookworm/events.json"; sleep 5) >"$d/stream" &
-holder=$!
-out=$("$bin" -d "$d" watch --timeout 4 --count 1 2>&1)
-rc=$?
-if [ $rc -eq 0 ] && [ "$out" = "$(head -n 1 "$here/data/vm-bookworm/expected/watch")" ]; then
-	ok "watch --count 1: the first event's line, exit 0 without waiting for more"
-else
-	not_ok "watch --count 1: exit $rc: $out"
-fi
-kill $holder 2>/dev/null
-wait $holder 2>/dev/null
+# fifo_watch N ARGS: watch ARGS while a writer puts the first N recorded
+# events into the FIFO and holds it open; $out, $rc and $took (seconds)
+fifo_watch() {
+	(head -n "$1" "$ev"; exec sleep 5) >"$d/stream" &
+	holder=$!
+	shift
+	start=$(date +%s)
+	out=$("$bin" -d "$d" watch "$@" 2>&1)
+	rc=$?
+	took=$(($(date +%s) - start))
+	kill $holder 2>/dev/null
+	wait $holder 2>/dev/null
+}
 
-(head -n 2 "$here/data/vm-bookworm/events.json"; sleep 5) >"$d/stream" &
-holder=$!
-out=$("$bin" -d "$d" watch --timeout 2 --count 3 2>&1)
-rc=$?
-if [ $rc -eq 1 ] && [ "$(printf '%s\n' "$out" | tail -n 1)" = "oomsnap: timed out after 2 s with 2 of 3 events" ]; then
-	ok "watch --count 3 with 2 events: exit 1, both printed, the shortfall said"
-else
-	not_ok "watch --count 3 with 2 events: exit $rc: $out"
-fi
-kill $holder 2>/dev/null
-wait $holder 2>/dev/null
+fifo_watch 0 --timeout 1
+verdict "watch --timeout 1 on a silent stream: exit 1 after ${took} s" \
+	"watch --timeout 1 on a silent stream: exit $rc after $took s: $out" \
+	'[ $rc -eq 1 ] && [ "$out" = "oomsnap: no OOM event within 1 s" ] && [ $took -le 3 ]'
 
-sleep 5 >"$d/stream" &
+fifo_watch 1 --timeout 4 --count 1
+verdict "watch --count 1: the first event's line, exit 0 without waiting for more" \
+	"watch --count 1: exit $rc: $out" \
+	'[ $rc -eq 0 ] && [ "$out" = "$(head -n 1 "$here/data/vm-bookworm/expected/watch")" ]'
+
+fifo_watch 2 --timeout 2 --count 3
+verdict "watch --count 3 with 2 events: exit 1, both printed, the shortfall said" \
+	"watch --count 3 with 2 events: exit $rc: $out" \
+	'[ $rc -eq 1 ] && [ "$(printf "%s\n" "$out" | tail -n 1)" = "oomsnap: timed out after 2 s with 2 of 3 events" ]'
+
+(exec sleep 5) >"$d/stream" &
 holder=$!
 "$bin" -d "$d" watch >/dev/null 2>&1 &
 watcher=$!
@@ -126,11 +125,8 @@ sleep 1
 kill -TERM $watcher
 wait $watcher
 rc=$?
-if [ $rc -eq 143 ]; then
-	ok "watch ends on SIGTERM with status 143"
-else
-	not_ok "watch on SIGTERM: status $rc, expected 143"
-fi
+verdict "watch ends on SIGTERM with status 143" \
+	"watch on SIGTERM: status $rc, expected 143" '[ $rc -eq 143 ]'
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 

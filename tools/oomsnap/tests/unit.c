@@ -12,12 +12,15 @@
  * - paths, nulls and parse errors (record.c);
  * - dates (sb_utc());
  * - the stack in words (stack.c), on the frames of the kernel reports
- *   behind seed 002 and others.
+ *   behind seed 002 and others;
+ * - explain names the zones of a fragmentation OOM from the module's
+ *   per-zone "fragmented" flag, not from the figures (explain.c).
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oomsnap.h"
 
@@ -315,12 +318,90 @@ static void test_stack(void)
 	sb_free(&b);
 }
 
+/* What explain() prints for @line, its lines joined by single spaces. */
+static char *explained(const char *line)
+{
+	const char *err = NULL;
+	json_object *rec = rec_parse(line, strlen(line), &err);
+	FILE *f = tmpfile();
+	char *out = NULL, *p, *q;
+	int fd = dup(STDOUT_FILENO);
+	long size;
+
+	CHECK(rec && f && fd >= 0, "explain: %s", rec ? "no tmpfile" : err);
+	if (!rec || !f || fd < 0)
+		return strdup("");
+	fflush(stdout);
+	dup2(fileno(f), STDOUT_FILENO);
+	explain(rec);
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	size = ftell(f);
+	out = xrealloc(NULL, size + 1);
+	rewind(f);
+	out[fread(out, 1, size, f)] = '\0';
+	fclose(f);
+	json_object_put(rec);
+	/* para() wraps at 78 columns, continuation lines indented by two */
+	for (p = q = out; *p; p++) {
+		if (*p == '\n') {
+			while (p[1] == ' ')
+				p++;
+			*p = ' ';
+		}
+		*q++ = *p;
+	}
+	*q = '\0';
+	return out;
+}
+
+/*
+ * Zone 0's figures say fragmented for order 3 (free above min, no block of
+ * order 3 or more), zone 1's do not (below min, blocks of every order):
+ * explain must name what the flags say, whatever the figures.
+ */
+static void test_explain_fragmented(void)
+{
+	static const char fmt[] =
+		"{\"v\":1,\"seq\":5,\"kind\":\"global\",\"constraint\":\"none\","
+		"\"cause\":\"fragmentation\",\"outcome\":\"no_victim\",\"order\":3,"
+		"\"zones\":[{\"node\":0,\"zone\":\"DMA\",\"free_kb\":1028,\"min_kb\":88,"
+		"\"managed_kb\":15360,\"free_blocks\":[1,2,1,0,0]%s},"
+		"{\"node\":1,\"zone\":\"DMA32\",\"free_kb\":100,\"min_kb\":3000,"
+		"\"managed_kb\":9000,\"free_blocks\":[5,5,5,5,5]%s}]}";
+	static const struct {
+		const char *flag0, *flag1, *says;
+	} cases[] = {
+		{ ",\"fragmented\":false", ",\"fragmented\":true",
+		  "block, and node 1 DMA32, a zone it could use, had free pages above its min watermark but no free block of order 3 or larger." },
+		{ ",\"fragmented\":true", ",\"fragmented\":true",
+		  "block, and the zones node 0 DMA, node 1 DMA32, which it could use, had free pages above their min watermark but no free block of order 3 or larger." },
+		{ ",\"fragmented\":true", ",\"fragmented\":false",
+		  "block, and node 0 DMA, a zone it could use, had free pages" },
+		/* a module before the flag: no zone named */
+		{ "", "", "block, and a zone it could use had free pages above its min watermark" },
+	};
+	char line[1024];
+	size_t i;
+	char *out;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(line, sizeof(line), fmt, cases[i].flag0, cases[i].flag1);
+		out = explained(line);
+		CHECK(strstr(out, cases[i].says), "explain case %zu: '%s' not in '%s'",
+		      i, cases[i].says, out);
+		free(out);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	test_stack();
 	test_escape();
 	test_paths();
 	test_utc();
+	test_explain_fragmented();
 	test_logfmt(argc > 1 ? argv[1] : "tests/data");
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
