@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap: the protection list (interface section 5).
+ * oomsnap: the protection list's enforcement (interface section 5).
  *
- * Entries by pid, process name (comm, with the uid its processes must run
- * as) or cgroup v2 path, each with an oom_score_adj value.  Processes
+ * Applies the values of the entry set (oomsnap_protect_list.c, fed by the
+ * parser of oomsnap_protect_parse.c) to processes and puts them back,
+ * and serves the protect file and the OOM path.  Processes
  * sharing an mm (clone(CLONE_VM)) are one group with one value, the lowest
  * of the entries deciding for its members, since the kernel kills them
  * together.  The value is applied
@@ -22,11 +23,12 @@
  *
  * Locking:
  *   - oomsnap_plock (mutex) serializes writers: write(), show(), the
- *     garbage collector and unload.  Only writers change the entry set.
- *   - Readers (exec/fork/exit probes, the OOM path, covers()) look entries up
- *     under RCU in hash tables; entries are freed after synchronize_rcu().
- *     Readers never sleep, allocate or take a sleeping lock, so they are
- *     fine with preemption or interrupts disabled, on PREEMPT_RT too.
+ *     garbage collector and unload.  A writer changes the entry set and
+ *     puts the values right (a pass) under it.
+ *   - Readers (exec/fork/exit probes, the OOM path, covers()) look entries
+ *     up under RCU (oomsnap_protect_list.c); they never sleep, allocate or
+ *     take a sleeping lock, so they are fine with preemption or interrupts
+ *     disabled, on PREEMPT_RT too.
  *   - The restore records (what a process's value was before we changed it)
  *     live in a pool preallocated at load and are protected by a raw
  *     spinlock, taken with interrupts off.  Every store of the module to an
@@ -42,18 +44,16 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
-#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
-#include <linux/jhash.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/oom.h>
 #include <linux/pid.h>
-#include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
@@ -66,6 +66,7 @@
 #include <linux/workqueue.h>
 #include <trace/events/sched.h>
 #include "oomsnap.h"
+#include "oomsnap_protect.h"
 
 /*
  * Restore records: 4 per protection entry, at least 64 per entry up to
@@ -79,12 +80,6 @@
 #define OOMSNAP_REC_SMALL	64U
 #define OOMSNAP_REC_MIN		4096U
 #define OOMSNAP_REC_MAX		262144U
-/* Most cgroup levels walked up from a task to find a cgroup entry. */
-#define OOMSNAP_CG_WALK_MAX	256
-
-enum oomsnap_ptype { OOMSNAP_P_PID, OOMSNAP_P_CGROUP, OOMSNAP_P_COMM };
-enum oomsnap_op { OOMSNAP_OP_ADD, OOMSNAP_OP_DEL, OOMSNAP_OP_CLEAR };
-
 /*
  * Shared mms remembered per pass (see struct oomsnap_gtab): at most the
  * restore pool's size, at most this many.
@@ -92,44 +87,6 @@ enum oomsnap_op { OOMSNAP_OP_ADD, OOMSNAP_OP_DEL, OOMSNAP_OP_CLEAR };
 #define OOMSNAP_GRP_MAX		4096U
 /* Slots looked at per mm before a group is given up as not merged. */
 #define OOMSNAP_GRP_PROBE	8U
-
-/**
- * struct oomsnap_pentry - one protection entry
- * @rnode: in the reader hash of its type (by struct pid, cgroup, comm); RCU
- * @wnode: in the writer hash (by the key as written); oomsnap_plock
- * @node: in oomsnap_entries, in order of addition; RCU
- * @pnode: pid entries only: in oomsnap_pid_entries; RCU
- * @free_next: on the list of entries to free after a grace period
- * @type: OOMSNAP_P_*
- * @vdel: scratch of the writer checking a batch: deleted by the batch
- * @adj: the oom_score_adj to apply; READ_ONCE() by readers
- * @gen: the write that last added or updated the entry
- * @tasks: scratch of the writer: processes this entry decides for
- * @pid: pid entries: the process, pinned
- * @nr: pid entries: the pid as written, shown if @pid is not visible
- * @cgrp: cgroup entries: the cgroup, pinned
- * @path: cgroup entries: the path as written, normalized
- * @comm: comm entries: the name, NUL-padded
- * @uid: comm entries: the owner its processes must run as (all four uids)
- */
-struct oomsnap_pentry {
-	struct hlist_node rnode;
-	struct hlist_node wnode;
-	struct list_head node;
-	struct list_head pnode;
-	struct oomsnap_pentry *free_next;
-	u8 type;
-	bool vdel;
-	short adj;
-	u32 gen;
-	unsigned int tasks;
-	struct pid *pid;
-	pid_t nr;
-	struct cgroup *cgrp;
-	char *path;
-	char comm[TASK_COMM_LEN];
-	kuid_t uid;
-};
 
 /**
  * struct oomsnap_rec - what the module changed in one process
@@ -184,36 +141,14 @@ struct oomsnap_gtab {
 	unsigned int used;
 };
 
-/* One parsed command of a write. */
-struct oomsnap_cmd {
-	u8 op, type;
-	bool vlive;		/* add: the batch's own entry exists (checking) */
-	short adj;
-	int nr;			/* pid as written */
-	struct pid *pid;	/* reference */
-	struct cgroup *cgrp;	/* reference (add) */
-	char *path;		/* normalized (cgroup) */
-	char comm[TASK_COMM_LEN];
-	bool has_uid;		/* comm: uid=N was written */
-	u32 uid_nr;		/* comm: N as written */
-	kuid_t uid;		/* comm: resolved (GLOBAL_ROOT_UID by default) */
-	struct oomsnap_pentry *ne;	/* add: preallocated entry */
-};
-
-static DEFINE_MUTEX(oomsnap_plock);
-static LIST_HEAD(oomsnap_entries);
-static LIST_HEAD(oomsnap_pid_entries);
-static struct hlist_head *oomsnap_pid_ht, *oomsnap_cg_ht, *oomsnap_comm_ht;
-static struct hlist_head *oomsnap_w_ht;	/* writers only */
-static unsigned int oomsnap_ht_bits;
 static u32 oomsnap_gen;			/* oomsnap_plock */
 static bool oomsnap_closing;		/* oomsnap_plock */
 
-/* Read locklessly by the probes and the OOM path. */
+/*
+ * Read locklessly by the OOM path, whose hooks oomsnap_main.c registers
+ * only while the list is up: a guard that does not rely on that order.
+ */
 static bool oomsnap_ready;
-static unsigned int oomsnap_nr_entries, oomsnap_nr_pid, oomsnap_nr_cg,
-		    oomsnap_nr_comm;
-static int oomsnap_cg_min_level, oomsnap_cg_max_level;
 
 static DEFINE_RAW_SPINLOCK(oomsnap_rec_lock);
 static struct oomsnap_rec *oomsnap_recs;
@@ -457,136 +392,7 @@ static bool oomsnap_rec_differs(const struct signal_struct *sig, short adj)
 	return ret;
 }
 
-/* ---------------------------------------------------------------- lookups */
-
-static u32 oomsnap_comm_hash(const char *comm, kuid_t uid)
-{
-	return jhash(comm, TASK_COMM_LEN, __kuid_val(uid));
-}
-
-/* A NUL-padded copy of @p's name; comm is read racily, as printk does. */
-static void oomsnap_task_comm(struct task_struct *p, char *buf)
-{
-	size_t n;
-
-	memcpy(buf, p->comm, TASK_COMM_LEN);
-	buf[TASK_COMM_LEN - 1] = '\0';
-	n = strnlen(buf, TASK_COMM_LEN);
-	memset(buf + n, 0, TASK_COMM_LEN - n);
-}
-
-static struct oomsnap_pentry *oomsnap_find_pid(struct pid *pid)
-{
-	struct oomsnap_pentry *e;
-
-	hlist_for_each_entry_rcu(e, &oomsnap_pid_ht[hash_ptr(pid, oomsnap_ht_bits)],
-				 rnode, lockdep_is_held(&oomsnap_plock))
-		if (e->pid == pid)
-			return e;
-	return NULL;
-}
-
-static struct oomsnap_pentry *oomsnap_find_cgrp(struct cgroup *cgrp)
-{
-	struct oomsnap_pentry *e;
-
-	hlist_for_each_entry_rcu(e, &oomsnap_cg_ht[hash_ptr(cgrp, oomsnap_ht_bits)],
-				 rnode, lockdep_is_held(&oomsnap_plock))
-		if (e->cgrp == cgrp)
-			return e;
-	return NULL;
-}
-
-static struct oomsnap_pentry *oomsnap_find_comm(const char *comm, kuid_t uid)
-{
-	u32 b = hash_32(oomsnap_comm_hash(comm, uid), oomsnap_ht_bits);
-	struct oomsnap_pentry *e;
-
-	hlist_for_each_entry_rcu(e, &oomsnap_comm_ht[b], rnode,
-				 lockdep_is_held(&oomsnap_plock))
-		if (uid_eq(e->uid, uid) && !memcmp(e->comm, comm, TASK_COMM_LEN))
-			return e;
-	return NULL;
-}
-
-/*
- * The owner a comm entry must name to cover @p: the uid that its real,
- * effective, saved and fs uids all are, or INVALID_UID (no comm entry
- * covers it) when they differ.  A name is no proof of identity: anyone can
- * copy a binary to a protected name, link to it, or prctl(PR_SET_NAME).
- * Requiring the owner of the process, all four uids of it, means that
- * only a process of that owner matches: a setuid-root program run by a
- * user (real uid the user's) does not, nor a process between two
- * setresuid() calls.  The credentials are the objective ones, read under
- * RCU (the caller holds rcu_read_lock()) without a lock: safe on the OOM
- * path and in the probes.
- */
-static kuid_t oomsnap_comm_uid(struct task_struct *p)
-{
-	const struct cred *cred = __task_cred(p);
-
-	if (uid_eq(cred->uid, cred->euid) && uid_eq(cred->uid, cred->suid) &&
-	    uid_eq(cred->uid, cred->fsuid))
-		return cred->uid;
-	return INVALID_UID;
-}
-
-/*
- * The deepest cgroup entry at or above @p's cgroup v2 cgroup.  Levels
- * deeper than the deepest entry are stepped over, levels that can hold an
- * entry cost one hash lookup each, and the walk stops at the shallowest
- * entry's level, after at most OOMSNAP_CG_WALK_MAX steps: a task that far
- * below every entry is not matched (systemd hierarchies are a few levels).
- */
-static struct oomsnap_pentry *oomsnap_match_cgrp(struct task_struct *p)
-{
-	int lo = READ_ONCE(oomsnap_cg_min_level);
-	int hi = READ_ONCE(oomsnap_cg_max_level);
-	unsigned int steps = OOMSNAP_CG_WALK_MAX;
-	struct oomsnap_pentry *e;
-	struct cgroup *cgrp;
-
-	for (cgrp = task_dfl_cgroup(p); cgrp && cgrp->level >= lo && steps--;
-	     cgrp = cgroup_parent(cgrp)) {
-		if (cgrp->level > hi)
-			continue;
-		e = oomsnap_find_cgrp(cgrp);
-		if (e)
-			return e;
-	}
-	return NULL;
-}
-
-/*
- * The entry that decides for @p on its own, mm sharers aside.  Precedence:
- * pid, then the deepest cgroup, then comm (with the owner).  Every lookup
- * is a hash lookup.  The caller holds rcu_read_lock().
- */
-static struct oomsnap_pentry *oomsnap_match_own(struct task_struct *p)
-{
-	struct oomsnap_pentry *e;
-	char comm[TASK_COMM_LEN];
-	kuid_t uid;
-
-	if (READ_ONCE(oomsnap_nr_pid)) {
-		e = oomsnap_find_pid(task_tgid(p));
-		if (e)
-			return e;
-	}
-	if (READ_ONCE(oomsnap_nr_cg)) {
-		e = oomsnap_match_cgrp(p);
-		if (e)
-			return e;
-	}
-	if (READ_ONCE(oomsnap_nr_comm)) {
-		uid = oomsnap_comm_uid(p);
-		if (!uid_valid(uid))
-			return NULL;
-		oomsnap_task_comm(p, comm);
-		return oomsnap_find_comm(comm, uid);
-	}
-	return NULL;
-}
+/* ----------------------------------------------------------------- groups */
 
 /*
  * The mm of @q's first thread that has one, as the kernel's
@@ -632,7 +438,7 @@ static struct oomsnap_pentry *oomsnap_match_group(struct task_struct *p,
 			continue;
 		if (oomsnap_peek_mm(q) != mm)
 			continue;
-		f = oomsnap_match_own(q);
+		f = oomsnap_plist_match_own(q);
 		if (f && (!e || READ_ONCE(f->adj) < READ_ONCE(e->adj)))
 			e = f;
 	}
@@ -747,7 +553,7 @@ static void oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
 			break;
 		if (p->flags & PF_KTHREAD)
 			continue;
-		e = oomsnap_match_own(p);
+		e = oomsnap_plist_match_own(p);
 		if (!e)
 			continue;
 		mm = oomsnap_shared_mm(p, trylock);
@@ -765,7 +571,7 @@ static struct oomsnap_pentry *oomsnap_match_in(const struct oomsnap_gtab *g,
 					       struct task_struct *p,
 					       bool trylock)
 {
-	struct oomsnap_pentry *e = oomsnap_match_own(p), *f;
+	struct oomsnap_pentry *e = oomsnap_plist_match_own(p), *f;
 	const struct mm_struct *mm;
 
 	if (!g->used)
@@ -807,7 +613,7 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 		return;
 	rcu_read_lock();
 	/* a new mm: nobody shares it */
-	e = oomsnap_match_own(p);
+	e = oomsnap_plist_match_own(p);
 	if (e) {
 		if (oomsnap_apply(p, READ_ONCE(e->adj), false))
 			atomic64_inc(&oomsnap_stats.protect_applied);
@@ -845,7 +651,7 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	if (!READ_ONCE(oomsnap_nr_recs) || sig == parent->signal)
 		return;
 	rcu_read_lock();
-	e = oomsnap_match_own(child);
+	e = oomsnap_plist_match_own(child);
 	if (!child->vfork_done && child->mm &&
 	    oomsnap_mm_multiprocess(child->mm))
 		e = oomsnap_match_group(child, child->mm, e);
@@ -906,7 +712,7 @@ static void oomsnap_exit_one(struct task_struct *p)
 	}
 	if (READ_ONCE(oomsnap_nr_pid)) {
 		rcu_read_lock();
-		if (oomsnap_find_pid(task_tgid(p)))
+		if (oomsnap_plist_find_pid(task_tgid(p)))
 			schedule_work(&oomsnap_gc_work);
 		rcu_read_unlock();
 	}
@@ -936,191 +742,7 @@ static void *oomsnap_exit_fn(void)
 					 (void *)oomsnap_exit_probe;
 }
 
-/* ------------------------------------------------------------ the entry set */
-
-static u32 oomsnap_key_hash(u8 type, struct pid *pid, const char *path,
-			    const char *comm, kuid_t uid)
-{
-	switch (type) {
-	case OOMSNAP_P_PID:
-		return hash_ptr(pid, 32);
-	case OOMSNAP_P_CGROUP:
-		return jhash(path, strlen(path), 1);
-	default:
-		return oomsnap_comm_hash(comm, uid);
-	}
-}
-
-/* oomsnap_plock held: the entry with this key, as written. */
-static struct oomsnap_pentry *oomsnap_wfind(const struct oomsnap_cmd *c)
-{
-	u32 b = hash_32(oomsnap_key_hash(c->type, c->pid, c->path, c->comm,
-					 c->uid), oomsnap_ht_bits);
-	struct oomsnap_pentry *e;
-
-	hlist_for_each_entry(e, &oomsnap_w_ht[b], wnode) {
-		if (e->type != c->type)
-			continue;
-		if (c->type == OOMSNAP_P_PID && e->pid == c->pid)
-			return e;
-		if (c->type == OOMSNAP_P_CGROUP && !strcmp(e->path, c->path))
-			return e;
-		if (c->type == OOMSNAP_P_COMM && uid_eq(e->uid, c->uid) &&
-		    !memcmp(e->comm, c->comm, TASK_COMM_LEN))
-			return e;
-	}
-	return NULL;
-}
-
-static bool oomsnap_same_key(const struct oomsnap_cmd *a,
-			     const struct oomsnap_cmd *b)
-{
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case OOMSNAP_P_PID:
-		return a->pid == b->pid;
-	case OOMSNAP_P_CGROUP:
-		return !strcmp(a->path, b->path);
-	default:
-		return uid_eq(a->uid, b->uid) &&
-		       !memcmp(a->comm, b->comm, TASK_COMM_LEN);
-	}
-}
-
-/* oomsnap_plock held */
-static void oomsnap_cg_levels(void)
-{
-	int lo = INT_MAX, hi = -1;
-	struct oomsnap_pentry *e;
-
-	list_for_each_entry(e, &oomsnap_entries, node) {
-		if (e->type != OOMSNAP_P_CGROUP)
-			continue;
-		lo = min(lo, e->cgrp->level);
-		hi = max(hi, e->cgrp->level);
-	}
-	WRITE_ONCE(oomsnap_cg_min_level, lo);
-	WRITE_ONCE(oomsnap_cg_max_level, hi);
-}
-
-static unsigned int *oomsnap_type_count(u8 type)
-{
-	switch (type) {
-	case OOMSNAP_P_PID:
-		return &oomsnap_nr_pid;
-	case OOMSNAP_P_CGROUP:
-		return &oomsnap_nr_cg;
-	default:
-		return &oomsnap_nr_comm;
-	}
-}
-
-/* oomsnap_plock held.  Publish @e to the readers. */
-static void oomsnap_insert(struct oomsnap_pentry *e)
-{
-	unsigned int *cnt = oomsnap_type_count(e->type);
-	struct hlist_head *rb;
-	u32 wh;
-
-	switch (e->type) {
-	case OOMSNAP_P_PID:
-		rb = &oomsnap_pid_ht[hash_ptr(e->pid, oomsnap_ht_bits)];
-		wh = oomsnap_key_hash(e->type, e->pid, NULL, NULL, e->uid);
-		list_add_tail_rcu(&e->pnode, &oomsnap_pid_entries);
-		break;
-	case OOMSNAP_P_CGROUP:
-		rb = &oomsnap_cg_ht[hash_ptr(e->cgrp, oomsnap_ht_bits)];
-		wh = oomsnap_key_hash(e->type, NULL, e->path, NULL, e->uid);
-		/* widen the levels the readers look at before they can see it */
-		if (e->cgrp->level < READ_ONCE(oomsnap_cg_min_level))
-			WRITE_ONCE(oomsnap_cg_min_level, e->cgrp->level);
-		if (e->cgrp->level > READ_ONCE(oomsnap_cg_max_level))
-			WRITE_ONCE(oomsnap_cg_max_level, e->cgrp->level);
-		break;
-	default:
-		rb = &oomsnap_comm_ht[hash_32(oomsnap_comm_hash(e->comm, e->uid),
-					      oomsnap_ht_bits)];
-		/*
-		 * oomsnap_key_hash() of a comm, spelled out: gcc 12 on the
-		 * KASAN debug kernel cannot see that the type is not CGROUP
-		 * here and warns of strlen(NULL) (-Werror=nonnull).
-		 */
-		wh = oomsnap_comm_hash(e->comm, e->uid);
-		break;
-	}
-	hlist_add_head(&e->wnode, &oomsnap_w_ht[hash_32(wh, oomsnap_ht_bits)]);
-	list_add_tail_rcu(&e->node, &oomsnap_entries);
-	hlist_add_head_rcu(&e->rnode, rb);
-	WRITE_ONCE(*cnt, *cnt + 1);
-	WRITE_ONCE(oomsnap_nr_entries, oomsnap_nr_entries + 1);
-}
-
-/* oomsnap_plock held.  Unpublish @e; free it after a grace period. */
-static void oomsnap_remove(struct oomsnap_pentry *e,
-			   struct oomsnap_pentry **freelist)
-{
-	unsigned int *cnt = oomsnap_type_count(e->type);
-
-	hlist_del_rcu(&e->rnode);
-	hlist_del(&e->wnode);
-	list_del_rcu(&e->node);
-	if (e->type == OOMSNAP_P_PID)
-		list_del_rcu(&e->pnode);
-	WRITE_ONCE(*cnt, *cnt - 1);
-	WRITE_ONCE(oomsnap_nr_entries, oomsnap_nr_entries - 1);
-	e->free_next = *freelist;
-	*freelist = e;
-}
-
-static void oomsnap_entry_free(struct oomsnap_pentry *e)
-{
-	put_pid(e->pid);
-	if (e->cgrp)
-		cgroup_put(e->cgrp);
-	kfree(e->path);
-	kfree(e);
-}
-
-/* Free @freelist, unpublished before an oomsnap_sync_readers(). */
-static void oomsnap_free_entries(struct oomsnap_pentry *freelist)
-{
-	struct oomsnap_pentry *e;
-
-	while (freelist) {
-		e = freelist;
-		freelist = e->free_next;
-		oomsnap_entry_free(e);
-	}
-}
-
-/* Is the process of a pid entry gone (exited, or exiting)? */
-static bool oomsnap_pid_dead(struct pid *pid)
-{
-	struct task_struct *q;
-	bool dead;
-
-	rcu_read_lock();
-	q = pid_task(pid, PIDTYPE_TGID);
-	dead = !q || !atomic_read(&q->signal->live);
-	rcu_read_unlock();
-	return dead;
-}
-
-/* oomsnap_plock held.  End the pid entries whose process exited. */
-static bool oomsnap_prune(struct oomsnap_pentry **freelist)
-{
-	struct oomsnap_pentry *e, *n;
-	bool any = false;
-
-	list_for_each_entry_safe(e, n, &oomsnap_pid_entries, pnode) {
-		if (oomsnap_pid_dead(e->pid)) {
-			oomsnap_remove(e, freelist);
-			any = true;
-		}
-	}
-	return any;
-}
+/* ----------------------------------------------------------------- passes */
 
 /*
  * oomsnap_plock held.  One pass over every process after the entry set
@@ -1175,350 +797,14 @@ static void oomsnap_pass(u32 gen, bool apply)
  * at its process, a value no entry explains would stay.  After a grace
  * period every such reader is done, so the pass has the last word.  The
  * removed entries can then be freed without another grace period
- * (oomsnap_free_entries()).  Writers may sleep.
+ * (oomsnap_plist_free_entries()).  Writers may sleep.
  */
 static void oomsnap_sync_readers(void)
 {
 	synchronize_rcu();
 }
 
-/* ------------------------------------------------------------------ parsing */
-
-static void oomsnap_cmd_release(struct oomsnap_cmd *c)
-{
-	put_pid(c->pid);
-	if (c->cgrp)
-		cgroup_put(c->cgrp);
-	kfree(c->path);
-	kfree(c->ne);
-}
-
-/*
- * A cgroup path as stored and shown: one leading '/', no empty components,
- * no trailing '/'.  "db.service", "/db.service/" and "//db.service" are
- * one key.
- */
-static char *oomsnap_norm_path(const char *in)
-{
-	size_t len = strlen(in), o = 0;
-	char *out;
-
-	out = kmalloc(len + 2, GFP_KERNEL);
-	if (!out)
-		return NULL;
-	for (; *in; in++) {
-		if (*in == '/' && o && out[o - 1] == '/')
-			continue;
-		if (!o && *in != '/')
-			out[o++] = '/';
-		out[o++] = *in;
-	}
-	if (!o)
-		out[o++] = '/';
-	if (o > 1 && out[o - 1] == '/')
-		o--;
-	out[o] = '\0';
-	return out;
-}
-
-/* "pid=N", "comm=NAME" or "cgroup=PATH" into @c; syntax only. */
-static int oomsnap_parse_key(char *key, struct oomsnap_cmd *c)
-{
-	size_t len;
-	int nr;
-
-	if (str_has_prefix(key, "pid=")) {
-		c->type = OOMSNAP_P_PID;
-		if (kstrtoint(key + 4, 10, &nr) || nr <= 0)
-			return -EINVAL;
-		c->nr = nr;	/* resolved by oomsnap_resolve() */
-		return 0;
-	}
-	if (str_has_prefix(key, "comm=")) {
-		c->type = OOMSNAP_P_COMM;
-		len = strlen(key + 5);
-		if (!len || len >= TASK_COMM_LEN)
-			return -EINVAL;
-		memset(c->comm, 0, sizeof(c->comm));
-		memcpy(c->comm, key + 5, len);
-		return 0;
-	}
-	if (str_has_prefix(key, "cgroup=")) {
-		c->type = OOMSNAP_P_CGROUP;
-		len = strlen(key + 7);
-		if (!len || len >= PATH_MAX)
-			return -EINVAL;
-		c->path = oomsnap_norm_path(key + 7);
-		return c->path ? 0 : -ENOMEM;
-	}
-	return -EINVAL;
-}
-
-/*
- * KEY [uid=N] into @c.  The owner word is the last one, after the key (a
- * comm may hold blanks); only comm keys take one.  N is resolved by
- * oomsnap_resolve().
- */
-static int oomsnap_parse_key_uid(char *rest, struct oomsnap_cmd *c)
-{
-	char *w = strrchr(rest, ' '), *t = strrchr(rest, '\t'), *uid = NULL;
-	int ret;
-
-	if (!w || (t && t > w))
-		w = t;
-	if (w && str_has_prefix(w + 1, "uid=")) {
-		*w = '\0';
-		uid = w + 5;
-		rest = strim(rest);
-	}
-	ret = oomsnap_parse_key(rest, c);
-	if (ret || !uid)
-		return ret;
-	if (c->type != OOMSNAP_P_COMM || kstrtou32(uid, 10, &c->uid_nr))
-		return -EINVAL;
-	c->has_uid = true;
-	return 0;
-}
-
-/*
- * One command:  add KEY [uid=N] adj=N | del KEY [uid=N] | clear
- * Words are separated by blanks; a comm may itself hold blanks (process
- * names can), so for add the key is everything between the verb and the
- * last word, which must be adj=N, or the word before it if that is uid=N.
- */
-static int oomsnap_parse_line(char *line, struct oomsnap_cmd *c)
-{
-	char *rest, *adj, *w;
-	int ret;
-
-	c->uid = GLOBAL_ROOT_UID;
-
-	rest = line;
-	line = strsep(&rest, " \t");
-	rest = rest ? skip_spaces(rest) : "";
-	if (!strcmp(line, "clear")) {
-		c->op = OOMSNAP_OP_CLEAR;
-		return *rest ? -EINVAL : 0;
-	}
-	if (!strcmp(line, "del")) {
-		c->op = OOMSNAP_OP_DEL;
-		return *rest ? oomsnap_parse_key_uid(rest, c) : -EINVAL;
-	}
-	if (strcmp(line, "add"))
-		return -EINVAL;
-	c->op = OOMSNAP_OP_ADD;
-	/* the last blank, a space or a tab, whichever comes later */
-	adj = strrchr(rest, ' ');
-	w = strrchr(rest, '\t');
-	if (!adj || (w && w > adj))
-		adj = w;
-	if (!adj || !str_has_prefix(adj + 1, "adj="))
-		return -EINVAL;
-	*adj++ = '\0';
-	rest = strim(rest);
-	if (!*rest)
-		return -EINVAL;
-	ret = oomsnap_parse_key_uid(rest, c);
-	if (ret)
-		return ret;
-	if (kstrtos16(adj + 4, 10, &c->adj) ||
-	    c->adj < OOM_SCORE_ADJ_MIN || c->adj > OOM_SCORE_ADJ_MAX)
-		return -EINVAL;
-	return 0;
-}
-
-/*
- * Look up what the commands name and take references: the pid's process
- * (ESRCH: none, or not a process, or exiting) and an added cgroup (ENOENT);
- * a comm key's uid=N into a kuid (EINVAL: not mapped).
- * A del names a cgroup by its path only, so that an entry whose cgroup was
- * removed can still be deleted.
- */
-static int oomsnap_resolve(struct oomsnap_cmd *c, const struct file *file)
-{
-	struct task_struct *q;
-
-	if (c->op == OOMSNAP_OP_CLEAR)
-		return 0;
-	if (c->has_uid) {
-		/*
-		 * The uid as the opener of the file sees it (its user
-		 * namespace); the protect= parameter's in the initial one.
-		 */
-		c->uid = make_kuid(file ? file->f_cred->user_ns : &init_user_ns,
-				   c->uid_nr);
-		if (!uid_valid(c->uid))
-			return -EINVAL;
-	}
-	if (c->type == OOMSNAP_P_PID) {
-		c->pid = find_get_pid(c->nr);
-		if (!c->pid)
-			return -ESRCH;
-		rcu_read_lock();
-		q = pid_task(c->pid, PIDTYPE_TGID);
-		if (!q || !atomic_read(&q->signal->live) ||
-		    (q->flags & PF_KTHREAD))
-			q = NULL;
-		rcu_read_unlock();
-		if (!q)
-			return -ESRCH;
-	}
-	if (c->type == OOMSNAP_P_CGROUP && c->op == OOMSNAP_OP_ADD) {
-		/*
-		 * Relative to the writer's cgroup namespace, on the v2
-		 * hierarchy.  Any failure to find a directory is "no such
-		 * cgroup".
-		 */
-		c->cgrp = cgroup_get_from_path(c->path);
-		if (IS_ERR(c->cgrp)) {
-			c->cgrp = NULL;
-			return -ENOENT;
-		}
-	}
-	if (c->op == OOMSNAP_OP_ADD) {
-		c->ne = kzalloc(sizeof(*c->ne), GFP_KERNEL);
-		if (!c->ne)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/*
- * oomsnap_plock held.  Check that the batch can be applied as a whole:
- * every del names an entry that exists at that point, and the list never
- * holds more than protect_max entries.  Works on a virtual copy (vdel,
- * vlive) so that nothing changes when it fails.
- */
-static int oomsnap_check(struct oomsnap_cmd *cmds, unsigned int n,
-			 unsigned int *bad)
-{
-	struct oomsnap_pentry *e;
-	unsigned int i, j, count = oomsnap_nr_entries;
-	bool found;
-	int ret = 0;
-
-	for (i = 0; i < n && !ret; i++) {
-		struct oomsnap_cmd *c = &cmds[i];
-
-		if (c->op == OOMSNAP_OP_CLEAR) {
-			list_for_each_entry(e, &oomsnap_entries, node)
-				e->vdel = true;
-			for (j = 0; j < i; j++)
-				cmds[j].vlive = false;
-			count = 0;
-			continue;
-		}
-		e = oomsnap_wfind(c);
-		found = e && !e->vdel;
-		for (j = 0; j < i && !found; j++) {
-			if (cmds[j].vlive && oomsnap_same_key(&cmds[j], c)) {
-				found = true;
-				e = NULL;
-			}
-		}
-		if (c->op == OOMSNAP_OP_ADD) {
-			if (!found) {
-				c->vlive = true;
-				if (++count > oomsnap_protect_max)
-					ret = -ENOSPC;
-			}
-			continue;
-		}
-		/* del */
-		if (!found) {
-			ret = -ENOENT;
-			continue;
-		}
-		count--;
-		if (e) {
-			e->vdel = true;
-		} else {
-			for (j = 0; j < i; j++)
-				if (cmds[j].vlive && oomsnap_same_key(&cmds[j], c))
-					cmds[j].vlive = false;
-		}
-	}
-	if (ret)
-		*bad = i - 1;
-	list_for_each_entry(e, &oomsnap_entries, node)
-		e->vdel = false;
-	return ret;
-}
-
-/*
- * oomsnap_plock held.  Apply a checked batch; cannot fail.
- * Return: true if an existing entry's adj was changed.
- */
-static bool oomsnap_commit(struct oomsnap_cmd *cmds, unsigned int n, u32 gen,
-			   struct oomsnap_pentry **freelist)
-{
-	struct oomsnap_pentry *e, *tmp;
-	bool updated = false;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct oomsnap_cmd *c = &cmds[i];
-
-		if (c->op == OOMSNAP_OP_CLEAR) {
-			list_for_each_entry_safe(e, tmp, &oomsnap_entries, node)
-				oomsnap_remove(e, freelist);
-			continue;
-		}
-		e = oomsnap_wfind(c);
-		if (c->op == OOMSNAP_OP_DEL) {
-			if (e)
-				oomsnap_remove(e, freelist);
-			continue;
-		}
-		/* a cgroup removed and created again: the new one counts */
-		if (e && e->type == OOMSNAP_P_CGROUP && e->cgrp != c->cgrp) {
-			oomsnap_remove(e, freelist);
-			e = NULL;
-		}
-		if (e) {
-			updated |= e->adj != c->adj;
-			WRITE_ONCE(e->adj, c->adj);
-			e->gen = gen;
-			continue;
-		}
-		e = c->ne;
-		c->ne = NULL;
-		e->type = c->type;
-		e->adj = c->adj;
-		e->gen = gen;
-		e->pid = c->pid;
-		c->pid = NULL;
-		if (e->pid)
-			e->nr = pid_vnr(e->pid);
-		e->cgrp = c->cgrp;
-		c->cgrp = NULL;
-		e->path = c->path;
-		c->path = NULL;
-		memcpy(e->comm, c->comm, TASK_COMM_LEN);
-		e->uid = c->uid;
-		oomsnap_insert(e);
-	}
-	oomsnap_cg_levels();
-	return updated;
-}
-
-/* Does add command @c name @p itself (pid, cgroup or comm with owner)? */
-static bool oomsnap_cmd_hits(const struct oomsnap_cmd *c, struct task_struct *p)
-{
-	char comm[TASK_COMM_LEN];
-
-	switch (c->type) {
-	case OOMSNAP_P_PID:
-		return task_tgid(p) == c->pid;
-	case OOMSNAP_P_CGROUP:
-		return cgroup_is_descendant(task_dfl_cgroup(p), c->cgrp);
-	default:
-		if (!uid_eq(oomsnap_comm_uid(p), c->uid))
-			return false;
-		oomsnap_task_comm(p, comm);
-		return !memcmp(comm, c->comm, TASK_COMM_LEN);
-	}
-}
+/* ----------------------------------------------------------------- writes */
 
 /* Process context: is @p's mm shared with other processes? */
 static bool oomsnap_mm_shared(struct task_struct *p)
@@ -1539,7 +825,7 @@ static bool oomsnap_mm_shared(struct task_struct *p)
 }
 
 /*
- * oomsnap_plock held, after oomsnap_check().  A value is never changed
+ * oomsnap_plock held, after oomsnap_plist_check().  A value is never changed
  * without a restore record, and a write is applied all or nothing: so
  * before anything changes, count the processes the batch's add commands
  * would change that have no record yet, and refuse the batch (ENOSPC,
@@ -1563,7 +849,7 @@ static bool oomsnap_mm_shared(struct task_struct *p)
  * own floor fails the whole write with EPERM.  As in the kernel, the
  * floor of the process named counts, not those of its mm sharers.
  */
-static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
+static int oomsnap_dry_pass(struct oomsnap_rcmd *cmds, unsigned int n,
 			    bool may_lower, unsigned int *bad)
 {
 	unsigned int need = 0, avail, i, first = n, perm = n;
@@ -1573,7 +859,7 @@ static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
 	short cur, min;
 
 	for (i = 0; i < n; i++)
-		any |= cmds[i].op == OOMSNAP_OP_ADD;
+		any |= cmds[i].w->op == OOMSNAP_OP_ADD;
 	if (!any)
 		return 0;
 	rcu_read_lock();
@@ -1584,12 +870,12 @@ static int oomsnap_dry_pass(struct oomsnap_cmd *cmds, unsigned int n,
 		min = READ_ONCE(p->signal->oom_score_adj_min);
 		hit = false;
 		for (i = 0; i < n; i++) {
-			if (cmds[i].op != OOMSNAP_OP_ADD || cmds[i].adj == cur ||
-			    !oomsnap_cmd_hits(&cmds[i], p))
+			if (cmds[i].w->op != OOMSNAP_OP_ADD || cmds[i].w->adj == cur ||
+			    !oomsnap_plist_cmd_hits(&cmds[i], p))
 				continue;
 			hit = true;
 			first = min(first, i);
-			if (!may_lower && cmds[i].adj < min)
+			if (!may_lower && cmds[i].w->adj < min)
 				perm = min(perm, i);
 		}
 		if (!hit && !oomsnap_mm_shared(p))
@@ -1645,7 +931,8 @@ static bool oomsnap_may_lower(const struct file *file)
  * it.  A value below the current floor of a process the write names is
  * checked per process by oomsnap_dry_pass().
  */
-static int oomsnap_may(const struct oomsnap_cmd *c, const struct file *file)
+static int oomsnap_may(const struct oomsnap_protect_cmd *c,
+		       const struct file *file)
 {
 	if (c->op == OOMSNAP_OP_ADD && c->adj < 0 && !oomsnap_may_lower(file))
 		return -EPERM;
@@ -1655,75 +942,75 @@ static int oomsnap_may(const struct oomsnap_cmd *c, const struct file *file)
 /*
  * Parse and apply the commands in @buf (one per line), all or nothing.
  * On failure *@bad is the index of the offending command among the
- * non-empty lines.
+ * non-empty lines.  The first line at fault decides the error: one that
+ * does not parse, or the first before it that its writer may not write
+ * or that names nothing (oomsnap_protect_parse() keeps the commands
+ * before a bad line for that).
  */
 static int oomsnap_apply_buf(char *buf, const struct file *file,
 			     unsigned int *bad_cmd)
 {
 	struct oomsnap_pentry *freelist = NULL;
-	struct oomsnap_cmd *cmds;
-	unsigned int n = 0, max = 1, i, bad = 0;
+	struct oomsnap_protect_cmd *w;
+	struct oomsnap_rcmd *cmds = NULL;
+	unsigned int n, i, bad;
 	bool may_lower;
-	char *p, *line;
-	int ret = 0;
+	int ret, err;
 
-	for (p = buf; *p; p++)
-		max += *p == '\n';
-	/*
-	 * A page of one-word lines is thousands of commands: an order-7
-	 * kcalloc() that fragmentation can refuse, so kvcalloc().
-	 */
-	cmds = kvcalloc(max, sizeof(*cmds), GFP_KERNEL);
-	if (!cmds)
-		return -ENOMEM;
-	p = buf;
-	while ((line = strsep(&p, "\n"))) {
-		line = strim(line);
-		if (!*line)
-			continue;
-		ret = oomsnap_parse_line(line, &cmds[n]);
-		if (!ret)
-			ret = oomsnap_may(&cmds[n], file);
-		if (!ret)
-			ret = oomsnap_resolve(&cmds[n], file);
-		n++;
-		if (ret) {
-			bad = n - 1;
+	ret = oomsnap_protect_parse(buf, &w, &n);
+	bad = n;
+	if (n) {
+		cmds = kvcalloc(n, sizeof(*cmds), GFP_KERNEL);
+		if (!cmds) {
+			ret = -ENOMEM;
+			bad = 0;
 			goto out;
 		}
 	}
-	if (!n)
+	for (i = 0; i < n; i++) {
+		cmds[i].w = &w[i];
+		err = oomsnap_may(&w[i], file);
+		if (!err)
+			err = oomsnap_plist_resolve(&cmds[i], file);
+		if (err) {
+			ret = err;
+			bad = i;
+			goto out;
+		}
+	}
+	if (ret || !n)
 		goto out;
 
 	may_lower = oomsnap_may_lower(file);
+	/*
+	 * Never while the list is closing: the callers are a write, whose
+	 * open file pins the module, and oomsnap_protect_init().
+	 */
 	mutex_lock(&oomsnap_plock);
-	if (oomsnap_closing) {
-		ret = -ENODEV;
-	} else {
-		oomsnap_prune(&freelist);
-		ret = oomsnap_check(cmds, n, &bad);
-		if (!ret)
-			ret = oomsnap_dry_pass(cmds, n, may_lower, &bad);
-		if (!ret) {
-			if (oomsnap_commit(cmds, n, ++oomsnap_gen, &freelist) ||
-			    freelist)
-				oomsnap_sync_readers();
-			oomsnap_pass(oomsnap_gen, true);
-			oomsnap_unreserve();
-		} else if (freelist) {
-			/* pruned pid entries: still restore their processes */
+	oomsnap_plist_prune(&freelist);
+	ret = oomsnap_plist_check(cmds, n, &bad);
+	if (!ret)
+		ret = oomsnap_dry_pass(cmds, n, may_lower, &bad);
+	if (!ret) {
+		if (oomsnap_plist_commit(cmds, n, ++oomsnap_gen, &freelist) ||
+		    freelist)
 			oomsnap_sync_readers();
-			oomsnap_pass(++oomsnap_gen, true);
-		}
+		oomsnap_pass(oomsnap_gen, true);
+		oomsnap_unreserve();
+	} else if (freelist) {
+		/* pruned pid entries: still restore their processes */
+		oomsnap_sync_readers();
+		oomsnap_pass(++oomsnap_gen, true);
 	}
 	mutex_unlock(&oomsnap_plock);
-	oomsnap_free_entries(freelist);
+	oomsnap_plist_free_entries(freelist);
 out:
 	if (ret && bad_cmd)
 		*bad_cmd = bad;
-	for (i = 0; i < n; i++)
-		oomsnap_cmd_release(&cmds[i]);
+	for (i = 0; cmds && i < n; i++)
+		oomsnap_plist_release(&cmds[i]);
 	kvfree(cmds);
+	oomsnap_protect_free(w, n);
 	return ret;
 }
 
@@ -1735,12 +1022,12 @@ static void oomsnap_gc_fn(struct work_struct *work)
 	struct oomsnap_pentry *freelist = NULL;
 
 	mutex_lock(&oomsnap_plock);
-	if (!oomsnap_closing && oomsnap_prune(&freelist)) {
+	if (!oomsnap_closing && oomsnap_plist_prune(&freelist)) {
 		oomsnap_sync_readers();
 		oomsnap_pass(++oomsnap_gen, true);
 	}
 	mutex_unlock(&oomsnap_plock);
-	oomsnap_free_entries(freelist);
+	oomsnap_plist_free_entries(freelist);
 }
 
 /* ---------------------------------------------------------------- interface */
@@ -1770,8 +1057,6 @@ ssize_t oomsnap_protect_write(const struct file *file,
 
 	if (len > PAGE_SIZE)
 		return -E2BIG;
-	if (!READ_ONCE(oomsnap_ready))
-		return -ENODEV;
 	buf = memdup_user_nul(ubuf, len);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
@@ -1804,10 +1089,8 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
 	struct oomsnap_pentry *freelist = NULL, *e;
 	pid_t nr;
 
-	if (!READ_ONCE(oomsnap_ready))
-		return 0;
 	mutex_lock(&oomsnap_plock);
-	if (oomsnap_prune(&freelist)) {
+	if (oomsnap_plist_prune(&freelist)) {
 		oomsnap_sync_readers();
 		oomsnap_pass(++oomsnap_gen, true);
 	}
@@ -1823,17 +1106,15 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
 			break;
 		default:
 			seq_printf(m, "comm=%s", e->comm);
-			/* no file: KUnit's listing, in the initial namespace */
 			if (!uid_eq(e->uid, GLOBAL_ROOT_UID))
 				seq_printf(m, " uid=%u",
-					   from_kuid_munged(m->file ? seq_user_ns(m) :
-							    &init_user_ns, e->uid));
+					   from_kuid_munged(seq_user_ns(m), e->uid));
 			break;
 		}
 		seq_printf(m, " adj=%d tasks=%u\n", e->adj, e->tasks);
 	}
 	mutex_unlock(&oomsnap_plock);
-	oomsnap_free_entries(freelist);
+	oomsnap_plist_free_entries(freelist);
 	return 0;
 }
 
@@ -1874,7 +1155,7 @@ void oomsnap_protect_reassert(void)
 		if (p->flags & PF_KTHREAD)
 			continue;
 		e = grp ? oomsnap_match_in(&oomsnap_go, p, true) :
-			  oomsnap_match_own(p);
+			  oomsnap_plist_match_own(p);
 		if (!e)
 			continue;
 		adj = READ_ONCE(e->adj);
@@ -1907,7 +1188,7 @@ bool oomsnap_protect_covers(struct task_struct *task)
 
 	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
 		return false;
-	if (oomsnap_match_own(task))
+	if (oomsnap_plist_match_own(task))
 		return true;
 	if (task->vfork_done || is_global_init(task))
 		return false;
@@ -1963,17 +1244,13 @@ static void oomsnap_tp_off(struct tracepoint *tp, void *fn, bool *on)
 
 static void oomsnap_free_tables(void)
 {
-	kvfree(oomsnap_pid_ht);
+	oomsnap_plist_free();
 	kvfree(oomsnap_recs);
 	kvfree(oomsnap_rec_ht);
 	kvfree(oomsnap_gw.slot);
 	kvfree(oomsnap_go.slot);
 	oomsnap_gw.slot = NULL;
 	oomsnap_go.slot = NULL;
-	oomsnap_pid_ht = NULL;
-	oomsnap_cg_ht = NULL;
-	oomsnap_comm_ht = NULL;
-	oomsnap_w_ht = NULL;
 	oomsnap_recs = NULL;
 	oomsnap_rec_ht = NULL;
 }
@@ -1990,17 +1267,16 @@ static void oomsnap_free_tables(void)
  */
 void oomsnap_protect_exit(void)
 {
-	struct oomsnap_pentry *freelist = NULL, *e, *tmp;
+	struct oomsnap_pentry *freelist = NULL;
 
-	if (!oomsnap_pid_ht)
+	/* set up all or nothing: no records, no set-up */
+	if (!oomsnap_recs)
 		return;
 	/* 1. no more entries: exec, OOM and covers() find nothing */
 	mutex_lock(&oomsnap_plock);
 	oomsnap_closing = true;
 	WRITE_ONCE(oomsnap_ready, false);
-	list_for_each_entry_safe(e, tmp, &oomsnap_entries, node)
-		oomsnap_remove(e, &freelist);
-	oomsnap_cg_levels();
+	oomsnap_plist_clear(&freelist);
 	oomsnap_sync_readers();
 	oomsnap_pass(++oomsnap_gen, true);
 	mutex_unlock(&oomsnap_plock);
@@ -2027,7 +1303,7 @@ void oomsnap_protect_exit(void)
 			       &oomsnap_exit_on);
 	tracepoint_synchronize_unregister();
 	cancel_work_sync(&oomsnap_gc_work);
-	oomsnap_free_entries(freelist);
+	oomsnap_plist_free_entries(freelist);
 	/* every process still alive was restored: one left outlived its process */
 	if (oomsnap_nr_recs)
 		pr_warn("protect: %u restore records left\n",
@@ -2088,14 +1364,11 @@ static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
  */
 int oomsnap_protect_init(const char *boot_list)
 {
-	unsigned int nb, nrec, i, bad = 0;
+	unsigned int nrec, i, bad = 0;
 	char *buf, *p;
 	int ret;
 
 	oomsnap_closing = false;
-	nb = roundup_pow_of_two(max(oomsnap_protect_max, 16U));
-	oomsnap_ht_bits = ilog2(nb);
-	oomsnap_pid_ht = kvcalloc(4 * nb, sizeof(struct hlist_head), GFP_KERNEL);
 	nrec = clamp(oomsnap_protect_max * OOMSNAP_REC_PER_ENTRY,
 		     min(oomsnap_protect_max * OOMSNAP_REC_SMALL, OOMSNAP_REC_MIN),
 		     OOMSNAP_REC_MAX);
@@ -2104,15 +1377,13 @@ int oomsnap_protect_init(const char *boot_list)
 	oomsnap_rec_ht = kvcalloc(1U << oomsnap_rec_bits, sizeof(struct hlist_head),
 				  GFP_KERNEL);
 	/* one group per restore record at most is worth merging; stated bound */
-	if (!oomsnap_pid_ht || !oomsnap_recs || !oomsnap_rec_ht ||
+	if (oomsnap_plist_alloc(oomsnap_protect_max) ||
+	    !oomsnap_recs || !oomsnap_rec_ht ||
 	    oomsnap_gtab_alloc(&oomsnap_gw, min(nrec, OOMSNAP_GRP_MAX)) ||
 	    oomsnap_gtab_alloc(&oomsnap_go, min(nrec, OOMSNAP_GRP_MAX))) {
 		oomsnap_free_tables();
 		return -ENOMEM;
 	}
-	oomsnap_cg_ht = oomsnap_pid_ht + nb;
-	oomsnap_comm_ht = oomsnap_cg_ht + nb;
-	oomsnap_w_ht = oomsnap_comm_ht + nb;
 	INIT_HLIST_HEAD(&oomsnap_rec_free);
 	for (i = 0; i < nrec; i++)
 		hlist_add_head(&oomsnap_recs[i].node, &oomsnap_rec_free);
@@ -2120,7 +1391,6 @@ int oomsnap_protect_init(const char *boot_list)
 	oomsnap_rec_reserved = 0;
 	oomsnap_rec_pool = nrec;
 	atomic64_set(&oomsnap_refused, 0);
-	oomsnap_cg_levels();
 
 	/* exit first: no record may be created that it would not see */
 	ret = oomsnap_tp_on("sched_process_exit", &oomsnap_tp_exit,
