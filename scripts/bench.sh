@@ -5,13 +5,10 @@
 # run selftests/oomsnap_bench in the guest, show its progress here, print
 # the result tables and write them to bench/RESULTS.md.
 set -euo pipefail
-{
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
+{ # one block: scripts/lib.sh, "Running scripts"
 LOG_TAG=bench
 # shellcheck source=scripts/lib.sh
-. "$HERE/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # HERE, REPO, log, die, ...
 
 usage() {
 	cat <<EOF

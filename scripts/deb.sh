@@ -7,13 +7,10 @@
 # configuration is never touched; nothing is written to the repository but
 # the .debs in --out (default dist/, gitignored).
 set -euo pipefail
-{
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
+{ # one block: scripts/lib.sh, "Running scripts"
 LOG_TAG=deb
 # shellcheck source=scripts/lib.sh
-. "$HERE/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # HERE, REPO, log, die, ...
 
 usage() {
 	cat <<EOF

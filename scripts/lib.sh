@@ -11,6 +11,17 @@
 #   kernels/<pkg>_<ver>/     vmlinuz extracted from the kernel package
 #   ksrc/<ver>/              checkpatch.pl + kselftest headers from linux-source-6.1
 #   work/<tag>-<hash>/run-*/ per-run output and logs (last -> newest)
+#
+# Running scripts.  Each script starts with `set -euo pipefail`, sets
+# LOG_TAG and sources this file, which sets HERE (scripts/) and REPO (the
+# tree the scripts belong to).  Bash reads a script while it runs it, so a
+# script edited during a run (a checkout, a merge) would go on with the new
+# file's bytes at the old offset.  Hence every script is either one block
+# ({ ... } around the whole body) or functions with `main "$@"; exit` on its
+# last line: either way bash has parsed all of it before running any of it.
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
 
 OOMSNAP_CACHE=${OOMSNAP_CACHE:-/var/cache/oomsnap}
 OOMSNAP_MIRROR=${OOMSNAP_MIRROR:-http://deb.debian.org/debian}

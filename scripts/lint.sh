@@ -3,15 +3,10 @@
 #
 # oomsnap lint: checkpatch.pl --strict and sparse (make C=2) on module/.
 set -euo pipefail
-# The whole script is one block: bash parses it before running, so editing
-# this file while a run is in progress cannot derail that run.
-{
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
+{ # one block: scripts/lib.sh, "Running scripts"
 LOG_TAG=lint
 # shellcheck source=scripts/lib.sh
-. "$HERE/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # HERE, REPO, log, die, ...
 
 usage() {
 	cat <<'EOF'

@@ -4,14 +4,10 @@
 # oomsnap kernel matrix: the whole selftest suite on every kernel tag of the
 # VM harness (scripts/lib.sh), one after the other, then a summary table.
 set -euo pipefail
-# The whole script is one block: bash parses it before running, so editing
-# this file while a run is in progress cannot derail that run.
-{
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+{ # one block: scripts/lib.sh, "Running scripts"
 LOG_TAG=matrix
 # shellcheck source=scripts/lib.sh
-. "$HERE/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # HERE, REPO, log, die, ...
 
 usage() {
 	cat <<EOF

@@ -6,14 +6,10 @@
 # through scripts/vm.sh (shell-cmd), whose verdict (TAP, splats, summary
 # line) is the result.
 set -euo pipefail
-# The whole script is one block: bash parses it before running, so editing
-# this file while a run is in progress cannot derail that run.
-{
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+{ # one block: scripts/lib.sh, "Running scripts"
 LOG_TAG=peer
 # shellcheck source=scripts/lib.sh
-. "$HERE/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # HERE, REPO, log, die, ...
 
 usage() {
 	cat <<EOF

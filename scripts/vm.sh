@@ -4,17 +4,13 @@
 # oomsnap VM harness: fetch a Debian kernel, build the module against its
 # headers (inside a Debian chroot), build the selftests and a busybox
 # initramfs, boot QEMU (TCG) and judge the run.
+#
+# Functions only, one per stage; main runs them in order and the last line
+# calls it (scripts/lib.sh, "Running scripts").
 set -euo pipefail
-# The whole script is one block: bash parses it before running, so editing
-# this file while a run is in progress cannot derail that run.
-{
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
 LOG_TAG=vm
 # shellcheck source=scripts/lib.sh
-. "$HERE/lib.sh"
-
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() {
 	cat <<EOF
 Usage: scripts/vm.sh [options] ACTION
@@ -83,43 +79,45 @@ is the newest.  Runs may go in parallel; chroot work is serialized by locks.
 EOF
 }
 
-TAG=bookworm APPEND="" MEM=512 SMP=2 TCG_THREAD=single TIMEOUT="" TEST_TIMEOUT="" SRC=$REPO STRESS=""
-ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=() DISK=()
-while (($#)); do
-	case $1 in
-	-h | --help) usage; exit 0 ;;
-	--kernel) TAG=${2:?--kernel needs a TAG}; shift 2 ;;
-	--kernel=*) TAG=${1#*=}; shift ;;
-	--append) APPEND=${2?--append needs ARGS}; shift 2 ;;
-	--append=*) APPEND=${1#*=}; shift ;;
-	--mem) MEM=${2:?--mem needs MB}; shift 2 ;;
-	--smp) SMP=${2:?--smp needs N}; shift 2 ;;
-	--tcg-thread) TCG_THREAD=${2:?--tcg-thread needs single or multi}; shift 2 ;;
-	--timeout) TIMEOUT=${2:?--timeout needs SECONDS}; shift 2 ;;
-	--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
-	--src) SRC=$(cd "${2:?--src needs DIR}" && pwd); shift 2 ;;
-	--lint) LINT=1; shift ;;
-	--stress) STRESS=${2:?--stress needs quick or full}; shift 2 ;;
-	--stress=*) STRESS=${1#*=}; shift ;;
-	--result) RESULT=${2:?--result needs FILE}; shift 2 ;;
-	--ko) KO=$(realpath -e "${2:?--ko needs FILE}"); shift 2 ;;
-	--file) FILES+=("${2:?--file needs SRC:DEST}"); shift 2 ;;
-	--disk) DISK=(-drive "file=$(realpath -e "${2:?--disk needs IMG}"),format=raw,if=virtio"); shift 2 ;;
-	tests | demo | build) ACTION=$1; shift ;;
-	shell-cmd) ACTION=$1; CMD=${2:?shell-cmd needs a command}; shift 2 ;;
-	*) printf 'vm.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
-	esac
-done
-[[ -n $ACTION ]] || { usage >&2; exit 2; }
-START=$SECONDS
-STAGE="start" SUMMARY_DONE=0 LINT_LINE=""
-ABI="" IMG_VER="" BUILD="-" PASS=0 FAIL=0 SKIP=0
+# parse_args "$@": options into the globals below (defaults first).
+parse_args() {
+	TAG=bookworm APPEND="" MEM=512 SMP=2 TCG_THREAD=single TIMEOUT="" TEST_TIMEOUT=""
+	SRC=$REPO STRESS="" ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=() DISK=()
+	while (($#)); do
+		case $1 in
+		-h | --help) usage; exit 0 ;;
+		--kernel) TAG=${2:?--kernel needs a TAG}; shift 2 ;;
+		--kernel=*) TAG=${1#*=}; shift ;;
+		--append) APPEND=${2?--append needs ARGS}; shift 2 ;;
+		--append=*) APPEND=${1#*=}; shift ;;
+		--mem) MEM=${2:?--mem needs MB}; shift 2 ;;
+		--smp) SMP=${2:?--smp needs N}; shift 2 ;;
+		--tcg-thread) TCG_THREAD=${2:?--tcg-thread needs single or multi}; shift 2 ;;
+		--timeout) TIMEOUT=${2:?--timeout needs SECONDS}; shift 2 ;;
+		--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
+		--src) SRC=$(cd "${2:?--src needs DIR}" && pwd); shift 2 ;;
+		--lint) LINT=1; shift ;;
+		--stress) STRESS=${2:?--stress needs quick or full}; shift 2 ;;
+		--stress=*) STRESS=${1#*=}; shift ;;
+		--result) RESULT=${2:?--result needs FILE}; shift 2 ;;
+		--ko) KO=$(realpath -e "${2:?--ko needs FILE}"); shift 2 ;;
+		--file) FILES+=("${2:?--file needs SRC:DEST}"); shift 2 ;;
+		--disk) DISK=(-drive "file=$(realpath -e "${2:?--disk needs IMG}"),format=raw,if=virtio"); shift 2 ;;
+		tests | demo | build) ACTION=$1; shift ;;
+		shell-cmd) ACTION=$1; CMD=${2:?shell-cmd needs a command}; shift 2 ;;
+		*) printf 'vm.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
+		esac
+	done
+	[[ -n $ACTION ]] || { usage >&2; exit 2; }
+}
+
 write_result() { # write_result RC
 	[[ -n $RESULT ]] || return 0
 	printf 'tag=%s abi=%s version=%s build=%s passed=%d failed=%d skipped=%d seconds=%d rc=%d\n' \
 		"$TAG" "${ABI:--}" "${IMG_VER:--}" "$BUILD" "$PASS" "$FAIL" "$SKIP" \
 		"$((SECONDS - START))" "$1" >"$RESULT" || true
 }
+
 # Any failure before the verdict still ends with a TAP failure and the
 # summary line, so callers (make check, CI) always get one.
 on_exit() {
@@ -139,82 +137,87 @@ on_exit() {
 	write_result "$rc"
 	exit "$rc"
 }
-trap on_exit EXIT
+
 chroot_release() { chroot_cleanup; exec 8>&-; }
 
-STAGE="checking the arguments"
-[[ -n ${KT_SUITE[$TAG]:-} ]] || die "unknown kernel tag '$TAG' (known: $(kernel_tags | tr '\n' ' ')debug)"
-# The debug kernel is several times slower (KASAN, lockdep, TCG) and runs
-# the full-size stress tests.
-DEBUG_APPEND=""
-if [[ ${KT_KIND[$TAG]} == debug ]]; then
-	: "${TIMEOUT:=3000}" "${TEST_TIMEOUT:=900}" "${STRESS:=full}"
-	DEBUG_APPEND="panic_on_warn=1 kmemleak=on"
-fi
-: "${TIMEOUT:=600}" "${TEST_TIMEOUT:=180}" "${STRESS:=quick}"
-[[ $STRESS == quick || $STRESS == full ]] || die "--stress wants quick or full, got '$STRESS'"
-[[ $TCG_THREAD == single || $TCG_THREAD == multi ]] || die "--tcg-thread wants single or multi, got '$TCG_THREAD'"
-for n in MEM SMP TIMEOUT TEST_TIMEOUT; do
-	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "--${n,,} wants a positive integer, got '${!n}'"
-done
-((EUID == 0)) || die "must run as root (debootstrap, chroot, mount)"
-for t in qemu-system-x86_64 busybox cpio gzip dpkg-deb make gcc flock; do
-	command -v "$t" >/dev/null || die "$t is missing: run 'make deps'"
-done
-[[ -f $SRC/Kbuild && -f $SRC/module/Kbuild ]] ||
-	die "no module sources: $SRC/Kbuild and $SRC/module/Kbuild must exist"
-[[ -z $KO || ${KT_KIND[$TAG]} != debug ]] || die "--ko is not supported with --kernel debug"
-for f in "${FILES[@]}"; do
-	[[ $f == *:/* && -f ${f%%:*} ]] || die "--file wants SRC:/DEST with an existing file SRC, got '$f'"
-done
+# check_args: defaults that depend on the kernel, values, tools, sources.
+check_args() {
+	local n t f
+	STAGE="checking the arguments"
+	[[ -n ${KT_SUITE[$TAG]:-} ]] || die "unknown kernel tag '$TAG' (known: $(kernel_tags | tr '\n' ' ')debug)"
+	# The debug kernel is several times slower (KASAN, lockdep, TCG) and runs
+	# the full-size stress tests.
+	DEBUG_APPEND=""
+	if [[ ${KT_KIND[$TAG]} == debug ]]; then
+		: "${TIMEOUT:=3000}" "${TEST_TIMEOUT:=900}" "${STRESS:=full}"
+		DEBUG_APPEND="panic_on_warn=1 kmemleak=on"
+	fi
+	: "${TIMEOUT:=600}" "${TEST_TIMEOUT:=180}" "${STRESS:=quick}"
+	[[ $STRESS == quick || $STRESS == full ]] || die "--stress wants quick or full, got '$STRESS'"
+	[[ $TCG_THREAD == single || $TCG_THREAD == multi ]] || die "--tcg-thread wants single or multi, got '$TCG_THREAD'"
+	for n in MEM SMP TIMEOUT TEST_TIMEOUT; do
+		[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "--${n,,} wants a positive integer, got '${!n}'"
+	done
+	((EUID == 0)) || die "must run as root (debootstrap, chroot, mount)"
+	for t in qemu-system-x86_64 busybox cpio gzip dpkg-deb make gcc flock; do
+		command -v "$t" >/dev/null || die "$t is missing: run 'make deps'"
+	done
+	[[ -f $SRC/Kbuild && -f $SRC/module/Kbuild ]] ||
+		die "no module sources: $SRC/Kbuild and $SRC/module/Kbuild must exist"
+	[[ -z $KO || ${KT_KIND[$TAG]} != debug ]] || die "--ko is not supported with --kernel debug"
+	for f in "${FILES[@]}"; do
+		[[ $f == *:/* && -f ${f%%:*} ]] || die "--file wants SRC:/DEST with an existing file SRC, got '$f'"
+	done
+}
 
-# --- 0. lint (make check) ------------------------------------------------------
-if ((LINT)); then
+# run_lint: scripts/lint.sh, its verdict kept for the summary (make check).
+run_lint() {
 	STAGE="lint"
 	if "$HERE/lint.sh" --src "$SRC" >&2; then
 		LINT_LINE="ok - lint"
 	else
 		LINT_LINE="not ok - lint: checkpatch/sparse findings or errors (see above)"
 	fi
-fi
+}
 
-STAGE="preparing the work directory"
-# One directory per run, so runs from the same clone can go in parallel
-# (chroots are locked separately); "last" points to the newest.
-WORK_BASE="$OOMSNAP_CACHE/work/$TAG-$(repo_hash "$REPO")"
-mkdir -p "$WORK_BASE"
-find "$WORK_BASE" -mindepth 1 -maxdepth 1 -name 'run-*' -type d | sort | head -n -10 |
-	while read -r old; do rm -rf "$old"; done
-WORK="$WORK_BASE/run-$(date +%Y%m%d-%H%M%S)-$$"
-mkdir -p "$WORK"
-ln -sfn "$(basename "$WORK")" "$WORK_BASE/last"
+# prepare_workdir: one directory per run, so runs from the same clone can go
+# in parallel (chroots are locked separately); "last" points to the newest.
+prepare_workdir() {
+	local old
+	STAGE="preparing the work directory"
+	WORK_BASE="$OOMSNAP_CACHE/work/$TAG-$(repo_hash "$REPO")"
+	mkdir -p "$WORK_BASE"
+	find "$WORK_BASE" -mindepth 1 -maxdepth 1 -name 'run-*' -type d | sort | head -n -10 |
+		while read -r old; do rm -rf "$old"; done
+	WORK="$WORK_BASE/run-$(date +%Y%m%d-%H%M%S)-$$"
+	mkdir -p "$WORK"
+	ln -sfn "$(basename "$WORK")" "$WORK_BASE/last"
+}
 
-# --- 1. checkpatch/kselftest headers (bookworm chroot) -----------------------
-TESTS=() EXTRA=()
-# A prebuilt module (--ko) needs the selftests only to run them.
-if [[ -z $KO || $ACTION == tests ]]; then
-STAGE="fetching the kselftest headers"
-chroot_lock bookworm
-chroot_ensure bookworm
-ksrc_ensure
-KSFT_INC="$KSRC_DIR/tools/testing/selftests"
-chroot_release
+# build_selftests: the kselftest headers (bookworm chroot), then the
+# selftests on the host (static binaries); sets TESTS and EXTRA.
+build_selftests() {
+	local ksft_inc
+	STAGE="fetching the kselftest headers"
+	chroot_lock bookworm
+	chroot_ensure bookworm
+	ksrc_ensure
+	ksft_inc="$KSRC_DIR/tools/testing/selftests"
+	chroot_release
 
-# --- 2. selftests, on the host (static binaries) ------------------------------
-STAGE="building the selftests"
-log "building selftests..."
-mkdir -p "$WORK/selftests"
-if ! make -C "$REPO/selftests" -s OUTPUT="$WORK/selftests" KSFT_INC="$KSFT_INC" \
-	>"$WORK/selftests.log" 2>&1; then
-	cat "$WORK/selftests.log" >&2
-	die "selftests build failed"
-fi
-mapfile -t TESTS < <(make -C "$REPO/selftests" -s --no-print-directory print-tests)
-((${#TESTS[@]})) || die "selftests/Makefile lists no TEST_GEN_PROGS"
-mapfile -t EXTRA < <(make -C "$REPO/selftests" -s --no-print-directory print-extended)
-fi
+	STAGE="building the selftests"
+	log "building selftests..."
+	mkdir -p "$WORK/selftests"
+	if ! make -C "$REPO/selftests" -s OUTPUT="$WORK/selftests" KSFT_INC="$ksft_inc" \
+		>"$WORK/selftests.log" 2>&1; then
+		cat "$WORK/selftests.log" >&2
+		die "selftests build failed"
+	fi
+	mapfile -t TESTS < <(make -C "$REPO/selftests" -s --no-print-directory print-tests)
+	((${#TESTS[@]})) || die "selftests/Makefile lists no TEST_GEN_PROGS"
+	mapfile -t EXTRA < <(make -C "$REPO/selftests" -s --no-print-directory print-extended)
+}
 
-# --- 3. kernel + headers + module build (suite chroot) ------------------------
 # Copy only files whose content changed (fresh mtime: make rebuilds them);
 # unchanged files keep their objects.  Stale sources are removed.
 sync_file() { cmp -s "$1" "$2" || cp "$1" "$2"; }
@@ -237,150 +240,153 @@ sync_module_src() { # sync_module_src BUILD_DIR
 	rm -f "$1/module/oomsnap.ko"
 }
 
-if [[ ${KT_KIND[$TAG]} == debug ]]; then
-	# The debug kernel, built (or found in the cache) by debug-kernel.sh;
-	# the module is built on the host with the compiler that built it.
-	STAGE="building the debug kernel"
-	KDIR_CACHE=$("$HERE/debug-kernel.sh" --print-dir) || die "debug kernel build failed"
-	KDIR="$KDIR_CACHE/linux"
-	ABI=$(cat "$KDIR/include/config/kernel.release")
-	IMG_VER=$(awk '/^linux-source-6.1 / { print $2 }' "$KDIR_CACHE/INFO")
-	STAGE="building oomsnap.ko for $ABI"
-	BDIR="$WORK_BASE/build"
-	log "building oomsnap.ko for $ABI (debug kernel, host ${DK_CC:-gcc-12}, W=1)..."
-	exec 6>"$WORK_BASE/build.lock"
-	flock 6
-	sync_module_src "$BDIR"
+# make_module BUILD_DIR MAKE_CMD...: sync the sources into BUILD_DIR, run
+# MAKE_CMD (a W=1 OOMSNAP_WERROR=1 modules build of BUILD_DIR) into
+# build.log and copy the .ko into the run directory.  Fails on an error, a
+# missing .ko, and on any warning: -Werror (OOMSNAP_WERROR=1, never in a
+# user's build: module/Kbuild) covers the compiler; the grep also catches
+# modpost/objtool/Kbuild warnings, which do not stop make.
+make_module() {
+	local bdir=$1
+	shift
+	sync_module_src "$bdir"
 	BUILD=failed
-	if ! make -C "$KDIR" M="$BDIR" W=1 OOMSNAP_WERROR=1 CC="${DK_CC:-gcc-12}" \
-		HOSTCC="${DK_CC:-gcc-12}" -j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
+	if ! "$@" >"$WORK/build.log" 2>&1; then
 		cat "$WORK/build.log" >&2
 		die "module build failed for $ABI (log: $WORK/build.log)"
 	fi
-	[[ -f $BDIR/module/oomsnap.ko ]] || { cat "$WORK/build.log" >&2; die "build produced no module/oomsnap.ko"; }
+	[[ -f $bdir/module/oomsnap.ko ]] || { cat "$WORK/build.log" >&2; die "build produced no module/oomsnap.ko"; }
 	if grep -qiE '(^|[[:space:]:])warning:' "$WORK/build.log"; then
 		cat "$WORK/build.log" >&2
 		die "module build for $ABI printed warnings (log: $WORK/build.log)"
 	fi
 	BUILD=ok
-	cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
+	cp "$bdir/module/oomsnap.ko" "$WORK/oomsnap.ko"
+}
+
+# debug_kernel_module: the debug kernel, built (or found in the cache) by
+# debug-kernel.sh; the module is built on the host with the compiler that
+# built it.  Sets KDIR_CACHE, ABI, IMG_VER.
+debug_kernel_module() {
+	local kdir cc=${DK_CC:-gcc-12}
+	STAGE="building the debug kernel"
+	KDIR_CACHE=$("$HERE/debug-kernel.sh" --print-dir) || die "debug kernel build failed"
+	kdir="$KDIR_CACHE/linux"
+	ABI=$(cat "$kdir/include/config/kernel.release")
+	IMG_VER=$(awk '/^linux-source-6.1 / { print $2 }' "$KDIR_CACHE/INFO")
+	STAGE="building oomsnap.ko for $ABI"
+	log "building oomsnap.ko for $ABI (debug kernel, host $cc, W=1)..."
+	exec 6>"$WORK_BASE/build.lock"
+	flock 6
+	make_module "$WORK_BASE/build" make -C "$kdir" M="$WORK_BASE/build" W=1 OOMSNAP_WERROR=1 \
+		CC="$cc" HOSTCC="$cc" -j"$(nproc)" modules
 	exec 6>&-
-else
-STAGE="fetching kernel $TAG"
-SUITE=${KT_SUITE[$TAG]}
-REL=${KT_RELEASE[$TAG]}
-chroot_lock "$SUITE"
-chroot_ensure "$SUITE"
-C=$(chroot_dir "$SUITE")
+}
 
-kernel_resolve "$TAG"
-KDIR_CACHE="$OOMSNAP_CACHE/kernels/${IMG_PKG}_${IMG_VER}"
-if [[ ! -s $KDIR_CACHE/vmlinuz ]]; then
-	log "fetching kernel $ABI ($IMG_PKG $IMG_VER)..."
-	rm -rf "$KDIR_CACHE.tmp"
-	mkdir -p "$KDIR_CACHE.tmp"
-	deb=$(chroot_download "$SUITE" "$KDIR_CACHE.tmp" "$IMG_PKG=$IMG_VER")
-	if [[ ${KT_KIND[$TAG]} == unsigned ]]; then
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR_CACHE.tmp" --wildcards './boot/vmlinuz-*'
-	else
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR_CACHE.tmp" --wildcards './usr/lib/modules/*/vmlinuz'
+# fetch_kernel SUITE: vmlinuz of TAG's newest kernel package into
+# KDIR_CACHE (kept across runs).  Sets IMG_PKG, IMG_VER, ABI, KDIR_CACHE.
+# Caller holds the chroot lock.
+fetch_kernel() {
+	local suite=$1 tmp deb vmlinuz
+	kernel_resolve "$TAG"
+	KDIR_CACHE="$OOMSNAP_CACHE/kernels/${IMG_PKG}_${IMG_VER}"
+	if [[ -s $KDIR_CACHE/vmlinuz ]]; then
+		log "kernel $ABI ($IMG_VER) cached"
+		return 0
 	fi
-	vmlinuz=$(find "$KDIR_CACHE.tmp" -name 'vmlinuz*' -type f | head -n 1)
+	log "fetching kernel $ABI ($IMG_PKG $IMG_VER)..."
+	tmp="$KDIR_CACHE.tmp"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	deb=$(chroot_download "$suite" "$tmp" "$IMG_PKG=$IMG_VER")
+	if [[ ${KT_KIND[$TAG]} == unsigned ]]; then
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
+	else
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './usr/lib/modules/*/vmlinuz'
+	fi
+	vmlinuz=$(find "$tmp" -name 'vmlinuz*' -type f | head -n 1)
 	[[ -n $vmlinuz ]] || die "no vmlinuz in $deb"
-	mv "$vmlinuz" "$KDIR_CACHE.tmp/vmlinuz"
-	rm -rf "$KDIR_CACHE.tmp/boot" "$KDIR_CACHE.tmp/usr" "$deb"
-	printf '%s %s %s\n' "$IMG_PKG" "$IMG_VER" "$ABI" >"$KDIR_CACHE.tmp/PACKAGE"
+	mv "$vmlinuz" "$tmp/vmlinuz"
+	rm -rf "${tmp:?}/boot" "${tmp:?}/usr" "$deb"
+	printf '%s %s %s\n' "$IMG_PKG" "$IMG_VER" "$ABI" >"$tmp/PACKAGE"
 	rm -rf "$KDIR_CACHE"
-	mv "$KDIR_CACHE.tmp" "$KDIR_CACHE"
-else
-	log "kernel $ABI ($IMG_VER) cached"
-fi
+	mv "$tmp" "$KDIR_CACHE"
+}
 
-if [[ -n $KO ]]; then
-	log "using the prebuilt module $KO"
-	cp "$KO" "$WORK/oomsnap.ko"
-	BUILD=ok
-else
-rel_opt=()
-if [[ -n $REL ]]; then rel_opt=(-t "$REL"); fi
-# perl: W=1 runs scripts/kernel-doc (needs Pod::Usage).  binutils: 7.x
-# headers pull only gcc-N-for-host, whose driver finds no plain 'as'; every
-# cc-option test then fails and the build lacks flags such as
-# -fcf-protection (seen on a fresh trixie chroot used first for 7.3).
-chroot_install "$SUITE" "${rel_opt[@]}" "linux-headers-$ABI" make perl binutils
-[[ -d $C/usr/src/linux-headers-$ABI ]] || die "linux-headers-$ABI installed but /usr/src/linux-headers-$ABI is missing"
+# debian_kernel_module: a Debian kernel (suite chroot), and the module built
+# against its headers in that chroot, or the prebuilt --ko.
+debian_kernel_module() {
+	local suite=${KT_SUITE[$TAG]} rel=${KT_RELEASE[$TAG]} c bdir_in rel_opt=()
+	STAGE="fetching kernel $TAG"
+	chroot_lock "$suite"
+	chroot_ensure "$suite"
+	c=$(chroot_dir "$suite")
+	fetch_kernel "$suite"
 
-STAGE="building oomsnap.ko for $ABI"
-BDIR_IN="/build/oomsnap-$(repo_hash "$REPO")-$ABI"
-BDIR="$C$BDIR_IN"
-log "building oomsnap.ko for $ABI (W=1)..."
-sync_module_src "$BDIR"
-BUILD=failed
-# OOMSNAP_WERROR=1: warnings are errors here, never in a user's build
-# (module/Kbuild).
-if ! in_chroot "$SUITE" make -C "/usr/src/linux-headers-$ABI" M="$BDIR_IN" W=1 \
-	OOMSNAP_WERROR=1 -j"$(nproc)" modules >"$WORK/build.log" 2>&1; then
-	cat "$WORK/build.log" >&2
-	die "module build failed for $ABI (log: $WORK/build.log)"
-fi
-[[ -f $BDIR/module/oomsnap.ko ]] || { cat "$WORK/build.log" >&2; die "build produced no module/oomsnap.ko"; }
-# -Werror (OOMSNAP_WERROR=1) covers the compiler; this also catches
-# modpost/objtool/Kbuild warnings, which do not stop make.
-if grep -qiE '(^|[[:space:]:])warning:' "$WORK/build.log"; then
-	cat "$WORK/build.log" >&2
-	die "module build for $ABI printed warnings (log: $WORK/build.log)"
-fi
-BUILD=ok
-cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
-fi
-chroot_release
-fi
+	if [[ -n $KO ]]; then
+		log "using the prebuilt module $KO"
+		cp "$KO" "$WORK/oomsnap.ko"
+		BUILD=ok
+		chroot_release
+		return 0
+	fi
+	if [[ -n $rel ]]; then rel_opt=(-t "$rel"); fi
+	# perl: W=1 runs scripts/kernel-doc (needs Pod::Usage).  binutils: 7.x
+	# headers pull only gcc-N-for-host, whose driver finds no plain 'as'; every
+	# cc-option test then fails and the build lacks flags such as
+	# -fcf-protection (seen on a fresh trixie chroot used first for 7.3).
+	chroot_install "$suite" "${rel_opt[@]}" "linux-headers-$ABI" make perl binutils
+	[[ -d $c/usr/src/linux-headers-$ABI ]] || die "linux-headers-$ABI installed but /usr/src/linux-headers-$ABI is missing"
 
-# --- 4. initramfs --------------------------------------------------------------
-STAGE="building the initramfs"
-log "building initramfs..."
-R="$WORK/initramfs"
-rm -rf "$R"
-mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,oomsnap,selftests}
-BB=$(command -v busybox)
-cp "$BB" "$R/bin/busybox"
-while read -r a; do
-	[[ $a == bin/busybox || -e $R/$a ]] && continue
-	ln -s /bin/busybox "$R/$a"
-done < <("$BB" --list-full)
-mknod -m 600 "$R/dev/console" c 5 1
-mknod -m 666 "$R/dev/null" c 1 3
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$R/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
-install -m 755 "$REPO/scripts/guest/init" "$R/init"
-install -m 755 "$REPO/scripts/guest/demo.sh" "$R/oomsnap/demo.sh"
-# the CLI, static (tools/oomsnap), built on the host like the selftests
-make -C "$REPO/tools/oomsnap" -s OUTPUT="$WORK/cli" >"$WORK/cli.log" 2>&1 ||
-	{ cat "$WORK/cli.log" >&2; die "CLI build failed"; }
-install -m 755 "$WORK/cli/oomsnap" "$R/bin/oomsnap"
-cp "$WORK/oomsnap.ko" "$R/oomsnap/oomsnap.ko"
-for t in "${TESTS[@]}" "${EXTRA[@]}"; do
-	[[ -n $t ]] || continue
-	install -m 755 "$WORK/selftests/$t" "$R/selftests/$t"
-done
-printf '%s\n' "${TESTS[@]}" >"$R/selftests/run-list"
-for f in "${FILES[@]}"; do
-	mkdir -p "$R$(dirname "${f#*:}")"
-	cp "${f%%:*}" "$R${f#*:}"
-done
-printf '%s\n' "$ACTION" >"$R/oomsnap/action"
-printf '%s\n' "$CMD" >"$R/oomsnap/cmd"
-printf 'TEST_TIMEOUT=%s\nKERNEL_TAG=%s\nKERNEL_ABI=%s\nOOMSNAP_STRESS=%s\n' "$TEST_TIMEOUT" "$TAG" "$ABI" "$STRESS" >"$R/oomsnap/config"
-(cd "$R" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initrd.gz"
-rm -rf "$R"
+	STAGE="building oomsnap.ko for $ABI"
+	bdir_in="/build/oomsnap-$(repo_hash "$REPO")-$ABI"
+	log "building oomsnap.ko for $ABI (W=1)..."
+	make_module "$c$bdir_in" in_chroot "$suite" make -C "/usr/src/linux-headers-$ABI" \
+		M="$bdir_in" W=1 OOMSNAP_WERROR=1 -j"$(nproc)" modules
+	chroot_release
+}
 
-if [[ $ACTION == build ]]; then
-	SUMMARY_DONE=1
-	log "built: $WORK/oomsnap.ko, $WORK/initrd.gz, kernel $KDIR_CACHE/vmlinuz ($((SECONDS - START)) s)"
-	exit 0
-fi
+# build_initramfs: busybox, the init, the CLI, the module, the selftests,
+# the --file files and the run's action and config, into initrd.gz.
+build_initramfs() {
+	local r="$WORK/initramfs" bb a t f
+	STAGE="building the initramfs"
+	log "building initramfs..."
+	rm -rf "$r"
+	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,oomsnap,selftests}
+	bb=$(command -v busybox)
+	cp "$bb" "$r/bin/busybox"
+	while read -r a; do
+		[[ $a == bin/busybox || -e $r/$a ]] && continue
+		ln -s /bin/busybox "$r/$a"
+	done < <("$bb" --list-full)
+	mknod -m 600 "$r/dev/console" c 5 1
+	mknod -m 666 "$r/dev/null" c 1 3
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+	install -m 755 "$REPO/scripts/guest/init" "$r/init"
+	install -m 755 "$REPO/scripts/guest/demo.sh" "$r/oomsnap/demo.sh"
+	# the CLI, static (tools/oomsnap), built on the host like the selftests
+	make -C "$REPO/tools/oomsnap" -s OUTPUT="$WORK/cli" >"$WORK/cli.log" 2>&1 ||
+		{ cat "$WORK/cli.log" >&2; die "CLI build failed"; }
+	install -m 755 "$WORK/cli/oomsnap" "$r/bin/oomsnap"
+	cp "$WORK/oomsnap.ko" "$r/oomsnap/oomsnap.ko"
+	for t in "${TESTS[@]}" "${EXTRA[@]}"; do
+		[[ -n $t ]] || continue
+		install -m 755 "$WORK/selftests/$t" "$r/selftests/$t"
+	done
+	printf '%s\n' "${TESTS[@]}" >"$r/selftests/run-list"
+	for f in "${FILES[@]}"; do
+		mkdir -p "$r$(dirname "${f#*:}")"
+		cp "${f%%:*}" "$r${f#*:}"
+	done
+	printf '%s\n' "$ACTION" >"$r/oomsnap/action"
+	printf '%s\n' "$CMD" >"$r/oomsnap/cmd"
+	printf 'TEST_TIMEOUT=%s\nKERNEL_TAG=%s\nKERNEL_ABI=%s\nOOMSNAP_STRESS=%s\n' "$TEST_TIMEOUT" "$TAG" "$ABI" "$STRESS" >"$r/oomsnap/config"
+	(cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initrd.gz"
+	rm -rf "$r"
+}
 
-# --- 5. boot -------------------------------------------------------------------
 # monitor_dump SOCKET: every vCPU's state from QEMU's human monitor.
 monitor_dump() {
 	python3 - "$1" <<'PY'
@@ -404,61 +410,72 @@ sys.stdout.write("".join(l for l in text.splitlines(True) if "\x1b" not in l))
 PY
 }
 
-STAGE="booting the VM"
-SERIAL="$WORK/serial.log" TAP="$WORK/tap.log"
-rm -f "$SERIAL" "$TAP"
-CMDLINE="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEND:+ $DEBUG_APPEND}${APPEND:+ $APPEND}"
-log "booting $ABI in QEMU (TCG thread=$TCG_THREAD, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
-BOOT_START=$SECONDS
-qrc=0
-# A hung guest prints nothing: 10 s before the timeout, the watcher asks
-# QEMU's monitor where every vCPU is (hang.log) before QEMU is killed.
-# It holds none of our output descriptors (a caller piping vm.sh through
-# tee must see EOF when vm.sh ends), and takes its sleep down with it.
-MON="$WORK/monitor.sock"
-rm -f "$MON" "$WORK/hang.log"
-(
-	trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-	sleep $((TIMEOUT > 20 ? TIMEOUT - 10 : TIMEOUT / 2)) &
-	nap=$!
-	wait "$nap" && [[ -S $MON ]] && monitor_dump "$MON" >"$WORK/hang.log" 2>&1
-) </dev/null >/dev/null 2>&1 &
-WATCHER=$!
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -cpu max -m "$MEM" -smp "$SMP" \
-	-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none "${DISK[@]}" \
-	-kernel "$KDIR_CACHE/vmlinuz" -initrd "$WORK/initrd.gz" -append "$CMDLINE" \
-	-serial "file:$SERIAL" -serial "file:$TAP" </dev/null >"$WORK/qemu.log" 2>&1 || qrc=$?
-kill "$WATCHER" 2>/dev/null || true
-wait "$WATCHER" 2>/dev/null || true
-log "guest finished in $((SECONDS - BOOT_START)) s (total $((SECONDS - START)) s)"
-touch "$SERIAL" "$TAP"
-sed -i 's/\r$//' "$SERIAL" "$TAP"
-
-# --- 6. judge ------------------------------------------------------------------
-VMFAIL=()
-if ((qrc == 124 || qrc == 137)); then
-	VMFAIL+=("timeout: guest killed after ${TIMEOUT}s (vCPU state: $WORK/hang.log)")
-	if [[ -s $WORK/hang.log ]]; then
-		sed 's/^/[vm] hang: /' "$WORK/hang.log" | grep -E 'RIP=|CPU #' >&2 || true
-	fi
-elif ((qrc != 0)); then
-	VMFAIL+=("qemu exited with status $qrc: $(tail -n 3 "$WORK/qemu.log" | tr '\n' ' ')")
-fi
-grep -qx 'OOMSNAP-GUEST-DONE' "$TAP" ||
-	VMFAIL+=("guest did not finish (no OOMSNAP-GUEST-DONE marker on ttyS1)")
+# boot: QEMU with the initramfs; the kernel console goes to serial.log
+# (ttyS0), the guest's output to tap.log (ttyS1).  Sets QRC.
+boot() {
+	local cmdline boot_start watcher
+	STAGE="booting the VM"
+	SERIAL="$WORK/serial.log" TAP="$WORK/tap.log"
+	rm -f "$SERIAL" "$TAP"
+	cmdline="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEND:+ $DEBUG_APPEND}${APPEND:+ $APPEND}"
+	log "booting $ABI in QEMU (TCG thread=$TCG_THREAD, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
+	boot_start=$SECONDS
+	QRC=0
+	# A hung guest prints nothing: 10 s before the timeout, the watcher asks
+	# QEMU's monitor where every vCPU is (hang.log) before QEMU is killed.
+	# It holds none of our output descriptors (a caller piping vm.sh through
+	# tee must see EOF when vm.sh ends), and takes its sleep down with it.
+	MON="$WORK/monitor.sock"
+	rm -f "$MON" "$WORK/hang.log"
+	(
+		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		sleep $((TIMEOUT > 20 ? TIMEOUT - 10 : TIMEOUT / 2)) &
+		nap=$!
+		wait "$nap" && [[ -S $MON ]] && monitor_dump "$MON" >"$WORK/hang.log" 2>&1
+	) </dev/null >/dev/null 2>&1 &
+	watcher=$!
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -cpu max -m "$MEM" -smp "$SMP" \
+		-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none "${DISK[@]}" \
+		-kernel "$KDIR_CACHE/vmlinuz" -initrd "$WORK/initrd.gz" -append "$cmdline" \
+		-serial "file:$SERIAL" -serial "file:$TAP" </dev/null >"$WORK/qemu.log" 2>&1 || QRC=$?
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	log "guest finished in $((SECONDS - boot_start)) s (total $((SECONDS - START)) s)"
+	touch "$SERIAL" "$TAP"
+	sed -i 's/\r$//' "$SERIAL" "$TAP"
+}
 
 # Kernel reports that fail a run.  A plain OOM report ("Call Trace:") does not.
 SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN|general protection fault|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called from invalid context|INFO: task .* blocked|RCU stall|rcu_sched detected stall|rcu_preempt detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|refcount_t:|list_add corruption|list_del corruption|stack-protector|stack guard page|kernel BUG at|Unable to handle kernel|invalid opcode:|double fault|segfault at .* in oomsnap|Attempted to kill init|BUG kmalloc|Poison overwritten|Redzone|Object padding|object has been|still has locks held|lock held when returning|bad unlock balance|DEBUG_LOCKS_WARN_ON|suspicious RCU usage'
-mapfile -t SPLATS < <(grep -nE "$SPLAT_RE" "$SERIAL" || true)
-if ((${#SPLATS[@]})); then
-	VMFAIL+=("kernel reported a problem (${#SPLATS[@]} matching lines in serial.log), first: ${SPLATS[0]#*:}")
-fi
 
-# promtool check metrics on the metrics the CLI test printed (one TAP result)
-if [[ $ACTION == tests ]]; then "$HERE/promtool-check.sh" "$TAP" >>"$TAP"; fi
+# judge_guest: harness-level failures (QEMU's status, the guest's end
+# marker, kernel splats, missing TAP results) into VMFAIL and SPLATS, and
+# the guest's output printed.
+judge_guest() {
+	local planned results_test
+	VMFAIL=()
+	if ((QRC == 124 || QRC == 137)); then
+		VMFAIL+=("timeout: guest killed after ${TIMEOUT}s (vCPU state: $WORK/hang.log)")
+		if [[ -s $WORK/hang.log ]]; then
+			sed 's/^/[vm] hang: /' "$WORK/hang.log" | grep -E 'RIP=|CPU #' >&2 || true
+		fi
+	elif ((QRC != 0)); then
+		VMFAIL+=("qemu exited with status $QRC: $(tail -n 3 "$WORK/qemu.log" | tr '\n' ' ')")
+	fi
+	grep -qx 'OOMSNAP-GUEST-DONE' "$TAP" ||
+		VMFAIL+=("guest did not finish (no OOMSNAP-GUEST-DONE marker on ttyS1)")
 
-# TAP / output
-if [[ $ACTION == tests ]]; then
+	mapfile -t SPLATS < <(grep -nE "$SPLAT_RE" "$SERIAL" || true)
+	if ((${#SPLATS[@]})); then
+		VMFAIL+=("kernel reported a problem (${#SPLATS[@]} matching lines in serial.log), first: ${SPLATS[0]#*:}")
+	fi
+
+	if [[ $ACTION != tests ]]; then
+		grep -vx 'OOMSNAP-GUEST-DONE' "$TAP" || true
+		return 0
+	fi
+	# promtool check metrics on the metrics the CLI test printed (one TAP result)
+	"$HERE/promtool-check.sh" "$TAP" >>"$TAP"
 	grep -E '^[[:space:]]*(TAP version|1\.\.[0-9]+|ok\b|not ok\b|#)' "$TAP" || true
 	planned=$(grep -E '^1\.\.[0-9]+' "$TAP" | awk -F. '{s += $3} END {print s + 0}')
 	results_test=$(grep -E '^(ok|not ok)\b' "$TAP" | grep -cvE '^not ok - selftest ' || true)
@@ -466,40 +483,72 @@ if [[ $ACTION == tests ]]; then
 	if ((results_test < planned)); then
 		VMFAIL+=("$((planned - results_test)) of $planned planned results missing")
 	fi
-else
-	grep -vx 'OOMSNAP-GUEST-DONE' "$TAP" || true
-fi
-
-STAGE="judging the run"
-PASS=$(grep -E '^ok\b' "$TAP" | grep -cviE '#[[:space:]]*skip' || true)
-SKIP=$(grep -E '^ok\b' "$TAP" | grep -ciE '#[[:space:]]*skip' || true)
-FAIL=$(grep -cE '^not ok\b' "$TAP" || true)
-if [[ -n $LINT_LINE ]]; then
-	printf '%s\n' "$LINT_LINE"
-	if [[ $LINT_LINE == ok* ]]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
-fi
-for f in "${VMFAIL[@]}"; do
-	printf 'not ok - vm: %s\n' "$f"
-	FAIL=$((FAIL + 1))
-done
-for s in "${SPLATS[@]:0:10}"; do
-	printf '#   serial.log:%s\n' "$s"
-done
-if ((${#SPLATS[@]})) || ((${#VMFAIL[@]})); then
-	{
-		printf -- '--- last 40 lines of the kernel console (%s):\n' "$SERIAL"
-		tail -n 40 "$SERIAL"
-		if ((${#SPLATS[@]})); then
-			first=${SPLATS[0]%%:*}
-			printf -- '--- kernel console around the first report (line %s):\n' "$first"
-			sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$SERIAL"
-		fi
-		printf -- '--- full logs: %s (kernel console), %s (guest output)\n' "$SERIAL" "$TAP"
-	} >&2
-fi
-log "logs: $SERIAL $TAP"
-SUMMARY_DONE=1
-printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP"
-((FAIL == 0)) || exit 1
-exit 0
 }
+
+# summarize: count the results (TAP, lint, harness), show the kernel console
+# on a failure, print the summary line and exit with the verdict.
+summarize() {
+	local f s first
+	STAGE="judging the run"
+	PASS=$(grep -E '^ok\b' "$TAP" | grep -cviE '#[[:space:]]*skip' || true)
+	SKIP=$(grep -E '^ok\b' "$TAP" | grep -ciE '#[[:space:]]*skip' || true)
+	FAIL=$(grep -cE '^not ok\b' "$TAP" || true)
+	if [[ -n $LINT_LINE ]]; then
+		printf '%s\n' "$LINT_LINE"
+		if [[ $LINT_LINE == ok* ]]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
+	fi
+	for f in "${VMFAIL[@]}"; do
+		printf 'not ok - vm: %s\n' "$f"
+		FAIL=$((FAIL + 1))
+	done
+	for s in "${SPLATS[@]:0:10}"; do
+		printf '#   serial.log:%s\n' "$s"
+	done
+	if ((${#SPLATS[@]})) || ((${#VMFAIL[@]})); then
+		{
+			printf -- '--- last 40 lines of the kernel console (%s):\n' "$SERIAL"
+			tail -n 40 "$SERIAL"
+			if ((${#SPLATS[@]})); then
+				first=${SPLATS[0]%%:*}
+				printf -- '--- kernel console around the first report (line %s):\n' "$first"
+				sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$SERIAL"
+			fi
+			printf -- '--- full logs: %s (kernel console), %s (guest output)\n' "$SERIAL" "$TAP"
+		} >&2
+	fi
+	log "logs: $SERIAL $TAP"
+	SUMMARY_DONE=1
+	printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP"
+	((FAIL == 0)) || exit 1
+	exit 0
+}
+
+main() {
+	parse_args "$@"
+	START=$SECONDS
+	STAGE="start" SUMMARY_DONE=0 LINT_LINE=""
+	ABI="" IMG_VER="" BUILD="-" PASS=0 FAIL=0 SKIP=0
+	TESTS=() EXTRA=()
+	trap on_exit EXIT
+	check_args
+	if ((LINT)); then run_lint; fi
+	prepare_workdir
+	# A prebuilt module (--ko) needs the selftests only to run them.
+	if [[ -z $KO || $ACTION == tests ]]; then build_selftests; fi
+	if [[ ${KT_KIND[$TAG]} == debug ]]; then
+		debug_kernel_module
+	else
+		debian_kernel_module
+	fi
+	build_initramfs
+	if [[ $ACTION == build ]]; then
+		SUMMARY_DONE=1
+		log "built: $WORK/oomsnap.ko, $WORK/initrd.gz, kernel $KDIR_CACHE/vmlinuz ($((SECONDS - START)) s)"
+		exit 0
+	fi
+	boot
+	judge_guest
+	summarize
+}
+
+main "$@"; exit
