@@ -34,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <linux/sched.h>
+#include <stdarg.h>
 #include "oomsnap_util.h"
 
 #define BENCH_CG "bench"
@@ -557,6 +558,23 @@ static double time_execs(void)
 	return now_s() - t;
 }
 
+/* Written in batches of up to 3,800 bytes; @last flushes. */
+static int protect_batch(char *buf, size_t size, int *len, int last,
+			 const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	*len += vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (*len <= 3800 && !last)
+		return 0;
+	err = ou_write(ou_path("protect"), buf);
+	*len = 0;
+	return err;
+}
+
 static int add_entries(void)
 {
 	char buf[4000];
@@ -568,24 +586,16 @@ static int add_entries(void)
 		snprintf(cg, sizeof(cg), "benchcg%02d", i);
 		if (ou_cg_create(cg, NULL))
 			return -1;
-		len += snprintf(buf + len, sizeof(buf) - len,
-				"add cgroup=/%s adj=-500\n", cg);
-		if (len > 3800 || i == 99) {
-			err = ou_write(ou_path("protect"), buf);
-			if (err)
-				return err;
-			len = 0;
-		}
+		err = protect_batch(buf, sizeof(buf), &len, i == 99,
+				    "add cgroup=/%s adj=-500\n", cg);
+		if (err)
+			return err;
 	}
 	for (i = 0; i < 1000; i++) {
-		len += snprintf(buf + len, sizeof(buf) - len,
-				"add comm=benchname%04d adj=-500\n", i);
-		if (len > 3800 || i == 999) {
-			err = ou_write(ou_path("protect"), buf);
-			if (err)
-				return err;
-			len = 0;
-		}
+		err = protect_batch(buf, sizeof(buf), &len, i == 999,
+				    "add comm=benchname%04d adj=-500\n", i);
+		if (err)
+			return err;
 	}
 	return 0;
 }

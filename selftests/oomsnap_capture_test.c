@@ -244,21 +244,14 @@ static int count_nodes(void)
 /* A memcg OOM in a cgroup of its own at 32M: cause memcg_limit. */
 TEST(memcg_limit)
 {
-	json_object **v;
+	struct ou_oom o;
 	json_object *ev;
-	pid_t pid;
-	int n;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
-	ASSERT_EQ(0, ou_cg_create("cap_t", "32M"));
-	pid = ou_spawn_hog("cap_t", "hog", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, ou_oom_hog(&o, "cap_t", "32M", "hog"));
+	ev = o.ev;
 	EXPECT_STREQ("memcg", ou_str(ev, "kind"));
 	EXPECT_STREQ("memcg", ou_str(ev, "constraint"));
 	EXPECT_STREQ("memcg_limit", ou_str(ev, "cause"));
@@ -268,10 +261,10 @@ TEST(memcg_limit)
 	EXPECT_GE(ou_int(ev, "memcg.usage_kb"), 32768 - 256);
 	EXPECT_STREQ("/cap_t", ou_str(ev, "trigger.memcg"));
 	EXPECT_STREQ("/cap_t", ou_str(ev, "victim.memcg"));
-	EXPECT_EQ(pid, ou_int(ev, "trigger.pid"));
+	EXPECT_EQ(o.victim, ou_int(ev, "trigger.pid"));
 	EXPECT_EQ(8192, ou_int(ev, "totalpages"));
 	EXPECT_EQ(0, event_sane(ev));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 	ou_cg_remove("cap_t");
 }
 
@@ -281,61 +274,43 @@ TEST(memcg_limit)
  */
 TEST(ancestor_memcg_limit)
 {
-	json_object **v;
+	pid_t sleeper, pid, victim;
+	struct ou_oom o;
 	json_object *ev;
-	pid_t sleeper, pid;
-	int n;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
-	ASSERT_EQ(0, ou_cg_create("cap_p", "48M"));
-	ASSERT_EQ(0, ou_cg_enable_memory("cap_p"));
-	ASSERT_EQ(0, ou_cg_create("cap_p/a", "64M"));
-	ASSERT_EQ(0, ou_cg_create("cap_p/b", "64M"));
-	sleeper = ou_spawn_hog("cap_p/a", "sleeper", 20, 0);
-	usleep(1500000);	/* let it settle at 20M */
-	pid = ou_spawn_hog("cap_p/b", "grower", 0, 0);
-	/* the grower's 28M + the sleeper's 20M hit the parent's 48M */
-	n = ou_wait_killed(pid);
-	if (n != SIGKILL)
+	pid = ou_ancestor_oom_start("cap_p", &sleeper);
+	ASSERT_LT(0, pid);
+	/* the OOM killer picks the grower or the sleeper */
+	victim = pid;
+	if (ou_wait_killed(pid) != SIGKILL) {
+		victim = sleeper;
 		ASSERT_EQ(SIGKILL, ou_wait_killed(sleeper));
-	ASSERT_EQ(0, ou_wait_event_of(n == SIGKILL ? pid : sleeper, 10000));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ASSERT_GE(n, 1);
-	ev = v[n - 1];
+	}
+	ASSERT_EQ(0, ou_wait_event_of(victim, 10000));
+	ASSERT_EQ(0, ou_oom_events(&o, victim));
+	ev = o.ev;
 	EXPECT_STREQ("memcg", ou_str(ev, "kind"));
 	EXPECT_STREQ("ancestor_memcg_limit", ou_str(ev, "cause"));
 	EXPECT_STREQ("/cap_p", ou_str(ev, "memcg.path"));
 	EXPECT_EQ(49152, ou_int(ev, "memcg.limit_kb"));
 	EXPECT_STREQ("/cap_p/b", ou_str(ev, "trigger.memcg"));
 	EXPECT_EQ(0, event_sane(ev));
-	ou_events_free(v, n);
-	kill(sleeper, SIGKILL);
-	kill(pid, SIGKILL);
-	waitpid(sleeper, NULL, 0);
-	waitpid(pid, NULL, 0);
-	ou_cg_remove("cap_p/a");
-	ou_cg_remove("cap_p/b");
-	ou_cg_remove("cap_p");
+	ou_oom_free(&o);
+	ou_ancestor_oom_end("cap_p", sleeper, pid);
 }
 
 /* The whole machine runs out: cause system_memory. */
 TEST(system_memory)
 {
-	json_object **v;
+	struct ou_oom o;
 	json_object *ev;
-	pid_t pid;
-	int n;
 
 	ASSERT_EQ(0, ou_load(""));
-	pid = ou_spawn_hog(NULL, "bighog", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, ou_oom_hog(&o, NULL, NULL, "bighog"));
+	ev = o.ev;
 	EXPECT_STREQ("global", ou_str(ev, "kind"));
 	EXPECT_STREQ("none", ou_str(ev, "constraint"));
 	EXPECT_STREQ("system_memory", ou_str(ev, "cause"));
@@ -343,17 +318,16 @@ TEST(system_memory)
 	EXPECT_EQ(0, ou_int(ev, "order"));
 	EXPECT_LE(1, ou_stat("notifier_calls"));
 	EXPECT_EQ(0, event_sane(ev));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 }
 
 /* A task bound to one node by set_mempolicy(): cause node_memory. */
 TEST(node_memory_mempolicy)
 {
 	unsigned long mask = 1;	/* node 0 */
-	json_object **v;
+	struct ou_oom o;
 	json_object *ev;
 	pid_t pid;
-	int n;
 
 	if (count_nodes() < 2)
 		SKIP(return, "needs 2 NUMA nodes (boot with numa=fake=2)");
@@ -368,26 +342,22 @@ TEST(node_memory_mempolicy)
 		execl(OU_HOG, "boundhog", "0", "4", NULL);
 		_exit(127);
 	}
-	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ASSERT_GE(n, 1);
-	ev = v[n - 1];
+	ASSERT_EQ(0, ou_oom_wait(&o, pid));
+	ev = o.ev;
 	EXPECT_STREQ("global", ou_str(ev, "kind"));
 	EXPECT_STREQ("memory_policy", ou_str(ev, "constraint"));
 	EXPECT_STREQ("node_memory", ou_str(ev, "cause"));
 	EXPECT_STREQ("0", ou_str(ev, "nodemask"));
 	EXPECT_EQ(0, event_sane(ev));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 }
 
 /* A cpuset with cpuset.mems of one node: cause node_memory. */
 TEST(node_memory_cpuset)
 {
-	json_object **v;
+	struct ou_oom o;
 	json_object *ev;
-	pid_t pid;
-	int n, i;
+	int i;
 
 	if (count_nodes() < 2)
 		SKIP(return, "needs 2 NUMA nodes (boot with numa=fake=2)");
@@ -398,12 +368,8 @@ TEST(node_memory_cpuset)
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cap_cs", NULL));
 	ASSERT_EQ(0, ou_write(OU_CGROOT "/cap_cs/cpuset.mems", "1"));
-	pid = ou_spawn_hog("cap_cs", "cpusethog", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, ou_oom_hog(&o, "cap_cs", NULL, "cpusethog"));
+	ev = o.ev;
 	EXPECT_STREQ("global", ou_str(ev, "kind"));
 	EXPECT_STREQ("cpuset", ou_str(ev, "constraint"));
 	EXPECT_STREQ("node_memory", ou_str(ev, "cause"));
@@ -411,37 +377,24 @@ TEST(node_memory_cpuset)
 	for (i = 0; i < (int)json_object_array_length(ou_get(ev, "zones")); i++)
 		EXPECT_EQ(1, ou_int(json_object_array_get_idx(ou_get(ev, "zones"), i), "node"));
 	EXPECT_EQ(0, event_sane(ev));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 	ou_cg_remove("cap_cs");
 }
 
 /* sysrq-f kills the biggest task: cause sysrq, order -1. */
 TEST(sysrq)
 {
-	json_object **v;
-	json_object *ev;
-	long long before;
-	pid_t pid;
-	int n;
+	struct ou_oom o;
 
 	if (access("/proc/sysrq-trigger", W_OK))
 		SKIP(return, "no /proc/sysrq-trigger");
 	ASSERT_EQ(0, ou_load(""));
-	pid = ou_spawn_hog(NULL, "sysrqhog", 32, 0);
-	usleep(1500000);
-	before = ou_stat("events_total");
-	ASSERT_EQ(0, ou_write("/proc/sysrq-trigger", "f"));
-	/* the event is committed once counted: no need to look for it */
-	ASSERT_EQ(0, ou_wait_events(before + 1, 10000));
-	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = v[n - 1];
-	EXPECT_STREQ("sysrq", ou_str(ev, "cause"));
-	EXPECT_EQ(-1, ou_int(ev, "order"));
-	EXPECT_EQ(pid, ou_int(ev, "victim.pid"));
-	EXPECT_EQ(0, event_sane(ev));
-	ou_events_free(v, n);
+	ASSERT_EQ(0, ou_oom_sysrq(&o, "sysrqhog", 32));
+	EXPECT_STREQ("sysrq", ou_str(o.ev, "cause"));
+	EXPECT_EQ(-1, ou_int(o.ev, "order"));
+	EXPECT_EQ(o.victim, ou_int(o.ev, "victim.pid"));
+	EXPECT_EQ(0, event_sane(o.ev));
+	ou_oom_free(&o);
 }
 
 /* Three tasks, one with oom_score_adj 1000: that one is the victim. */
@@ -454,11 +407,11 @@ TEST(sysrq)
 static void check_candidates(struct __test_metadata *_metadata,
 			     const char *params, const char *source)
 {
-	json_object **v;
+	pid_t outsider, h[4];	/* h[1] the victim, h[3] the grower */
 	json_object *ev, *cands;
-	pid_t h1, h2, h3, grower, outsider;
 	char src[64], *st;
-	int n, i;
+	struct ou_oom o;
+	int i;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
@@ -471,24 +424,24 @@ static void check_candidates(struct __test_metadata *_metadata,
 	free(st);
 	ASSERT_EQ(0, ou_cg_create("cap_three", "80M"));
 	ASSERT_EQ(0, ou_cg_create("cap_outside", NULL));
-	outsider = ou_spawn_hog("cap_outside", "outsider", 24, 1000);
-	h1 = ou_spawn_hog("cap_three", "test", 20, 0);
-	h2 = ou_spawn_hog("cap_three", "test1", 20, 1000);
-	h3 = ou_spawn_hog("cap_three", "test2", 20, 0);
-	usleep(2000000);
-	grower = ou_spawn_hog("cap_three", "grower", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_victim(h2));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, h2);
-	ASSERT_NE(NULL, ev);
+	outsider = ou_spawn_holder("cap_outside", "outsider", 24, 1000);
+	h[0] = ou_spawn_holder("cap_three", "test", 20, 0);
+	h[1] = ou_spawn_holder("cap_three", "test1", 20, 1000);
+	h[2] = ou_spawn_holder("cap_three", "test2", 20, 0);
+	ASSERT_LT(0, outsider);
+	ASSERT_LT(0, h[0]);
+	ASSERT_LT(0, h[1]);
+	ASSERT_LT(0, h[2]);
+	h[3] = ou_spawn_hog("cap_three", "grower", 0, 0);
+	ASSERT_EQ(0, ou_oom_wait(&o, h[1]));
+	ev = o.ev;
 	EXPECT_STREQ("test1", ou_str(ev, "victim.comm"));
 	EXPECT_EQ(1000, ou_int(ev, "victim.oom_score_adj"));
 	cands = ou_get(ev, "candidates");
 	ASSERT_NE(NULL, cands);
 	ASSERT_GE(json_object_array_length(cands), 4);
 	/* the victim leads the candidates, by the kernel's own formula */
-	EXPECT_EQ(h2, ou_int(json_object_array_get_idx(cands, 0), "pid"));
+	EXPECT_EQ(h[1], ou_int(json_object_array_get_idx(cands, 0), "pid"));
 	EXPECT_EQ(ou_int(ev, "victim.points"),
 		  ou_int(json_object_array_get_idx(cands, 0), "points"));
 	EXPECT_GT(ou_int(json_object_array_get_idx(cands, 0), "points"),
@@ -518,15 +471,9 @@ static void check_candidates(struct __test_metadata *_metadata,
 		}
 		free(st);
 	}
-	ou_events_free(v, n);
-	kill(h1, SIGKILL);
-	kill(h3, SIGKILL);
-	kill(grower, SIGKILL);
-	kill(outsider, SIGKILL);
-	waitpid(h1, NULL, 0);
-	waitpid(h3, NULL, 0);
-	waitpid(grower, NULL, 0);
-	waitpid(outsider, NULL, 0);
+	ou_oom_free(&o);
+	h[1] = outsider;	/* reaped: the outsider in its place */
+	ou_kill_wait(h, 4);
 	ou_cg_remove("cap_three");
 	ou_cg_remove("cap_outside");
 }
@@ -568,26 +515,19 @@ static pid_t named_grower(const char *cg, const char *name)
 TEST(hostile_comm)
 {
 	static const char name[] = "a\"b\\c\x01\n\x7f\xff";
-	json_object **v;
-	json_object *ev;
+	struct ou_oom o;
 	const char *c;
 	char back[32];
 	int i = 0;
-	pid_t pid;
-	int n;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cap_name", "16M"));
-	pid = named_grower("cap_name", name);
-	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
-	v = ou_events(&n);	/* fails on any invalid JSON line */
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
+	/* fails on any invalid JSON line */
+	ASSERT_EQ(0, ou_oom_wait(&o, named_grower("cap_name", name)));
 	/* \u00XX escapes give back each byte as a code point below 256 */
-	c = ou_str(ev, "victim.comm");
+	c = ou_str(o.ev, "victim.comm");
 	while (*c && i < 31) {
 		unsigned char b = *c++;
 
@@ -597,17 +537,8 @@ TEST(hostile_comm)
 	}
 	back[i] = '\0';
 	EXPECT_STREQ(name, back);
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 	ou_cg_remove("cap_name");
-}
-
-/* One memcg OOM in cgroup @cg; returns the victim's pid. */
-static pid_t one_memcg_oom(const char *cg)
-{
-	pid_t pid = ou_spawn_hog(cg, "ringhog", 0, 0);
-
-	ou_wait_killed(pid);
-	return pid;
 }
 
 /* capacity=4 after 10 OOMs: 4 kept, 6 overwritten, seqs consecutive. */
@@ -619,9 +550,7 @@ TEST(ring_wraps_and_clears)
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load("capacity=4"));
-	ASSERT_EQ(0, ou_cg_create("cap_ring", "8M"));
-	for (i = 0; i < 10; i++)
-		one_memcg_oom("cap_ring");
+	ASSERT_EQ(10, ou_memcg_ooms("cap_ring", "8M", 10));
 	EXPECT_EQ(10, ou_stat("events_total"));
 	EXPECT_EQ(4, ou_stat("events_retained"));
 	EXPECT_EQ(6, ou_stat("events_overwritten"));
@@ -638,7 +567,7 @@ TEST(ring_wraps_and_clears)
 	EXPECT_EQ(0, n);
 	ou_events_free(v, n);
 	EXPECT_EQ(0, ou_stat("events_retained"));
-	one_memcg_oom("cap_ring");
+	ou_memcg_oom("cap_ring");
 	v = ou_events(&n);
 	ASSERT_EQ(1, n);
 	EXPECT_EQ(11, ou_int(v[0], "seq"));	/* seq keeps counting */
@@ -656,9 +585,7 @@ TEST(text_matches_json)
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
-	ASSERT_EQ(0, ou_cg_create("cap_text", "8M"));
-	for (i = 0; i < 3; i++)
-		one_memcg_oom("cap_text");
+	ASSERT_EQ(3, ou_memcg_ooms("cap_text", "8M", 3));
 	v = ou_events(&n);
 	text = ou_read(ou_path("events"));
 	ASSERT_NE(NULL, v);
@@ -682,10 +609,7 @@ TEST(text_matches_json)
 	ou_cg_remove("cap_text");
 }
 
-/*
- * Tests of many OOMs: their reports go to the kernel log only (the serial
- * console is slow under TCG), warnings and worse still reach the console.
- */
+/* Tests of many OOMs: ou_quiet_begin() says why. */
 FIXTURE(quiet) {
 	struct ou_quiet q;
 };
@@ -746,7 +670,7 @@ TEST_F_TIMEOUT(quiet, readers_during_ooms, 300)
 		}
 	}
 	for (i = 0; i < 20; i++)
-		one_memcg_oom("cap_read");
+		ou_memcg_oom("cap_read");
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, waitpid(readers[i], &st, WNOHANG));	/* alive */
 		kill(readers[i], SIGKILL);
@@ -773,7 +697,7 @@ TEST(unload_during_oom_storm)
 	storm = fork();
 	if (storm == 0) {
 		for (;;)
-			one_memcg_oom("cap_storm");
+			ou_memcg_oom("cap_storm");
 	}
 	for (i = 0; i < 10; i++) {
 		usleep(200000);
@@ -797,10 +721,9 @@ TEST(unload_during_oom_storm)
  */
 TEST(memcg_limit_external)
 {
-	json_object **v;
+	struct ou_oom o;
 	json_object *ev;
 	pid_t hog, writer;
-	int n, i;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
@@ -811,25 +734,10 @@ TEST(memcg_limit_external)
 	 * 28 MB in 4 MB steps, then pause(): the writer must find the hog
 	 * asleep, or the hog's own next fault can hit the lowered limit first
 	 * and OOM in its own context (5.10.0-32 did: cause memcg_limit, which
-	 * is then right).  Wait for its usage and for its sleep.
+	 * is then right).  Wait for its memory and for its sleep.
 	 */
-	hog = ou_spawn_hog("cap_ext", "exthog", 28, 0);
-	for (i = 0; i < 1000; i++) {
-		char path[64], *c = ou_read(OU_CGROOT "/cap_ext/memory.current"), *st;
-		long long cur = c ? atoll(c) : 0;
-		int asleep;
-
-		free(c);
-		snprintf(path, sizeof(path), "/proc/%d/stat", hog);
-		st = ou_read(path);
-		c = st ? strrchr(st, ')') : NULL;
-		asleep = c && c[1] == ' ' && c[2] == 'S';
-		free(st);
-		if (cur >= 28LL << 20 && asleep)
-			break;
-		usleep(20000);
-	}
-	ASSERT_LT(i, 1000);
+	hog = ou_spawn_holder("cap_ext", "exthog", 28, 0);
+	ASSERT_LT(0, hog);
 	writer = fork();
 	if (writer == 0) {
 		if (ou_cg_enter("cap_writer", getpid()))
@@ -837,12 +745,9 @@ TEST(memcg_limit_external)
 		prctl(PR_SET_NAME, "maxwriter");
 		_exit(ou_write(OU_CGROOT "/cap_ext/memory.max", "16M") ? 1 : 0);
 	}
-	ASSERT_EQ(SIGKILL, ou_wait_victim(hog));
+	ASSERT_EQ(0, ou_oom_wait(&o, hog));
 	ASSERT_EQ(0, ou_wait_killed(writer));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, hog);
-	ASSERT_NE(NULL, ev);
+	ev = o.ev;
 	EXPECT_STREQ("memcg", ou_str(ev, "kind"));
 	EXPECT_STREQ("memcg_limit_external", ou_str(ev, "cause"));
 	EXPECT_STREQ("killed", ou_str(ev, "outcome"));
@@ -854,7 +759,7 @@ TEST(memcg_limit_external)
 	EXPECT_STREQ("/cap_ext", ou_str(ev, "victim.memcg"));
 	EXPECT_EQ(0, event_sane(ev));
 	EXPECT_LE(1, ou_stat("events_cause_memcg_limit_external"));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 	ou_cg_remove("cap_ext");
 	ou_cg_remove("cap_writer");
 }
@@ -924,22 +829,18 @@ TEST(text_escapes_hostile_names)
 	static const char name[] = "a b=c\\d";
 	char head[64], val[256];
 	const char *blk, *vl, *tl;
-	json_object **v;
+	struct ou_oom o;
 	json_object *ev;
 	char *text;
 	pid_t pid;
-	int n;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cap esc=1", "16M"));
 	pid = named_grower("cap esc=1", name);
-	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, ou_oom_wait(&o, pid));
+	ev = o.ev;
 	ASSERT_STREQ(name, ou_str(ev, "victim.comm"));
 	ASSERT_STREQ("/cap esc=1", ou_str(ev, "victim.memcg"));
 	text = ou_read(ou_path("events"));
@@ -969,7 +870,7 @@ TEST(text_escapes_hostile_names)
 	EXPECT_EQ(0, text_field(vl + 1, 1, "path", val, sizeof(val)));
 	EXPECT_STREQ("/cap esc=1", val);
 	free(text);
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 	ou_cg_remove("cap esc=1");
 }
 
@@ -979,30 +880,14 @@ TEST(text_escapes_hostile_names)
  */
 static int kmsg_reaped(int pid, long *anon, long *file, long *shmem)
 {
-	char buf[8192], needle[64];
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), found = -1;
-	ssize_t n;
+	char line[1024], needle[64], *p;
 
-	if (fd < 0)
-		return -errno;
 	snprintf(needle, sizeof(needle), "oom_reaper: reaped process %d (", pid);
-	while ((n = read(fd, buf, sizeof(buf) - 1)) != 0) {
-		char *p;
-
-		if (n < 0) {
-			if (errno == EPIPE)
-				continue;
-			break;
-		}
-		buf[n] = '\0';
-		p = strstr(buf, needle);
-		p = p ? strstr(p, "now anon-rss:") : NULL;
-		if (p && sscanf(p, "now anon-rss:%ldkB, file-rss:%ldkB, shmem-rss:%ldkB",
-				anon, file, shmem) == 3)
-			found = 0;
-	}
-	close(fd);
-	return found;
+	if (ou_kmsg_last(needle, line, sizeof(line)))
+		return -1;
+	p = strstr(line, "now anon-rss:");
+	return p && sscanf(p, "now anon-rss:%ldkB, file-rss:%ldkB, shmem-rss:%ldkB",
+			   anon, file, shmem) == 3 ? 0 : -1;
 }
 
 static void pin_cpu(int cpu)
@@ -1089,12 +974,16 @@ TEST_F_TIMEOUT(quiet, reaped_on_its_own_victim, 600)
 	for (r = 0; r < ROUNDS; r++) {
 		long long before = ou_stat("events_total");
 
-		/* largest first: 4M, 3.5M, ... 0.5M of shmem, 2M of anon each */
+		/*
+		 * largest first: 4M, 3.5M, ... 0.5M of shmem, 2M of anon each;
+		 * equal adj: rss decides, so each holds its memory before the next
+		 */
 		for (i = 0; i < NV; i++) {
-			reap_victim("cap_reap", (NV - i) * 512 / (r + 1));
-			usleep(200000);	/* in this order: equal adj, rss decides */
+			long kb = (NV - i) * 512 / (r + 1);
+
+			ASSERT_EQ(0, ou_wait_asleep(reap_victim("cap_reap", kb),
+						    "reapvictim", kb + 2048, 20000));
 		}
-		usleep(500000);
 		spinner = fork();
 		if (spinner == 0) {
 			pin_cpu(1);

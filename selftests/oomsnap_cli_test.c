@@ -245,10 +245,11 @@ TEST(watch_with_oom)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
-		pid_t v;
+		pid_t v = -1;
 
-		usleep(1500000);
-		v = ou_memcg_oom("cli_w");
+		/* once watch reads the stream */
+		if (!ou_wait_stream_open(30000))
+			v = ou_memcg_oom("cli_w");
 		write(pfd[1], &v, sizeof(v));
 		_exit(0);
 	}
@@ -292,13 +293,8 @@ TEST(explain_ancestor_memcg_limit)
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
-	ASSERT_EQ(0, ou_cg_create("cli_p", "48M"));
-	ASSERT_EQ(0, ou_cg_enable_memory("cli_p"));
-	ASSERT_EQ(0, ou_cg_create("cli_p/a", "64M"));
-	ASSERT_EQ(0, ou_cg_create("cli_p/b", "64M"));
-	sleeper = ou_spawn_hog("cli_p/a", "sleeper", 20, 0);
-	usleep(1500000);
-	grower = ou_spawn_hog("cli_p/b", "grower", 0, 0);
+	grower = ou_ancestor_oom_start("cli_p", &sleeper);
+	ASSERT_LT(0, grower);
 	ASSERT_EQ(SIGKILL, ou_wait_killed(grower));
 	ASSERT_EQ(0, ou_wait_events(1, 5000));
 	seq = ou_stat("events_total");
@@ -306,11 +302,7 @@ TEST(explain_ancestor_memcg_limit)
 	EXPECT_EQ(0, run(&out, "explain %lld", seq));
 	EXPECT_NE(NULL, strstr(out, "cgroup /cli_p, an ancestor of the trigger's cgroup /cli_p/b")) TH_LOG("%s", out);
 	free(out);
-	kill(sleeper, SIGKILL);
-	waitpid(sleeper, NULL, 0);
-	ou_cg_remove("cli_p/a");
-	ou_cg_remove("cli_p/b");
-	ou_cg_remove("cli_p");
+	ou_ancestor_oom_end("cli_p", sleeper, grower);
 }
 
 TEST(explain_system_memory)
@@ -326,21 +318,20 @@ TEST(explain_system_memory)
 
 TEST(explain_sysrq)
 {
-	long long before;
+	struct ou_oom o;
+	long long seq;
 	char *out;
 	pid_t v;
 
 	if (access("/proc/sysrq-trigger", W_OK))
 		SKIP(return, "no /proc/sysrq-trigger");
 	ASSERT_EQ(0, ou_load(""));
-	v = ou_spawn_hog(NULL, "sysrqhog", 32, 0);
-	usleep(1500000);
-	before = ou_stat("events_total");
-	ASSERT_EQ(0, ou_write("/proc/sysrq-trigger", "f"));
-	ASSERT_EQ(0, ou_wait_events(before + 1, 10000));
-	ASSERT_EQ(SIGKILL, ou_wait_killed(v));
-	check_explain(_metadata, before + 1, "sysrq", v);
-	EXPECT_EQ(0, run(&out, "explain %lld", before + 1));
+	ASSERT_EQ(0, ou_oom_sysrq(&o, "sysrqhog", 32));
+	seq = ou_int(o.ev, "seq");
+	v = o.victim;
+	ou_oom_free(&o);
+	check_explain(_metadata, seq, "sysrq", v);
+	EXPECT_EQ(0, run(&out, "explain %lld", seq));
 	EXPECT_NE(NULL, strstr(out, "sysrq-f"));
 	free(out);
 }
@@ -348,31 +339,29 @@ TEST(explain_sysrq)
 /* Three hogs, one with oom_score_adj 1000: it is named, with a runner-up. */
 TEST(explain_score_adj)
 {
-	pid_t h1, h2, h3, grower;
+	pid_t h[4];	/* h[1] the victim, h[3] the grower */
 	char *out;
 
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, ou_cg_create("cli_three", "80M"));
-	h1 = ou_spawn_hog("cli_three", "test", 20, 0);
-	h2 = ou_spawn_hog("cli_three", "test1", 20, 1000);
-	h3 = ou_spawn_hog("cli_three", "test2", 20, 0);
-	usleep(2000000);
-	grower = ou_spawn_hog("cli_three", "grower", 0, 0);
-	ASSERT_EQ(SIGKILL, ou_wait_killed(h2));
+	h[0] = ou_spawn_holder("cli_three", "test", 20, 0);
+	h[1] = ou_spawn_holder("cli_three", "test1", 20, 1000);
+	h[2] = ou_spawn_holder("cli_three", "test2", 20, 0);
+	ASSERT_LT(0, h[0]);
+	ASSERT_LT(0, h[1]);
+	ASSERT_LT(0, h[2]);
+	h[3] = ou_spawn_hog("cli_three", "grower", 0, 0);
+	ASSERT_EQ(SIGKILL, ou_wait_killed(h[1]));
 	ASSERT_EQ(0, ou_wait_events(1, 5000));
-	check_explain(_metadata, 1, "memcg_limit", h2);
+	check_explain(_metadata, 1, "memcg_limit", h[1]);
 	EXPECT_EQ(0, run(&out, "explain 1"));
 	EXPECT_NE(NULL, strstr(out, "oom_score_adj of 1000")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "The runner-up was pid ")) TH_LOG("%s", out);
 	free(out);
-	kill(h1, SIGKILL);
-	kill(h3, SIGKILL);
-	kill(grower, SIGKILL);
-	waitpid(h1, NULL, 0);
-	waitpid(h3, NULL, 0);
-	waitpid(grower, NULL, 0);
+	h[1] = 0;	/* reaped */
+	ou_kill_wait(h, 4);
 	ou_cg_remove("cli_three");
 }
 
@@ -382,8 +371,8 @@ TEST(protect)
 	pid_t sleeper;
 
 	ASSERT_EQ(0, ou_load(""));
-	sleeper = ou_spawn_hog(NULL, "psleep", 4, 0);
-	usleep(300000);
+	sleeper = ou_spawn_holder(NULL, "psleep", 4, 0);
+	ASSERT_LT(0, sleeper);
 	EXPECT_EQ(0, run(&out, "protect list"));
 	EXPECT_NE(NULL, strstr(out, "empty"));
 	free(out);

@@ -86,16 +86,21 @@ static const struct {
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
 /* Every test starts with the module unloaded and leaves it unloaded. */
+static void start_unloaded(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, geteuid()) TH_LOG("must run as root");
+	if (mod_loaded())
+		ASSERT_EQ(0, mod_unload()) TH_LOG("stale module could not be unloaded");
+	ASSERT_EQ(0, access(ko_path(), R_OK)) TH_LOG("%s: %s", ko_path(), strerror(errno));
+}
+
 FIXTURE(mod) {
 	int loaded_by_us;
 };
 
 FIXTURE_SETUP(mod)
 {
-	ASSERT_EQ(0, geteuid()) TH_LOG("must run as root");
-	if (mod_loaded())
-		ASSERT_EQ(0, mod_unload()) TH_LOG("stale module could not be unloaded");
-	ASSERT_EQ(0, access(ko_path(), R_OK)) TH_LOG("%s: %s", ko_path(), strerror(errno));
+	start_unloaded(_metadata);
 }
 
 FIXTURE_TEARDOWN(mod)
@@ -235,10 +240,7 @@ FIXTURE_VARIANT_ADD(badparam, protect_bogus) { .params = "protect=frobnicate" };
 
 FIXTURE_SETUP(badparam)
 {
-	ASSERT_EQ(0, geteuid()) TH_LOG("must run as root");
-	if (mod_loaded())
-		ASSERT_EQ(0, mod_unload()) TH_LOG("stale module could not be unloaded");
-	ASSERT_EQ(0, access(ko_path(), R_OK)) TH_LOG("%s: %s", ko_path(), strerror(errno));
+	start_unloaded(_metadata);
 }
 
 FIXTURE_TEARDOWN(badparam)

@@ -194,27 +194,16 @@ static pid_t spawn_sleeper(struct _test_data_prot *self, const char *cg)
 static pid_t spawn_named(struct _test_data_prot *self, const char *name,
 			 const char *cg, long mb)
 {
-	char path[128], mbs[32];
+	char path[128];
 	pid_t pid;
 
 	snprintf(path, sizeof(path), LINKDIR "/%s", name);
 	unlink(path);
 	if (symlink(OU_HOG, path))
 		return -1;
-	snprintf(mbs, sizeof(mbs), "%ld", mb);
 	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			close(fd);
-		}
-		if (cg && ou_cg_enter(cg, getpid()))
-			_exit(126);
-		execl(path, name, mbs, mbs, NULL);
-		_exit(127);
-	}
+	if (pid == 0)
+		ou_exec_hog(path, cg, mb, mb);
 	track(self, pid);
 	if (pid > 0 && wait_ready(pid, name))
 		return -1;
@@ -887,35 +876,26 @@ struct agent {
 static int spawn_agent(struct _test_data_prot *self, struct agent *a,
 		       uid_t uid, const char *name)
 {
-	int down[2], up[2];
 	char c = 'r';
 
-	if (pipe(down) || pipe(up))
-		return -1;
-	a->pid = fork();
+	a->pid = ou_fork_pipes(&a->to, &a->from);
 	if (a->pid == 0) {
 		int v, err;
 
-		close(down[1]);
-		close(up[0]);
 		if (become(uid) || (name && prctl(PR_SET_NAME, name)))
 			_exit(125);
-		if (write(up[1], &c, 1) != 1)
+		if (write(a->to, &c, 1) != 1)
 			_exit(1);
-		while (read(down[0], &v, sizeof(v)) == sizeof(v)) {
+		while (read(a->from, &v, sizeof(v)) == sizeof(v)) {
 			char val[16];
 
 			snprintf(val, sizeof(val), "%d", v);
 			err = -ou_write("/proc/self/oom_score_adj", val);
-			if (write(up[1], &err, sizeof(err)) != sizeof(err))
+			if (write(a->to, &err, sizeof(err)) != sizeof(err))
 				_exit(1);
 		}
 		_exit(0);
 	}
-	close(down[0]);
-	close(up[1]);
-	a->to = down[1];
-	a->from = up[0];
 	track(self, a->pid);
 	if (a->pid < 0 || read(a->from, &c, 1) != 1)
 		return -1;

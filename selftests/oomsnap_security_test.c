@@ -440,29 +440,17 @@ FIXTURE_VARIANT(watched) {
 	enum watch how;
 };
 
-FIXTURE_VARIANT_ADD(watched, procfs_epoll) {
-	.params = "procfs=1", .stream = "/proc/oomsnap/stream", .how = W_EPOLL,
-};
+#define WATCHED(fs, p, dir, w, h)					\
+	FIXTURE_VARIANT_ADD(watched, fs##_##w) {			\
+		.params = p, .stream = dir "/stream", .how = h,		\
+	}
+#define WATCHED_ALL(fs, p, dir)						\
+	WATCHED(fs, p, dir, epoll, W_EPOLL);				\
+	WATCHED(fs, p, dir, poll, W_POLL);				\
+	WATCHED(fs, p, dir, select, W_SELECT)
 
-FIXTURE_VARIANT_ADD(watched, procfs_poll) {
-	.params = "procfs=1", .stream = "/proc/oomsnap/stream", .how = W_POLL,
-};
-
-FIXTURE_VARIANT_ADD(watched, procfs_select) {
-	.params = "procfs=1", .stream = "/proc/oomsnap/stream", .how = W_SELECT,
-};
-
-FIXTURE_VARIANT_ADD(watched, debugfs_epoll) {
-	.params = "procfs=0", .stream = "/sys/kernel/debug/oomsnap/stream", .how = W_EPOLL,
-};
-
-FIXTURE_VARIANT_ADD(watched, debugfs_poll) {
-	.params = "procfs=0", .stream = "/sys/kernel/debug/oomsnap/stream", .how = W_POLL,
-};
-
-FIXTURE_VARIANT_ADD(watched, debugfs_select) {
-	.params = "procfs=0", .stream = "/sys/kernel/debug/oomsnap/stream", .how = W_SELECT,
-};
+WATCHED_ALL(procfs, "procfs=1", "/proc/oomsnap");
+WATCHED_ALL(debugfs, "procfs=0", "/sys/kernel/debug/oomsnap");
 
 FIXTURE_SETUP(watched) {}
 FIXTURE_TEARDOWN(watched) {}

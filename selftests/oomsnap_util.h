@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the oomsnap selftests: load/unload the module, read
- * its files, make cgroups, run memory hogs, read the kernel's own OOM
- * report from /dev/kmsg, and parse events.json with json-c.
+ * Helpers shared by the oomsnap selftests (oomsnap_util.c, linked into
+ * every test binary): load/unload the module, read its files, make
+ * cgroups, run memory hogs, read the kernel's own OOM report from
+ * /dev/kmsg, parse events.json with json-c, and the scenarios several
+ * tests run (an OOM by a hog, a sysrq OOM, a hog holding its memory).
+ * Waits poll for the condition they name, bounded; none sleeps a fixed
+ * time hoping for it.
  */
 #ifndef OOMSNAP_UTIL_H
 #define OOMSNAP_UTIL_H
@@ -21,251 +25,114 @@
 #include <json-c/json.h>
 #include <linux/capability.h>
 
-#define OU_UNUSED __attribute__((unused))
 #define OU_CGROOT "/sys/fs/cgroup"
 #define OU_HOG "/selftests/oomsnap_hog"
 
-/* Where the module's files are: debugfs, else /proc/oomsnap. */
-static OU_UNUSED const char *ou_dir(void)
-{
-	if (access("/sys/kernel/debug/oomsnap/stats", F_OK) == 0)
-		return "/sys/kernel/debug/oomsnap";
-	return "/proc/oomsnap";
-}
-
-static OU_UNUSED const char *ou_path(const char *name)
-{
-	/* per thread: the stress test reads views from several threads */
-	static __thread char buf[4][256];
-	static __thread int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", ou_dir(), name);
-	return buf[i];
-}
-
-static OU_UNUSED const char *ou_ko(void)
-{
-	const char *p = getenv("OOMSNAP_KO");
-
-	return p && *p ? p : "/oomsnap/oomsnap.ko";
-}
-
-static OU_UNUSED int ou_loaded(void)
-{
-	return access("/sys/module/oomsnap", F_OK) == 0;
-}
-
-/* delete_module(2), retried while busy; 0 or -errno. */
-static OU_UNUSED int ou_unload(void)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if (!syscall(SYS_delete_module, "oomsnap", O_NONBLOCK))
-			return 0;
-		if (errno == ENOENT)
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
-			return -errno;
-		usleep(50000);
-	}
-	return -EBUSY;
-}
-
-/* finit_module(2) with @params, after unloading any previous copy. */
-static OU_UNUSED int ou_load(const char *params)
-{
-	int fd, err = 0;
-
-	ou_unload();
-	fd = open(ou_ko(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* Read a whole file into a malloc'd string (NULL with errno on failure). */
-static OU_UNUSED char *ou_read(const char *path)
-{
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-		}
-	}
-	if (n < 0) {		/* a failed read is not a short file */
-		int e = errno;
-
-		close(fd);
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
-/* One write(2) of @s; 0 or -errno. */
-static OU_UNUSED int ou_write(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* A counter from the stats file, or -1. */
-static OU_UNUSED long long ou_stat(const char *key)
-{
-	char *s = ou_read(ou_path("stats")), *p;
-	size_t kl = strlen(key);
-	long long v = -1;
-
-	for (p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, key, kl) && p[kl] == ' ') {
-			v = atoll(p + kl + 1);
-			break;
-		}
-	free(s);
-	return v;
-}
-
-/* The number after the first @key in file @path, or -1. */
-static OU_UNUSED long long ou_file_num(const char *path, const char *key)
-{
-	char *s = ou_read(path), *p;
-	long long v = -1;
-
-	p = s ? strstr(s, key) : NULL;
-	if (p)
-		v = atoll(p + strlen(key));
-	free(s);
-	return v;
-}
-
-/* The kernel's oom_kill counter from /proc/vmstat. */
-static OU_UNUSED long long ou_vmstat_oom_kill(void)
-{
-	return ou_file_num("/proc/vmstat", "\noom_kill ");
-}
-
-/* Create cgroup @cg (path below the root, e.g. "t/a") with memory.max. */
-static OU_UNUSED int ou_cg_create(const char *cg, const char *max)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), OU_CGROOT "/%s", cg);
-	if (mkdir(p, 0755) && errno != EEXIST)
-		return -errno;
-	if (max) {
-		snprintf(p, sizeof(p), OU_CGROOT "/%s/memory.max", cg);
-		return ou_write(p, max);
-	}
-	return 0;
-}
-
-/* Let children of @cg use the memory controller. */
-static OU_UNUSED int ou_cg_enable_memory(const char *cg)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), OU_CGROOT "/%s/cgroup.subtree_control", cg);
-	return ou_write(p, "+memory");
-}
-
-static OU_UNUSED void ou_cg_remove(const char *cg)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), OU_CGROOT "/%s", cg);
-	rmdir(p);
-}
-
-static OU_UNUSED int ou_memcg_available(void)
-{
-	char *s = ou_read(OU_CGROOT "/cgroup.subtree_control");
-	int ok = s && strstr(s, "memory");
-
-	free(s);
-	return ok;
-}
-
-/* Move process @pid into cgroup @cg. */
-static OU_UNUSED int ou_cg_enter(const char *cg, pid_t pid)
-{
-	char p[256], v[32];
-
-	snprintf(p, sizeof(p), OU_CGROOT "/%s/cgroup.procs", cg);
-	snprintf(v, sizeof(v), "%d", pid);
-	return ou_write(p, v);
-}
-
-/*
- * Start the hog (as @comm, in cgroup @cg when not NULL, with oom_score_adj
- * @adj) allocating @mb MB (0: without end).  Returns its pid.
+/**
+ * ou_dir() - where the module's files are: debugfs, else /proc/oomsnap.
  */
-static OU_UNUSED pid_t ou_spawn_hog(const char *cg, const char *comm,
-				    long mb, int adj)
-{
-	pid_t pid = fork();
+const char *ou_dir(void);
 
-	if (pid == 0) {
-		char mbs[32], a[32];
-		int fd = open("/dev/null", O_WRONLY);
+/**
+ * ou_path() - the module file @name in ou_dir(); a per-thread buffer of four,
+ * so up to four results can be used at once.
+ */
+const char *ou_path(const char *name);
 
-		if (fd >= 0) {
-			dup2(fd, 1);
-			close(fd);
-		}
-		if (cg && ou_cg_enter(cg, getpid()))
-			_exit(126);
-		snprintf(a, sizeof(a), "%d", adj);
-		ou_write("/proc/self/oom_score_adj", a);
-		snprintf(mbs, sizeof(mbs), "%ld", mb);
-		if (comm) {
-			/* comm is the exec'd file's name: exec a link so named */
-			char link[128];
+/**
+ * ou_ko() - the module to load: $OOMSNAP_KO, else /oomsnap/oomsnap.ko.
+ */
+const char *ou_ko(void);
 
-			snprintf(link, sizeof(link), "/tmp/%s", comm);
-			symlink(OU_HOG, link);
-			execl(link, comm, mbs, "4", NULL);
-		}
-		execl(OU_HOG, "oomsnap_hog", mbs, "4", NULL);
-		_exit(127);
-	}
-	return pid;
-}
+/**
+ * ou_loaded() - whether the module is loaded.
+ */
+int ou_loaded(void);
 
-/* Wait for @pid; returns the signal that killed it, or 0. */
-static OU_UNUSED int ou_wait_killed(pid_t pid)
-{
-	int st;
+/**
+ * ou_unload() - delete_module(2), retried while busy; 0 or -errno.
+ */
+int ou_unload(void);
 
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-}
+/**
+ * ou_load() - finit_module(2) with @params, after unloading any previous copy.
+ */
+int ou_load(const char *params);
+
+/**
+ * ou_read() - read a whole file into a malloc'd string (NULL with errno on
+ * failure).
+ */
+char *ou_read(const char *path);
+
+/**
+ * ou_write() - one write(2) of @s; 0 or -errno.
+ */
+int ou_write(const char *path, const char *s);
+
+/**
+ * ou_stat() - a counter from the stats file, or -1.
+ */
+long long ou_stat(const char *key);
+
+/**
+ * ou_file_num() - the number after the first @key in file @path, or -1.
+ */
+long long ou_file_num(const char *path, const char *key);
+
+/**
+ * ou_vmstat_oom_kill() - the kernel's oom_kill counter from /proc/vmstat.
+ */
+long long ou_vmstat_oom_kill(void);
+
+/**
+ * ou_cg_create() - create cgroup @cg (path below the root, e.g. "t/a") with
+ * memory.max.
+ */
+int ou_cg_create(const char *cg, const char *max);
+
+/**
+ * ou_cg_enable_memory() - let children of @cg use the memory controller.
+ */
+int ou_cg_enable_memory(const char *cg);
+
+/**
+ * ou_cg_remove() - remove cgroup @cg (empty); errors ignored.
+ */
+void ou_cg_remove(const char *cg);
+
+/**
+ * ou_memcg_available() - whether the root cgroup's children may use the memory
+ * controller (cgroup v2).
+ */
+int ou_memcg_available(void);
+
+/**
+ * ou_cg_enter() - move process @pid into cgroup @cg.
+ */
+int ou_cg_enter(const char *cg, pid_t pid);
+
+/**
+ * ou_spawn_hog() - start the hog (as @comm, in cgroup @cg when not NULL, with
+ * oom_score_adj @adj) allocating @mb MB (0: without end). Returns its pid.
+ */
+pid_t ou_spawn_hog(const char *cg, const char *comm, long mb, int adj);
+
+/**
+ * ou_exec_hog() - what a forked child runs to become a hog: stdout to
+ * /dev/null, into cgroup @cg when not NULL, then the hog allocating @mb MB
+ * (0: without end) in steps of @step_mb, exec'd as @path (a link to it:
+ * the process's comm is the link's name) or as itself (@path NULL, or
+ * @path failing).  Never returns: exits 126 when it cannot join @cg, 127
+ * when it cannot exec.
+ */
+void ou_exec_hog(const char *path, const char *cg, long mb, long step_mb)
+	__attribute__((noreturn));
+
+/**
+ * ou_wait_killed() - wait for @pid; returns the signal that killed it, or 0.
+ */
+int ou_wait_killed(pid_t pid);
 
 /* The kernel's own "Killed process" line for one pid, parsed. */
 struct ou_killed {
@@ -276,274 +143,102 @@ struct ou_killed {
 	int adj;
 };
 
-/*
- * Find the last "Killed process PID" report in the kernel log.
- * Returns 0 when found.
+/**
+ * ou_kmsg_killed() - find the last "Killed process PID" report in the kernel
+ * log. Returns 0 when found.
  */
-static OU_UNUSED int ou_kmsg_killed(int pid, struct ou_killed *k)
-{
-	char buf[8192], needle[64];
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), found = -1;
-	ssize_t n;
+int ou_kmsg_killed(int pid, struct ou_killed *k);
 
-	if (fd < 0)
-		return -errno;
-	snprintf(needle, sizeof(needle), "Killed process %d (", pid);
-	while ((n = read(fd, buf, sizeof(buf) - 1)) != 0) {
-		char *p;
-
-		if (n < 0) {
-			if (errno == EPIPE)
-				continue;	/* overwritten record */
-			break;
-		}
-		buf[n] = '\0';
-		p = strstr(buf, needle);
-		if (!p)
-			continue;
-		memset(k, 0, sizeof(*k));
-		if (sscanf(p, "Killed process %d (%63[^)]) total-vm:%ldkB, anon-rss:%ldkB, file-rss:%ldkB, shmem-rss:%ldkB, UID:%u pgtables:%ldkB oom_score_adj:%d",
-			   &k->pid, k->comm, &k->total_vm, &k->anon, &k->file,
-			   &k->shmem, &k->uid, &k->pgtables, &k->adj) == 9)
-			found = 0;
-	}
-	close(fd);
-	return found;
-}
-
-/* Every line of events.json, parsed; *n gets the count.  NULL on error. */
-static OU_UNUSED json_object **ou_events(int *n)
-{
-	char *s = ou_read(ou_path("events.json")), *line, *save = NULL;
-	json_object **v = NULL;
-	int cap = 0;
-
-	*n = 0;
-	if (!s)
-		return NULL;
-	for (line = strtok_r(s, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		json_object *o = json_tokener_parse(line);
-
-		if (!o) {
-			fprintf(stderr, "# invalid JSON line: %s\n", line);
-			free(s);
-			*n = -1;
-			return NULL;
-		}
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 16;
-			v = realloc(v, cap * sizeof(*v));
-		}
-		v[(*n)++] = o;
-	}
-	free(s);
-	if (!v)
-		v = calloc(1, sizeof(*v));
-	return v;
-}
-
-static OU_UNUSED void ou_events_free(json_object **v, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		json_object_put(v[i]);
-	free(v);
-}
-
-/* A member by dotted path ("victim.pid"); NULL when missing. */
-static OU_UNUSED json_object *ou_get(json_object *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-
-	while (o && path && *path) {
-		dot = strchr(path, '.');
-		snprintf(key, sizeof(key), "%.*s",
-			 (int)(dot ? dot - path : (long)strlen(path)), path);
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-		path = dot ? dot + 1 : NULL;
-	}
-	return o;
-}
-
-static OU_UNUSED long long ou_int(json_object *o, const char *path)
-{
-	json_object *v = ou_get(o, path);
-
-	return v && json_object_is_type(v, json_type_int) ?
-	       json_object_get_int64(v) : -999999;
-}
-
-static OU_UNUSED const char *ou_str(json_object *o, const char *path)
-{
-	json_object *v = ou_get(o, path);
-
-	return v && json_object_is_type(v, json_type_string) ?
-	       json_object_get_string(v) : "(none)";
-}
-
-static OU_UNUSED int ou_is_null(json_object *o, const char *path)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, path, &v) && v == NULL;
-}
-
-/* The last event whose victim is @pid, or NULL. */
-static OU_UNUSED json_object *ou_event_by_victim(json_object **v, int n,
-						 int pid)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--)
-		if (ou_int(v[i], "victim.pid") == pid)
-			return v[i];
-	return NULL;
-}
-
-/*
- * Wait up to @ms for an event whose victim is @pid; 0, or -1 (printed).
- * The kernel sends SIGKILL inside out_of_memory() and oomsnap commits
- * the event when it returns, after the kill's console lines (slow on a
- * serial console): a victim other than the allocating task can be reaped,
- * and waited for, before its event is in the ring.
+/**
+ * ou_events() - every line of events.json, parsed; *n gets the count. NULL on
+ * error.
  */
-static OU_UNUSED int ou_wait_event_of(pid_t pid, int ms)
-{
-	json_object **v;
-	int n, found;
+json_object **ou_events(int *n);
 
-	for (;; ms -= 20) {
-		v = ou_events(&n);
-		found = v && ou_event_by_victim(v, n, pid);
-		ou_events_free(v, n);
-		if (found)
-			return 0;
-		if (ms <= 0)
-			break;
-		usleep(20000);
-	}
-	printf("# no event with victim %d in the ring\n", pid);
-	return -1;
-}
-
-/*
- * Wait for @pid to end and, when SIGKILL ended it, for its event
- * (ou_wait_event_of(), 10 s).  Returns the signal that ended @pid, 0 for
- * a normal exit, -1 when it was not our child or its event never came.
+/**
+ * ou_events_free() - free what ou_events() returned.
  */
-static OU_UNUSED int ou_wait_victim(pid_t pid)
-{
-	int sig = ou_wait_killed(pid);
+void ou_events_free(json_object **v, int n);
 
-	if (sig == SIGKILL && ou_wait_event_of(pid, 10000))
-		return -1;
-	return sig;
-}
-
-/* Wait until the stats file counts @n events; 0, or -1 after @ms. */
-static OU_UNUSED int ou_wait_events(long long n, int ms)
-{
-	for (; ms > 0; ms -= 20) {
-		if (ou_stat("events_total") >= n)
-			return 0;
-		usleep(20000);
-	}
-	return ou_stat("events_total") >= n ? 0 : -1;
-}
-
-/*
- * One memcg OOM: a hog grows in cgroup @cg (which must have a memory.max)
- * until the OOM killer ends it.  Returns its pid when it died of SIGKILL,
- * else -1.
+/**
+ * ou_get() - a member by dotted path ("victim.pid"); NULL when missing.
  */
-static OU_UNUSED pid_t ou_memcg_oom(const char *cg)
-{
-	pid_t pid = ou_spawn_hog(cg, "hog", 0, 0);
+json_object *ou_get(json_object *o, const char *path);
 
-	if (pid < 0)
-		return -1;
-	return ou_wait_killed(pid) == SIGKILL ? pid : -1;
-}
-
-/*
- * Stress tests: OOMSNAP_STRESS=full (debug lane) or quick (the default,
- * normal lanes) picks the size of a run.
+/**
+ * ou_int() - the integer at dotted @path in @o, -999999 when missing or not an
+ * integer.
  */
-static OU_UNUSED int ou_stress_full(void)
-{
-	const char *s = getenv("OOMSNAP_STRESS");
+long long ou_int(json_object *o, const char *path);
 
-	return s && !strcmp(s, "full");
-}
-
-static OU_UNUSED long ou_stress_n(long quick, long full)
-{
-	return ou_stress_full() ? full : quick;
-}
-
-/*
- * One line from @fd (the stream file), waiting at most @ms for data.
- * Returns its length, 0 at end of file, -1 on timeout or error.
+/**
+ * ou_str() - the string at dotted @path in @o, "(none)" when missing or not a
+ * string.
  */
-static OU_UNUSED int ou_read_line(int fd, char *buf, size_t size, int ms)
-{
-	size_t len = 0;
+const char *ou_str(json_object *o, const char *path);
 
-	while (len < size - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, ms) != 1) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		len += n;
-		if (buf[len - 1] == '\n')
-			break;
-	}
-	buf[len] = '\0';
-	return len;
-}
-
-/*
- * One memcg OOM, cheaper than ou_memcg_oom(): a forked child (no exec)
- * named "hog" joins cgroup @cg and touches memory until the OOM killer
- * ends it.  Returns its pid when it died of SIGKILL, else -1.
+/**
+ * ou_is_null() - whether member @path (no dots) of @o is present and null.
  */
-static OU_UNUSED pid_t ou_memcg_oom_fork(const char *cg)
-{
-	pid_t pid = fork();
+int ou_is_null(json_object *o, const char *path);
 
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		long page = sysconf(_SC_PAGESIZE);
+/**
+ * ou_event_by_victim() - the last event whose victim is @pid, or NULL.
+ */
+json_object *ou_event_by_victim(json_object **v, int n, int pid);
 
-		if (ou_cg_enter(cg, getpid()))
-			_exit(126);
-		ou_write("/proc/self/oom_score_adj", "0");
-		ou_write("/proc/self/comm", "hog");
-		for (;;) {
-			char *p = malloc(1 << 20);
-			long off;
+/**
+ * ou_wait_event_of() - wait up to @ms for an event whose victim is @pid; 0, or
+ * -1 (printed). The kernel sends SIGKILL inside out_of_memory() and oomsnap
+ * commits the event when it returns, after the kill's console lines (slow on a
+ * serial console): a victim other than the allocating task can be reaped, and
+ * waited for, before its event is in the ring.
+ */
+int ou_wait_event_of(pid_t pid, int ms);
 
-			if (!p)
-				_exit(125);
-			for (off = 0; off < 1 << 20; off += page)
-				p[off] = 1;
-		}
-	}
-	return ou_wait_killed(pid) == SIGKILL ? pid : -1;
-}
+/**
+ * ou_wait_victim() - wait for @pid to end and, when SIGKILL ended it, for its
+ * event (ou_wait_event_of(), 10 s). Returns the signal that ended @pid, 0 for a
+ * normal exit, -1 when it was not our child or its event never came.
+ */
+int ou_wait_victim(pid_t pid);
+
+/**
+ * ou_wait_events() - wait until the stats file counts @n events; 0, or -1 after
+ * @ms.
+ */
+int ou_wait_events(long long n, int ms);
+
+/**
+ * ou_memcg_oom() - one memcg OOM: a hog grows in cgroup @cg (which must have a
+ * memory.max) until the OOM killer ends it. Returns its pid when it died of
+ * SIGKILL, else -1.
+ */
+pid_t ou_memcg_oom(const char *cg);
+
+/**
+ * ou_stress_full() - stress tests: OOMSNAP_STRESS=full (debug lane) or quick
+ * (the default, normal lanes) picks the size of a run.
+ */
+int ou_stress_full(void);
+
+/**
+ * ou_stress_n() - @quick or @full by the OOMSNAP_STRESS size.
+ */
+long ou_stress_n(long quick, long full);
+
+/**
+ * ou_read_line() - one line from @fd (the stream file), waiting at most @ms for
+ * data. Returns its length, 0 at end of file, -1 on timeout or error.
+ */
+int ou_read_line(int fd, char *buf, size_t size, int ms);
+
+/**
+ * ou_memcg_oom_fork() - one memcg OOM, cheaper than ou_memcg_oom(): a forked
+ * child (no exec) named "hog" joins cgroup @cg and touches memory until the OOM
+ * killer ends it. Returns its pid when it died of SIGKILL, else -1.
+ */
+pid_t ou_memcg_oom_fork(const char *cg);
 
 /*
  * A process that causes memcg OOMs in cgroup @cg, one after the other,
@@ -555,105 +250,40 @@ struct ou_oomgen {
 	int ctl, ack;	/* our ends of the two pipes */
 };
 
-static OU_UNUSED int ou_oomgen_start(struct ou_oomgen *g, const char *cg)
-{
-	int c[2], a[2];
-
-	if (pipe(c) || pipe(a))
-		return -errno;
-	g->pid = fork();
-	if (g->pid < 0)
-		return -errno;
-	if (g->pid == 0) {
-		long done = 0;
-		char cmd;
-
-		close(c[1]);
-		close(a[0]);
-		fcntl(c[0], F_SETFL, O_NONBLOCK);
-		for (;;) {
-			if (read(c[0], &cmd, 1) == 1) {
-				if (cmd == 'q')
-					break;
-				/* 'p': paused until 'r' */
-				fcntl(c[0], F_SETFL, 0);
-				if (write(a[1], "a", 1) != 1 ||
-				    read(c[0], &cmd, 1) != 1 || cmd == 'q')
-					break;
-				fcntl(c[0], F_SETFL, O_NONBLOCK);
-				continue;
-			}
-			if (ou_memcg_oom_fork(cg) > 0)
-				done++;
-		}
-		if (write(a[1], &done, sizeof(done)) != sizeof(done))
-			_exit(1);
-		_exit(0);
-	}
-	close(c[0]);
-	close(a[1]);
-	g->ctl = c[1];
-	g->ack = a[0];
-	return 0;
-}
-
-/* Wait until the OOM in flight (if any) is over; 0 or -1. */
-static OU_UNUSED int ou_oomgen_pause(struct ou_oomgen *g)
-{
-	char ack;
-
-	if (write(g->ctl, "p", 1) != 1 || read(g->ack, &ack, 1) != 1)
-		return -1;
-	return 0;
-}
-
-static OU_UNUSED void ou_oomgen_resume(struct ou_oomgen *g)
-{
-	if (write(g->ctl, "r", 1) != 1)
-		perror("oomgen resume");
-}
-
-/* Stop it; returns the number of hogs it saw killed, or -1. */
-static OU_UNUSED long ou_oomgen_stop(struct ou_oomgen *g)
-{
-	long done = -1;
-
-	if (write(g->ctl, "q", 1) != 1 ||
-	    read(g->ack, &done, sizeof(done)) != sizeof(done))
-		done = -1;
-	waitpid(g->pid, NULL, 0);
-	close(g->ctl);
-	close(g->ack);
-	return done;
-}
-
-/*
- * The retained events are consecutive: seq from first to first + n - 1,
- * the last one being events_total.  Returns the number of problems
- * (printed), and counts in *killed the events whose outcome is killed.
+/**
+ * ou_oomgen_start() - start an OOM generator on cgroup @cg (with a memory.max);
+ * 0 or -errno.
  */
-static OU_UNUSED int ou_check_seqs(json_object **v, int n, long long total,
-				   long *killed)
-{
-	int i, bad = 0;
+int ou_oomgen_start(struct ou_oomgen *g, const char *cg);
 
-	*killed = 0;
-	for (i = 0; i < n; i++) {
-		if (i && ou_int(v[i], "seq") != ou_int(v[i - 1], "seq") + 1) {
-			printf("# events.json: seq %lld follows %lld\n",
-			       ou_int(v[i], "seq"), ou_int(v[i - 1], "seq"));
-			bad++;
-		}
-		if (!strcmp(ou_str(v[i], "outcome"), "killed"))
-			(*killed)++;
-	}
-	if (n && ou_int(v[n - 1], "seq") != total) {
-		printf("# events.json: last seq %lld, events_total %lld\n",
-		       ou_int(v[n - 1], "seq"), total);
-		bad++;
-	}
-	return bad;
-}
+/**
+ * ou_fork_pipes() - fork() with a pipe each way between parent and child:
+ * on each side *@to writes to the other side and *@from reads from it
+ * (the other ends are closed).  fork()'s result, or -1 with errno.
+ */
+pid_t ou_fork_pipes(int *to, int *from);
+
+/**
+ * ou_oomgen_pause() - wait until the OOM in flight (if any) is over; 0 or -1.
+ */
+int ou_oomgen_pause(struct ou_oomgen *g);
+
+/**
+ * ou_oomgen_resume() - let a paused generator go on.
+ */
+void ou_oomgen_resume(struct ou_oomgen *g);
+
+/**
+ * ou_oomgen_stop() - stop it; returns the number of hogs it saw killed, or -1.
+ */
+long ou_oomgen_stop(struct ou_oomgen *g);
+
+/**
+ * ou_check_seqs() - the retained events are consecutive: seq from first to
+ * first + n - 1, the last one being events_total. Returns the number of
+ * problems (printed), and counts in *killed the events whose outcome is killed.
+ */
+int ou_check_seqs(json_object **v, int n, long long total, long *killed);
 
 /*
  * Tests of many OOMs: their reports go to the kernel log only (hundreds of
@@ -666,38 +296,122 @@ struct ou_quiet {
 	char dump_tasks[16];
 };
 
-static OU_UNUSED void ou_quiet_begin(struct ou_quiet *q)
-{
-	char *p = ou_read("/proc/sys/kernel/printk");
-	char *d = ou_read("/proc/sys/vm/oom_dump_tasks");
+/**
+ * ou_quiet_begin() -
+ */
+void ou_quiet_begin(struct ou_quiet *q);
 
-	snprintf(q->printk, sizeof(q->printk), "%s", p ? p : "");
-	snprintf(q->dump_tasks, sizeof(q->dump_tasks), "%s", d ? d : "");
-	free(p);
-	free(d);
-	ou_write("/proc/sys/kernel/printk", "5");
-	ou_write("/proc/sys/vm/oom_dump_tasks", "0");
-}
+/**
+ * ou_quiet_end() - put back the settings ou_quiet_begin() found.
+ */
+void ou_quiet_end(const struct ou_quiet *q);
 
-static OU_UNUSED void ou_quiet_end(const struct ou_quiet *q)
-{
-	if (*q->printk)
-		ou_write("/proc/sys/kernel/printk", q->printk);
-	if (*q->dump_tasks)
-		ou_write("/proc/sys/vm/oom_dump_tasks", q->dump_tasks);
-}
+/**
+ * ou_caps_set() - keep only the capabilities in @eff (effective and permitted).
+ */
+int ou_caps_set(unsigned long long eff);
 
-/* Keep only the capabilities in @eff (effective and permitted). */
-static OU_UNUSED int ou_caps_set(unsigned long long eff)
-{
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2] = { { 0 } };
+/**
+ * ou_kmsg_last() - the last record of the kernel log that contains
+ * @needle, from @needle on, into @buf; 0 when found.
+ */
+int ou_kmsg_last(const char *needle, char *buf, size_t size);
 
-	d[0].effective = d[0].permitted = (__u32)eff;
-	d[1].effective = d[1].permitted = (__u32)(eff >> 32);
-	return syscall(SYS_capset, &h, d);
-}
+/* Scenarios ------------------------------------------------------------ */
+
+/**
+ * ou_wait_asleep() - wait up to @ms for process @pid to run @comm (the
+ * first 15 bytes, NULL: any), to be asleep (state S) and, when @rss_kb is
+ * not 0, to hold at least @rss_kb of resident memory.  For a hog of @mb MB:
+ * it has taken all its memory and sits in pause().  0, or -1 (printed).
+ */
+int ou_wait_asleep(pid_t pid, const char *comm, long rss_kb, int ms);
+
+/**
+ * ou_spawn_holder() - ou_spawn_hog() of @mb MB (@mb > 0), returned once it
+ * holds them and sleeps (ou_wait_asleep(), 20 s): it takes no more memory
+ * from then on.  Its pid, or -1 (printed; the hog killed and reaped).
+ */
+pid_t ou_spawn_holder(const char *cg, const char *comm, long mb, int adj);
+
+/**
+ * ou_kill_wait() - SIGKILL and reap each of the @n pids (those <= 0 are
+ * skipped).
+ */
+void ou_kill_wait(const pid_t *pids, int n);
+
+/*
+ * One OOM and what the module recorded of it: the victim, events.json
+ * read after its event was committed, and the victim's event in it
+ * (the newest event for a sysrq OOM).  ou_oom_free() releases it.
+ */
+struct ou_oom {
+	pid_t victim;
+	json_object **v;
+	int n;
+	json_object *ev;
+};
+
+/**
+ * ou_oom_events() - read events.json into @o after an OOM that killed
+ * @victim, whose event must be in it (@o->ev).  0, or -1 (printed, @o
+ * empty).
+ */
+int ou_oom_events(struct ou_oom *o, pid_t victim);
+
+/**
+ * ou_oom_wait() - wait for @pid to die of SIGKILL and for its event
+ * (ou_wait_victim()), then fill @o.  0, or -1 (printed, @o empty).
+ */
+int ou_oom_wait(struct ou_oom *o, pid_t pid);
+
+/**
+ * ou_oom_hog() - one OOM: a hog named @comm grows without end in cgroup
+ * @cg, created with memory.max @max (NULL: left as it is), or, @cg NULL,
+ * in the test's cgroup until the whole machine runs out; then
+ * ou_oom_wait().  0, or -1 (printed, @o empty).
+ */
+int ou_oom_hog(struct ou_oom *o, const char *cg, const char *max,
+	       const char *comm);
+
+/**
+ * ou_oom_sysrq() - one sysrq OOM: a holder of @mb MB named @comm
+ * (ou_spawn_holder()), the biggest task by far (the caller's other tasks
+ * are at oom_score_adj -1000), then sysrq-f; waits for events_total to
+ * count it (the event is committed once counted) and for the holder to die
+ * of SIGKILL.  @o->ev is the newest event.  0, or -1 (printed, @o empty).
+ */
+int ou_oom_sysrq(struct ou_oom *o, const char *comm, long mb);
+
+/**
+ * ou_oom_free() - release what ou_oom_wait(), ou_oom_hog() or
+ * ou_oom_sysrq() filled in @o.
+ */
+void ou_oom_free(struct ou_oom *o);
+
+/**
+ * ou_memcg_ooms() - @n memcg OOMs one after the other (ou_memcg_oom()) in
+ * cgroup @cg, created with memory.max @max: how many ended in a kill, or
+ * -1 when the cgroup could not be made.
+ */
+int ou_memcg_ooms(const char *cg, const char *max, int n);
+
+/**
+ * ou_ancestor_oom_start() - an OOM of a parent cgroup at its limit while
+ * its children are under theirs: @parent (48M) with children a and b
+ * (64M each); a sleeper holding 20M in a (*@sleeper), and a grower in b,
+ * whose pid it returns (-1, printed, on failure): the OOM killer ends one
+ * of them.  ou_ancestor_oom_end() kills and reaps both and removes the
+ * cgroups.
+ */
+pid_t ou_ancestor_oom_start(const char *parent, pid_t *sleeper);
+void ou_ancestor_oom_end(const char *parent, pid_t sleeper, pid_t grower);
+
+/**
+ * ou_wait_stream_open() - wait up to @ms for a process to hold the
+ * module's stream file open (a link to it in some /proc/PID/fd); 0, or -1
+ * (printed).
+ */
+int ou_wait_stream_open(int ms);
 
 #endif /* OOMSNAP_UTIL_H */
