@@ -216,6 +216,24 @@ static int have_cgroup2(void)
 	       access(OU_CGROOT "/cgroup.subtree_control", F_OK) == 0;
 }
 
+/*
+ * osp_oom (memory.max 24M, no swap) with children prot, hog and other:
+ * a hog in osp_oom/hog OOMs the memcg (ou_memcg_oom()) around what the
+ * test put in the others.  0, or -1 without a cgroup2 memory controller.
+ */
+static int memcg_setup(void)
+{
+	if (!have_cgroup2() || !ou_memcg_available())
+		return -1;
+	if (ou_cg_create("osp_oom", "24M"))
+		return -1;
+	ou_write(OU_CGROOT "/osp_oom/memory.swap.max", "0");
+	if (ou_cg_enable_memory("osp_oom") || ou_cg_create("osp_oom/prot", NULL) ||
+	    ou_cg_create("osp_oom/hog", NULL) || ou_cg_create("osp_oom/other", NULL))
+		return -1;
+	return 0;
+}
+
 static const char *const cgroups[] = {
 	/* children before parents, for rmdir */
 	"osp_cg/sub", "osp_cg", "osp_oom/prot", "osp_oom/hog", "osp_oom/other",
@@ -683,17 +701,13 @@ TEST_F_TIMEOUT(prot, thousand_entries_and_full, 120)
 TEST_F_TIMEOUT(prot, reassert_before_memcg_oom, 120)
 {
 	long long before, after;
-	int tochild[2], ack[2], sig;
-	pid_t p, q, h;
+	int tochild[2], ack[2];
+	pid_t p, q;
 	char c = 0;
 
 	if (!have_cgroup2() || !ou_memcg_available())
 		SKIP(return, "no cgroup2 memory controller");
-	ASSERT_EQ(0, ou_cg_create("osp_oom", "24M"));
-	ou_write(OU_CGROOT "/osp_oom/memory.swap.max", "0");
-	ASSERT_EQ(0, ou_cg_enable_memory("osp_oom"));
-	ASSERT_EQ(0, ou_cg_create("osp_oom/prot", NULL));
-	ASSERT_EQ(0, ou_cg_create("osp_oom/hog", NULL));
+	ASSERT_EQ(0, memcg_setup());
 
 	ASSERT_EQ(0, pipe(tochild));
 	ASSERT_EQ(0, pipe(ack));
@@ -738,10 +752,7 @@ TEST_F_TIMEOUT(prot, reassert_before_memcg_oom, 120)
 	EXPECT_EQ(BASE_ADJ, adj_of(q));
 
 	before = ou_stat("protect_reasserted");
-	h = ou_spawn_hog("osp_oom/hog", NULL, 0, 0);
-	ASSERT_LT(0, h);
-	sig = ou_wait_killed(h);
-	EXPECT_EQ(SIGKILL, sig) TH_LOG("the hog was not OOM-killed");
+	EXPECT_LT(0, ou_memcg_oom("osp_oom/hog")) TH_LOG("the hog was not OOM-killed");
 
 	EXPECT_EQ(0, waitpid(p, NULL, WNOHANG)) TH_LOG("the protected member died");
 	EXPECT_EQ(0, kill(p, 0));
@@ -928,20 +939,6 @@ static int uids_of(pid_t pid, unsigned int u[4])
 	return n == 4 ? 0 : -1;
 }
 
-/* A memcg OOM in osp_oom/hog (memory.max 24M): the hog is killed. */
-static int memcg_setup(void)
-{
-	if (!have_cgroup2() || !ou_memcg_available())
-		return -1;
-	if (ou_cg_create("osp_oom", "24M"))
-		return -1;
-	ou_write(OU_CGROOT "/osp_oom/memory.swap.max", "0");
-	if (ou_cg_enable_memory("osp_oom") || ou_cg_create("osp_oom/prot", NULL) ||
-	    ou_cg_create("osp_oom/hog", NULL) || ou_cg_create("osp_oom/other", NULL))
-		return -1;
-	return 0;
-}
-
 /*
  * A comm entry covers only processes whose four uids are its owner's
  * (root by default): a user's copy of a binary, a symlink or hardlink to
@@ -953,7 +950,7 @@ static int memcg_setup(void)
 TEST_F_TIMEOUT(prot, comm_needs_owner, 120)
 {
 	static const char *const dirs[] = { "cp", "sl", "hl", "su" };
-	pid_t u[4] = { -1, -1, -1, -1 }, r, h;
+	pid_t u[4] = { -1, -1, -1, -1 }, r;
 	struct agent ag;
 	char path[128];
 	unsigned int ids[4];
@@ -1000,9 +997,7 @@ TEST_F_TIMEOUT(prot, comm_needs_owner, 120)
 
 	/* at the re-assertion before victim selection */
 	if (!memcg_setup()) {
-		h = ou_spawn_hog("osp_oom/hog", NULL, 0, 0);
-		ASSERT_LT(0, h);
-		EXPECT_EQ(SIGKILL, ou_wait_killed(h));
+		EXPECT_LT(0, ou_memcg_oom("osp_oom/hog"));
 		for (i = 0; i < 4; i++)
 			EXPECT_EQ(BASE_ADJ, adj_of(u[i])) TH_LOG("%s matched at OOM", dirs[i]);
 		EXPECT_EQ(BASE_ADJ, adj_of(ag.pid)) TH_LOG("prctl rename matched at OOM");
@@ -1156,10 +1151,7 @@ static int alive(pid_t pid)
  */
 static void pair_oom(struct __test_metadata *_metadata, pid_t a, pid_t b)
 {
-	pid_t h = ou_spawn_hog("osp_oom/hog", NULL, 0, 0);
-
-	ASSERT_LT(0, h);
-	EXPECT_EQ(SIGKILL, ou_wait_killed(h)) TH_LOG("the hog was not OOM-killed");
+	EXPECT_LT(0, ou_memcg_oom("osp_oom/hog")) TH_LOG("the hog was not OOM-killed");
 	EXPECT_TRUE(alive(a)) TH_LOG("pair member %d died", a);
 	EXPECT_TRUE(alive(b)) TH_LOG("pair member %d died", b);
 }
@@ -1497,11 +1489,7 @@ TEST_F_TIMEOUT(prot, mm_groups_linear, 300)
 	if (!have_cgroup2() || !ou_memcg_available())
 		SKIP(return, "no cgroup2 memory controller");
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
-	ASSERT_EQ(0, ou_cg_create("osp_oom", "24M"));
-	ou_write(OU_CGROOT "/osp_oom/memory.swap.max", "0");
-	ASSERT_EQ(0, ou_cg_enable_memory("osp_oom"));
-	ASSERT_EQ(0, ou_cg_create("osp_oom/prot", NULL));
-	ASSERT_EQ(0, ou_cg_create("osp_oom/hog", NULL));
+	ASSERT_EQ(0, memcg_setup());
 	/*
 	 * threads-max is sized from RAM and THREAD_SIZE at boot: about 2,000
 	 * on the 512 MB KASAN debug kernel (32 kB stacks), too few here
