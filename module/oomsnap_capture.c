@@ -199,7 +199,8 @@ static void oomsnap_capture_zones(struct oomsnap_event *ev,
 /*
  * si_meminfo() would count block device pages under a spinlock_t (a
  * sleeping lock on RT) and si_swapinfo() is not exported: read the
- * counters it reads.  Total swap has no exported source, so it stays null.
+ * counters it reads.  Total swap has no exported source: oomsnap_mem_finish()
+ * derives it from the kernel's totalpages where that allows.
  */
 static void oomsnap_capture_system(struct oomsnap_event *ev)
 {
@@ -277,6 +278,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 		ev->has |= OOMSNAP_HAS_MEMCG;
 	}
 	oomsnap_capture_system(ev);
+	oomsnap_mem_capture(ev, oc);
 	oomsnap_capture_zones(ev, allowed);
 	oomsnap_add_capture_time(ev, t0);
 	return 0;
@@ -735,6 +737,7 @@ static void oomsnap_finish(struct oom_control *oc)
 	in.zones = ev->zones;
 	in.nr_zones = ev->nr_zones;
 	ev->cause = oomsnap_classify(&in);
+	oomsnap_mem_finish(ev);
 
 	now = ktime_get_mono_fast_ns();
 	ev->oom_ns = now - cur.t0;

@@ -295,6 +295,23 @@ if [[ ! -s $KDIR_CACHE/vmlinuz ]]; then
 else
 	log "kernel $ABI ($IMG_VER) cached"
 fi
+# zram (and zsmalloc where it is a module) from the same package: swap for
+# the guest (selftests/oomsnap_mem_test.c), decompressed for busybox insmod
+ZRAM_DIR="$KDIR_CACHE/zram"
+if [[ ! -e $ZRAM_DIR/done ]]; then
+	log "fetching zram of $ABI..."
+	rm -rf "$ZRAM_DIR.tmp"
+	deb=$(chroot_download "$SUITE" "$ZRAM_DIR.tmp/dl" "$IMG_PKG=$IMG_VER")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$ZRAM_DIR.tmp/dl" --wildcards \
+		'*/zram.ko*' '*/zsmalloc.ko*' 2>/dev/null || true
+	find "$ZRAM_DIR.tmp/dl" -name '*.ko*' -exec mv {} "$ZRAM_DIR.tmp/" \;
+	rm -rf "$ZRAM_DIR.tmp/dl"
+	for f in "$ZRAM_DIR.tmp"/*.xz; do [[ -e $f ]] && xz -d "$f"; done
+	for f in "$ZRAM_DIR.tmp"/*.zst; do [[ -e $f ]] && zstd -q -d --rm "$f"; done
+	touch "$ZRAM_DIR.tmp/done"
+	rm -rf "$ZRAM_DIR"
+	mv "$ZRAM_DIR.tmp" "$ZRAM_DIR"
+fi
 
 if [[ -n $KO ]]; then
 	log "using the prebuilt module $KO"
@@ -359,6 +376,8 @@ make -C "$REPO/tools/oomsnap" -s OUTPUT="$WORK/cli" >"$WORK/cli.log" 2>&1 ||
 	{ cat "$WORK/cli.log" >&2; die "CLI build failed"; }
 install -m 755 "$WORK/cli/oomsnap" "$R/bin/oomsnap"
 cp "$WORK/oomsnap.ko" "$R/oomsnap/oomsnap.ko"
+mkdir -p "$R/oomsnap/modules"
+cp "${ZRAM_DIR:-/nonexistent}"/*.ko "$R/oomsnap/modules/" 2>/dev/null || true
 for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 	[[ -n $t ]] || continue
 	install -m 755 "$WORK/selftests/$t" "$R/selftests/$t"
