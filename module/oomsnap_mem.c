@@ -13,6 +13,7 @@
 #include <linux/oom.h>
 #include <linux/swap.h>
 #include <linux/gfp.h>
+#include <linux/page_counter.h>
 #include "oomsnap.h"
 
 #define PAGES_TO_KB(p)	((unsigned long)(p) << (PAGE_SHIFT - 10))
@@ -113,8 +114,8 @@ static void oomsnap_mem_memcg(struct oomsnap_mem *m, struct mem_cgroup *memcg)
 			       &v[OOMSNAP_MEMCG_SWAP_MAX],
 			       &v[OOMSNAP_MEMCG_MIN], &v[OOMSNAP_MEMCG_LOW])) {
 		v[OOMSNAP_MEMCG_SWAP] = PAGES_TO_KB(v[OOMSNAP_MEMCG_SWAP]);
-		/* "max" (PAGE_COUNTER_MAX) would overflow the shift */
-		if (v[OOMSNAP_MEMCG_SWAP_MAX] <= ULONG_MAX >> PAGE_SHIFT)
+		/* "max" in memory.swap.max; ULONG_MAX renders so */
+		if (v[OOMSNAP_MEMCG_SWAP_MAX] < PAGE_COUNTER_MAX)
 			v[OOMSNAP_MEMCG_SWAP_MAX] =
 				PAGES_TO_KB(v[OOMSNAP_MEMCG_SWAP_MAX]);
 		else
@@ -235,8 +236,9 @@ u16 oomsnap_mem_reasons(const struct oomsnap_event *ev)
 	if ((m->has & BIT(OOMSNAP_MEM_UNEVICTABLE)) &&
 	    kb[OOMSNAP_MEM_UNEVICTABLE] > ram / 2)
 		r |= BIT(OOMSNAP_REASON_UNEVICTABLE);
+	/* a hugetlb pool is unaccounted where NR_HUGETLB is missing */
 	if ((m->has & BIT(OOMSNAP_MEM_UNACCOUNTED)) &&
-	    kb[OOMSNAP_MEM_UNACCOUNTED] > ram / 4)
+	    kb[OOMSNAP_MEM_UNACCOUNTED] + kb[OOMSNAP_MEM_HUGETLB] > ram / 4)
 		r |= BIT(OOMSNAP_REASON_UNACCOUNTED);
 	return r;
 }
