@@ -6,7 +6,8 @@
  * so OOMs are serialized:
  *
  *   out_of_memory(oc)               kretprobe entry: trigger, memcg, zones,
- *                                   system figures; protection re-asserted
+ *                                   system figures, memory breakdown
+ *                                   (oomsnap_mem.c); protection re-asserted
  *     OOM notifier chain            counted (global and sysrq OOMs only)
  *     [current is exiting]          mark_victim -> outcome current_exiting
  *     constrained_alloc, select_bad_process
@@ -19,7 +20,7 @@
  *       __oom_kill_process          mark_victim per killed task: the
  *                                   victim's figures, as the kernel prints
  *   return                          kretprobe return: outcome, cause,
- *                                   commit to the ring
+ *                                   total swap, reasons; commit to the ring
  *   ... later, the oom reaper       finish_task_reaping: what it left
  *
  * Everything here runs with preemption disabled (kprobe and tracepoint

@@ -563,6 +563,12 @@ void explain(json_object *rec)
 	}
 
 	sb_reset(&s);
+	if (explain_swap(&s, rec)) {
+		para(&s);
+		say("");
+	}
+
+	sb_reset(&s);
 	what_to_do(&s, rec, order);
 	para(&s);
 	sb_free(&s);
