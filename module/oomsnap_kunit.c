@@ -1313,7 +1313,7 @@ static struct kunit_suite oomsnap_protect_suite = {
 /* (self-contained: constructed events in, oomsnap_mem_reasons() out)       */
 /* ------------------------------------------------------------------------ */
 
-#define MR_RAM_PAGES	(1UL << 18)	/* 1 GB */
+#define MR_RAM_PAGES	262144UL	/* 1 GB of 4 kB pages */
 #define MR_RAM_KB	(MR_RAM_PAGES << (PAGE_SHIFT - 10))
 
 /* A global GFP_KERNEL OOM with 1 GB of RAM, swap free, every figure 0. */

@@ -61,7 +61,7 @@ static void oomsnap_mem_nodes(struct oomsnap_mem *m)
 		if (m->nr_nodes == OOMSNAP_MEM_NODES)
 			return;
 		m->nodes[m->nr_nodes].node = nid;
-		m->nodes[m->nr_nodes].failures = min(failures, U16_MAX);
+		m->nodes[m->nr_nodes].failures = min_t(int, failures, U16_MAX);
 		m->nodes[m->nr_nodes].all_unreclaimable =
 			failures >= OOMSNAP_MAX_RECLAIM_RETRIES;
 		m->nr_nodes++;

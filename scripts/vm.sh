@@ -301,7 +301,9 @@ ZRAM_DIR="$KDIR_CACHE/zram"
 if [[ ! -e $ZRAM_DIR/done ]]; then
 	log "fetching zram of $ABI..."
 	rm -rf "$ZRAM_DIR.tmp"
-	deb=$(chroot_download "$SUITE" "$ZRAM_DIR.tmp/dl" "$IMG_PKG=$IMG_VER")
+	pkg="$IMG_PKG=$IMG_VER"	# linux-binary-* has no modules: linux-modules-*
+	[[ ${KT_KIND[$TAG]} != binary ]] || pkg="linux-modules-$ABI=$IMG_VER"
+	deb=$(chroot_download "$SUITE" "$ZRAM_DIR.tmp/dl" "$pkg")
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$ZRAM_DIR.tmp/dl" --wildcards \
 		'*/zram.ko*' '*/zsmalloc.ko*' 2>/dev/null || true
 	find "$ZRAM_DIR.tmp/dl" -name '*.ko*' -exec mv {} "$ZRAM_DIR.tmp/" \;
