@@ -305,11 +305,23 @@ if [[ ! -e $ZRAM_DIR/done ]]; then
 	[[ ${KT_KIND[$TAG]} != binary ]] || pkg="linux-modules-$ABI=$IMG_VER"
 	deb=$(chroot_download "$SUITE" "$ZRAM_DIR.tmp/dl" "$pkg")
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$ZRAM_DIR.tmp/dl" --wildcards \
-		'*/zram.ko*' '*/zsmalloc.ko*' 2>/dev/null || true
-	find "$ZRAM_DIR.tmp/dl" -name '*.ko*' -exec mv {} "$ZRAM_DIR.tmp/" \;
+		'*/zram.ko*' '*/zsmalloc.ko*' '*/kernel/lib/*.ko*' 2>/dev/null || true
+	find "$ZRAM_DIR.tmp/dl" -name '*.ko.xz' -exec xz -d {} +
+	find "$ZRAM_DIR.tmp/dl" -name '*.ko.zst' -exec zstd -q -d --rm {} +
+	# zram and its "depends=" (zsmalloc, lz4hc_compress on 7.x), in load order
+	zram_dep() {
+		local f d
+		[[ " ${ZRAM_ORDER[*]} " != *" $1 "* ]] || return 0
+		f=$(find "$ZRAM_DIR.tmp/dl" -name "$1.ko" -o -name "${1//_/-}.ko" | head -n 1)
+		[[ -n $f ]] || return 0
+		for d in $(tr '\0' '\n' <"$f" | sed -n 's/^depends=//p' | tr , ' '); do zram_dep "${d//-/_}"; done
+		cp "$f" "$ZRAM_DIR.tmp/$1.ko"
+		ZRAM_ORDER+=("$1")
+	}
+	ZRAM_ORDER=()
+	zram_dep zram
+	printf '%s\n' "${ZRAM_ORDER[@]}" >"$ZRAM_DIR.tmp/order"
 	rm -rf "$ZRAM_DIR.tmp/dl"
-	for f in "$ZRAM_DIR.tmp"/*.xz; do [[ -e $f ]] && xz -d "$f"; done
-	for f in "$ZRAM_DIR.tmp"/*.zst; do [[ -e $f ]] && zstd -q -d --rm "$f"; done
 	touch "$ZRAM_DIR.tmp/done"
 	rm -rf "$ZRAM_DIR"
 	mv "$ZRAM_DIR.tmp" "$ZRAM_DIR"
@@ -379,7 +391,7 @@ make -C "$REPO/tools/oomsnap" -s OUTPUT="$WORK/cli" >"$WORK/cli.log" 2>&1 ||
 install -m 755 "$WORK/cli/oomsnap" "$R/bin/oomsnap"
 cp "$WORK/oomsnap.ko" "$R/oomsnap/oomsnap.ko"
 mkdir -p "$R/oomsnap/modules"
-cp "${ZRAM_DIR:-/nonexistent}"/*.ko "$R/oomsnap/modules/" 2>/dev/null || true
+cp "${ZRAM_DIR:-/nonexistent}"/{*.ko,order} "$R/oomsnap/modules/" 2>/dev/null || true
 for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 	[[ -n $t ]] || continue
 	install -m 755 "$WORK/selftests/$t" "$R/selftests/$t"

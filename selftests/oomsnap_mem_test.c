@@ -52,12 +52,21 @@ static int insmod(const char *name)
 static const char *swap_on(void)
 {
 	if (access("/sys/block/zram0", F_OK)) {
-		/* zsmalloc is built in on some kernels */
-		if (access(ZRAM_MODS "/zsmalloc.ko", F_OK) == 0 &&
-		    insmod("zsmalloc"))
-			return "zsmalloc.ko does not load";
-		if (insmod("zram"))
-			return "no zram (the guest lacks /oomsnap/modules/zram.ko)";
+		/* zram and what it depends on, in load order (scripts/vm.sh) */
+		char *order = ou_read(ZRAM_MODS "/order"), *save = NULL, *m;
+
+		if (!order)
+			return "no zram (the guest lacks /oomsnap/modules/order)";
+		for (m = strtok_r(order, "\n", &save); m;
+		     m = strtok_r(NULL, "\n", &save)) {
+			if (insmod(m)) {
+				free(order);
+				return "a module of /oomsnap/modules/order does not load";
+			}
+		}
+		free(order);
+		if (access("/sys/block/zram0", F_OK))
+			return "zram loaded but no /sys/block/zram0";
 	}
 	swapoff(ZRAM_DEV);
 	ou_write("/sys/block/zram0/reset", "1");
