@@ -66,6 +66,89 @@ enum oomsnap_outcome {
 #define OOMSNAP_HAS_SWAP	BIT(10)
 #define OOMSNAP_HAS_STACK	BIT(11)	/* the allocating task's stack */
 
+/*
+ * The memory breakdown (interface section 3.3): system-wide figures from
+ * the kernel's own counters, each kept in kB.  The order is the record's.
+ */
+enum oomsnap_mem_item {
+	OOMSNAP_MEM_FREE,
+	OOMSNAP_MEM_PCP_FREE,
+	OOMSNAP_MEM_ACTIVE_ANON,
+	OOMSNAP_MEM_INACTIVE_ANON,
+	OOMSNAP_MEM_ACTIVE_FILE,
+	OOMSNAP_MEM_INACTIVE_FILE,
+	OOMSNAP_MEM_UNEVICTABLE,
+	OOMSNAP_MEM_MLOCKED,
+	OOMSNAP_MEM_SHMEM,
+	OOMSNAP_MEM_SLAB_RECLAIMABLE,
+	OOMSNAP_MEM_SLAB_UNRECLAIMABLE,
+	OOMSNAP_MEM_KERNEL_STACK,
+	OOMSNAP_MEM_PAGETABLES,
+	OOMSNAP_MEM_SEC_PAGETABLES,
+	OOMSNAP_MEM_SWAPCACHE,
+	OOMSNAP_MEM_DIRTY,
+	OOMSNAP_MEM_WRITEBACK,
+	OOMSNAP_MEM_ISOLATED_ANON,
+	OOMSNAP_MEM_ISOLATED_FILE,
+	OOMSNAP_MEM_ZSPAGES,
+	OOMSNAP_MEM_KERNEL_MISC_RECLAIMABLE,
+	OOMSNAP_MEM_HUGETLB,
+	OOMSNAP_MEM_VMALLOC,
+	OOMSNAP_MEM_UNACCOUNTED,
+	OOMSNAP_MEM_NR
+};
+
+/* The memcg's own figures, kB (interface section 3.3). */
+enum oomsnap_memcg_item {
+	OOMSNAP_MEMCG_ANON,
+	OOMSNAP_MEMCG_FILE,
+	OOMSNAP_MEMCG_SHMEM,
+	OOMSNAP_MEMCG_SLAB,
+	OOMSNAP_MEMCG_KERNEL_STACK,
+	OOMSNAP_MEMCG_SWAP,
+	OOMSNAP_MEMCG_SWAP_MAX,
+	OOMSNAP_MEMCG_MIN,
+	OOMSNAP_MEMCG_LOW,
+	OOMSNAP_MEMCG_NR
+};
+
+/* Why swap did not help (interface section 4.1): bits of mem.reasons. */
+enum oomsnap_reason {
+	OOMSNAP_REASON_KERNEL_MEMORY,
+	OOMSNAP_REASON_UNEVICTABLE,
+	OOMSNAP_REASON_UNACCOUNTED,
+	OOMSNAP_REASON_MEMCG_SWAP_LIMIT,
+	OOMSNAP_REASON_GFP_NO_IO,
+	OOMSNAP_REASON_GFP_LOW_ZONES,
+	OOMSNAP_REASON_NR
+};
+
+#define OOMSNAP_MEM_NODES	8	/* nodes kept per event */
+
+/**
+ * struct oomsnap_mem - where the memory was at the OOM
+ * @has: bit per enum oomsnap_mem_item that holds a figure
+ * @kb: the figures, kB
+ * @memcg_has: bit per enum oomsnap_memcg_item that holds a figure
+ * @memcg: the OOMing memcg's figures, kB (memcg OOMs)
+ * @reasons: bit per enum oomsnap_reason that applies
+ * @nr_nodes: entries in @nodes
+ * @nodes: online nodes, their reclaim failures and whether reclaim gave up
+ */
+struct oomsnap_mem {
+	u32 has;
+	u16 memcg_has;
+	u16 reasons;
+	unsigned long kb[OOMSNAP_MEM_NR];
+	unsigned long memcg[OOMSNAP_MEMCG_NR];
+	u16 nr_nodes;
+	struct {
+		u16 node;
+		u16 failures;
+		bool all_unreclaimable;
+	} nodes[OOMSNAP_MEM_NODES];
+};
+
 /**
  * struct oomsnap_zone - one zone's free memory at the time of the OOM
  * @name: the zone's name, a string of the kernel's that lives forever
@@ -166,6 +249,8 @@ struct oomsnap_event {
 	struct {
 		unsigned long anon, file, shmem;	/* pages */
 	} reaped;
+
+	struct oomsnap_mem mem;
 
 	u16 nr_zones;
 	u16 nr_killed;
@@ -269,6 +354,13 @@ bool oomsnap_zone_fragmented(const struct oomsnap_zone *z, int order);
 bool oomsnap_zone_fragmented_for(const struct oomsnap_zone *z, int order,
 				 unsigned int highest_zone);
 
+/* oomsnap_mem.c */
+struct oom_control;
+void oomsnap_mem_capture(struct oomsnap_event *ev,
+			 const struct oom_control *oc);
+void oomsnap_mem_finish(struct oomsnap_event *ev);
+u16 oomsnap_mem_reasons(const struct oomsnap_event *ev);
+
 /* oomsnap_render.c */
 void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev);
 void oomsnap_render_text(struct seq_file *m, const struct oomsnap_event *ev);
@@ -277,6 +369,7 @@ const char *oomsnap_kind_name(unsigned int kind);
 const char *oomsnap_constraint_name(unsigned int c);
 const char *oomsnap_cause_name(unsigned int cause);
 const char *oomsnap_outcome_name(unsigned int outcome);
+const char *oomsnap_reason_name(unsigned int reason);
 
 /* oomsnap_fs.c */
 int oomsnap_fs_init(int procfs_mode);

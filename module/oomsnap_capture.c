@@ -6,7 +6,8 @@
  * so OOMs are serialized:
  *
  *   out_of_memory(oc)               kretprobe entry: trigger, memcg, zones,
- *                                   system figures; protection re-asserted
+ *                                   system figures, memory breakdown
+ *                                   (oomsnap_mem.c); protection re-asserted
  *     OOM notifier chain            counted (global and sysrq OOMs only)
  *     [current is exiting]          mark_victim -> outcome current_exiting
  *     constrained_alloc, select_bad_process
@@ -19,7 +20,7 @@
  *       __oom_kill_process          mark_victim per killed task: the
  *                                   victim's figures, as the kernel prints
  *   return                          kretprobe return: outcome, cause,
- *                                   commit to the ring
+ *                                   total swap, reasons; commit to the ring
  *   ... later, the oom reaper       finish_task_reaping: what it left
  *
  * Everything here runs with preemption disabled (kprobe and tracepoint
@@ -200,7 +201,8 @@ static void oomsnap_capture_zones(struct oomsnap_event *ev,
 /*
  * si_meminfo() would count block device pages under a spinlock_t (a
  * sleeping lock on RT) and si_swapinfo() is not exported: read the
- * counters it reads.  Total swap has no exported source, so it stays null.
+ * counters it reads.  Total swap has no exported source: oomsnap_mem_finish()
+ * derives it from the kernel's totalpages where that allows.
  */
 static void oomsnap_capture_system(struct oomsnap_event *ev)
 {
@@ -316,6 +318,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 		ev->has |= OOMSNAP_HAS_MEMCG;
 	}
 	oomsnap_capture_system(ev);
+	oomsnap_mem_capture(ev, oc);
 	oomsnap_capture_zones(ev, allowed);
 	oomsnap_capture_stack(ev, (unsigned long)oomsnap_oom_krp.kp.addr);
 	oomsnap_add_capture_time(ev, t0);
@@ -775,6 +778,7 @@ static void oomsnap_finish(struct oom_control *oc)
 	in.zones = ev->zones;
 	in.nr_zones = ev->nr_zones;
 	ev->cause = oomsnap_classify(&in);
+	oomsnap_mem_finish(ev);
 
 	now = ktime_get_mono_fast_ns();
 	ev->oom_ns = now - cur.t0;

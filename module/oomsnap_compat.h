@@ -335,4 +335,184 @@ static inline bool oomsnap_mm_multiprocess(const struct mm_struct *mm)
 	return oomsnap_mm_flag(mm, MMF_MULTIPROCESS);
 }
 
+/*
+ * Memory counters for the breakdown (oomsnap_mem.c).  Each reader returns
+ * false where the running kernel has no such counter, or does not let a
+ * module read it; the record then shows null.
+ */
+
+/*
+ * The kernel's reclaim gives a node up (pgdat_balanced() skips it, the
+ * OOM report prints "all_unreclaimable? yes") after this many kswapd runs
+ * that reclaimed nothing.  The macro is in mm/internal.h, not in the
+ * headers a module sees; 16 in every kernel since 4.8.
+ */
+#define OOMSNAP_MAX_RECLAIM_RETRIES	16
+
+/** oomsnap_kswapd_failures() - kswapd runs on @pgdat that reclaimed nothing */
+static inline int oomsnap_kswapd_failures(pg_data_t *pgdat)
+{
+#ifdef OOMSNAP_HAVE_KSWAPD_FAILURES_ATOMIC
+	return atomic_read(&pgdat->kswapd_failures);
+#else
+	return READ_ONCE(pgdat->kswapd_failures);
+#endif
+}
+
+/**
+ * oomsnap_pcp_free() - pages on @zone's per-CPU free list of @cpu
+ * @zone: the zone
+ * @cpu: the CPU
+ *
+ * Read without the list's lock, as the kernel's own show_free_areas()
+ * does: a racy snapshot.
+ */
+static inline unsigned long oomsnap_pcp_free(struct zone *zone, int cpu)
+{
+#ifdef OOMSNAP_HAVE_PER_CPU_PAGESET
+	return READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count);
+#else
+	return READ_ONCE(per_cpu_ptr(zone->pageset, cpu)->pcp.count);
+#endif
+}
+
+/** oomsnap_pagetables() - page table pages, system-wide (zone counter up to 5.10) */
+static inline unsigned long oomsnap_pagetables(void)
+{
+#ifdef OOMSNAP_HAVE_NODE_PAGETABLE
+	return global_node_page_state(NR_PAGETABLE);
+#else
+	return global_zone_page_state(NR_PAGETABLE);
+#endif
+}
+
+/** oomsnap_sec_pagetables() - secondary (KVM, IOMMU) page table pages, 6.0 on */
+static inline bool oomsnap_sec_pagetables(unsigned long *pages)
+{
+#ifdef OOMSNAP_HAVE_NR_SECONDARY_PAGETABLE
+	*pages = global_node_page_state(NR_SECONDARY_PAGETABLE);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Swap cache pages: NR_SWAPCACHE since 5.13; before, only the unexported
+ * total_swapcache_pages() counts them.
+ */
+static inline bool oomsnap_swapcache(unsigned long *pages)
+{
+#ifdef OOMSNAP_HAVE_NR_SWAPCACHE
+	*pages = global_node_page_state(NR_SWAPCACHE);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Pages in hugetlb pools: NR_HUGETLB (7.x).  Before, only the unexported
+ * hstates[] know them.
+ */
+static inline bool oomsnap_hugetlb(unsigned long *pages)
+{
+#ifdef OOMSNAP_HAVE_NR_HUGETLB
+	*pages = global_node_page_state(NR_HUGETLB);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* Pages allocated by vmalloc(): NR_VMALLOC (7.x); vmalloc_nr_pages() is not exported. */
+static inline bool oomsnap_vmalloc(unsigned long *pages)
+{
+#ifdef OOMSNAP_HAVE_NR_VMALLOC
+	*pages = global_node_page_state(NR_VMALLOC);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* zsmalloc's pages (zram's compressed store, zswap): a zone counter. */
+static inline bool oomsnap_zspages(unsigned long *pages)
+{
+#if IS_ENABLED(CONFIG_ZSMALLOC)
+	*pages = global_zone_page_state(NR_ZSPAGES);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/**
+ * oomsnap_memcg_stat() - a memcg's hierarchical statistics, in kB
+ * @memcg: the cgroup, pinned by the caller
+ * @anon: anonymous memory (memory.stat "anon")
+ * @file: page cache ("file")
+ * @shmem: shmem and tmpfs ("shmem")
+ * @slab: slab, both kinds ("slab")
+ * @kernel_stack: kernel stacks ("kernel_stack")
+ *
+ * memcg_page_state() is an inline reading the memcg's own fields up to
+ * 5.x; since 6.0 it is a function in memcontrol.c that is not exported,
+ * and the fields it reads are private to that file.
+ *
+ * Return: false where a module cannot read them.
+ */
+static inline bool oomsnap_memcg_stat(struct mem_cgroup *memcg,
+				      unsigned long *anon, unsigned long *file,
+				      unsigned long *shmem, unsigned long *slab,
+				      unsigned long *kernel_stack)
+{
+#if defined(CONFIG_MEMCG) && defined(OOMSNAP_HAVE_MEMCG_PAGE_STATE_INLINE)
+	const unsigned int k = PAGE_SHIFT - 10;
+
+	*anon = memcg_page_state(memcg, NR_ANON_MAPPED) << k;
+	*file = memcg_page_state(memcg, NR_FILE_PAGES) << k;
+	*shmem = memcg_page_state(memcg, NR_SHMEM) << k;
+	/* the slab counters are kept in bytes */
+	*slab = (memcg_page_state(memcg, NR_SLAB_RECLAIMABLE_B) +
+		 memcg_page_state(memcg, NR_SLAB_UNRECLAIMABLE_B)) >> 10;
+	*kernel_stack = memcg_page_state(memcg, NR_KERNEL_STACK_KB);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/**
+ * oomsnap_memcg_swap() - a memcg's swap use, limit and protection, in pages
+ * @memcg: the cgroup, pinned by the caller
+ * @swap: swap charged (memory.swap.current)
+ * @swap_max: memory.swap.max
+ * @min: memory.min
+ * @low: memory.low
+ *
+ * The page counters are fields of struct mem_cgroup in every version.
+ * Only cgroup v2 has them with these meanings (v1 keeps memory+swap in
+ * the same union member).
+ *
+ * Return: false on cgroup v1 or without memcg.
+ */
+static inline bool oomsnap_memcg_swap(struct mem_cgroup *memcg,
+				      unsigned long *swap,
+				      unsigned long *swap_max,
+				      unsigned long *min, unsigned long *low)
+{
+#ifdef CONFIG_MEMCG
+	if (!cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return false;
+	*swap = page_counter_read(&memcg->swap);
+	*swap_max = READ_ONCE(memcg->swap.max);
+	*min = READ_ONCE(memcg->memory.min);
+	*low = READ_ONCE(memcg->memory.low);
+	return true;
+#else
+	return false;
+#endif
+}
+
 #endif /* _OOMSNAP_COMPAT_H */

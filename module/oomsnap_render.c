@@ -250,6 +250,11 @@ static const char * const outcome_names[] = {
 	"killed", "current_exiting", "no_victim",
 };
 
+static const char * const reason_names[] = {
+	"kernel_memory", "unevictable", "unaccounted", "memcg_swap_limit",
+	"gfp_no_io", "gfp_low_zones",
+};
+
 static const char *oomsnap_name(const char * const *tab, size_t n,
 				unsigned int i)
 {
@@ -280,6 +285,12 @@ const char *oomsnap_outcome_name(unsigned int outcome)
 	return oomsnap_name(outcome_names, ARRAY_SIZE(outcome_names), outcome);
 }
 
+/** oomsnap_reason_name() - interface name @reason: enum oomsnap_reason */
+const char *oomsnap_reason_name(unsigned int reason)
+{
+	return oomsnap_name(reason_names, ARRAY_SIZE(reason_names), reason);
+}
+
 static void out_memcg_path(struct oomsnap_out *o, const char *key,
 			   const char *path, bool has)
 {
@@ -287,6 +298,111 @@ static void out_memcg_path(struct oomsnap_out *o, const char *key,
 		out_str(o, key, path, OOMSNAP_PATH_LEN);
 	else
 		out_null(o, key, "");
+}
+
+static const char * const mem_names[] = {
+	[OOMSNAP_MEM_FREE] = "free",
+	[OOMSNAP_MEM_PCP_FREE] = "pcp_free",
+	[OOMSNAP_MEM_ACTIVE_ANON] = "active_anon",
+	[OOMSNAP_MEM_INACTIVE_ANON] = "inactive_anon",
+	[OOMSNAP_MEM_ACTIVE_FILE] = "active_file",
+	[OOMSNAP_MEM_INACTIVE_FILE] = "inactive_file",
+	[OOMSNAP_MEM_UNEVICTABLE] = "unevictable",
+	[OOMSNAP_MEM_MLOCKED] = "mlocked",
+	[OOMSNAP_MEM_SHMEM] = "shmem",
+	[OOMSNAP_MEM_SLAB_RECLAIMABLE] = "slab_reclaimable",
+	[OOMSNAP_MEM_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
+	[OOMSNAP_MEM_KERNEL_STACK] = "kernel_stack",
+	[OOMSNAP_MEM_PAGETABLES] = "pagetables",
+	[OOMSNAP_MEM_SEC_PAGETABLES] = "sec_pagetables",
+	[OOMSNAP_MEM_SWAPCACHE] = "swapcache",
+	[OOMSNAP_MEM_DIRTY] = "dirty",
+	[OOMSNAP_MEM_WRITEBACK] = "writeback",
+	[OOMSNAP_MEM_ISOLATED_ANON] = "isolated_anon",
+	[OOMSNAP_MEM_ISOLATED_FILE] = "isolated_file",
+	[OOMSNAP_MEM_ZSPAGES] = "zspages",
+	[OOMSNAP_MEM_KERNEL_MISC_RECLAIMABLE] = "kernel_misc_reclaimable",
+	[OOMSNAP_MEM_HUGETLB] = "hugetlb",
+	[OOMSNAP_MEM_VMALLOC] = "vmalloc",
+	[OOMSNAP_MEM_UNACCOUNTED] = "unaccounted",
+};
+
+static const char * const memcg_mem_names[] = {
+	[OOMSNAP_MEMCG_ANON] = "anon",
+	[OOMSNAP_MEMCG_FILE] = "file",
+	[OOMSNAP_MEMCG_SHMEM] = "shmem",
+	[OOMSNAP_MEMCG_SLAB] = "slab",
+	[OOMSNAP_MEMCG_KERNEL_STACK] = "kernel_stack",
+	[OOMSNAP_MEMCG_SWAP] = "swap",
+	[OOMSNAP_MEMCG_SWAP_MAX] = "swap_max",
+	[OOMSNAP_MEMCG_MIN] = "min",
+	[OOMSNAP_MEMCG_LOW] = "low",
+};
+
+/*
+ * The memory breakdown (interface section 3.3): "mem", "mem_nodes",
+ * "memcg_mem" (null for a global OOM) and "reasons".
+ */
+static void render_mem(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	const struct oomsnap_mem *m = &ev->mem;
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(mem_names) != OOMSNAP_MEM_NR);
+	BUILD_BUG_ON(ARRAY_SIZE(memcg_mem_names) != OOMSNAP_MEMCG_NR);
+	BUILD_BUG_ON(ARRAY_SIZE(reason_names) != OOMSNAP_REASON_NR);
+
+	out_obj_begin(o, "mem", "mem");
+	for (i = 0; i < OOMSNAP_MEM_NR; i++) {
+		if (m->has & BIT(i))
+			out_kb(o, mem_names[i], m->kb[i]);
+		else
+			out_null(o, mem_names[i], "_kb");
+	}
+	out_obj_end(o);
+
+	out_arr_begin(o, "mem_nodes");
+	for (i = 0; i < m->nr_nodes; i++) {
+		out_obj_begin(o, NULL, "mem-node");
+		out_u64(o, "node", m->nodes[i].node);
+		out_u64(o, "reclaim_failures", m->nodes[i].failures);
+		out_bool(o, "all_unreclaimable", m->nodes[i].all_unreclaimable);
+		out_obj_end(o);
+	}
+	out_arr_end(o);
+
+	if (ev->kind == OOMSNAP_KIND_MEMCG) {
+		out_obj_begin(o, "memcg_mem", "memcg-mem");
+		for (i = 0; i < OOMSNAP_MEMCG_NR; i++) {
+			if (!(m->memcg_has & BIT(i))) {
+				out_null(o, memcg_mem_names[i], "_kb");
+			} else if (m->memcg[i] == ULONG_MAX) {
+				/* unlimited, as memory.swap.max says */
+				out_key(o, memcg_mem_names[i], "_kb");
+				seq_puts(o->m, o->json ? "\"max\"" : "max");
+			} else {
+				out_kb(o, memcg_mem_names[i], m->memcg[i]);
+			}
+		}
+		out_obj_end(o);
+	} else if (o->json) {
+		out_null(o, "memcg_mem", "");
+	}
+
+	out_key(o, "reasons", "");
+	if (o->json)
+		seq_putc(o->m, '[');
+	else if (!m->reasons)
+		seq_putc(o->m, '-');
+	for (i = 0; i < OOMSNAP_REASON_NR; i++) {
+		if (!(m->reasons & BIT(i)))
+			continue;
+		if (m->reasons & (BIT(i) - 1))
+			seq_putc(o->m, ',');
+		seq_printf(o->m, o->json ? "\"%s\"" : "%s", reason_names[i]);
+	}
+	if (o->json)
+		seq_putc(o->m, ']');
 }
 
 static void render_zones(struct oomsnap_out *o, const struct oomsnap_event *ev)
@@ -497,6 +613,7 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 		out_null(o, "committed", "_kb");
 	out_obj_end(o);
 
+	render_mem(o, ev);
 	render_zones(o, ev);
 	render_victim(o, ev);
 	out_u32_list(o, "killed", (const u32 *)ev->killed, ev->nr_killed);

@@ -313,6 +313,42 @@ fetch_kernel() {
 	mv "$tmp" "$KDIR_CACHE"
 }
 
+# fetch_zram SUITE: zram (and zsmalloc, lz4hc_compress where they are
+# modules) from the kernel's package, decompressed for busybox insmod and
+# listed in load order: swap for the guest (selftests/oomsnap_mem_test.c).
+fetch_zram() {
+	local suite=$1 pkg deb
+	ZRAM_DIR="$KDIR_CACHE/zram"
+	[[ ! -e $ZRAM_DIR/done ]] || return 0
+	log "fetching zram of $ABI..."
+	rm -rf "$ZRAM_DIR.tmp"
+	pkg="$IMG_PKG=$IMG_VER"	# linux-binary-* has no modules: linux-modules-*
+	[[ ${KT_KIND[$TAG]} != binary ]] || pkg="linux-modules-$ABI=$IMG_VER"
+	deb=$(chroot_download "$suite" "$ZRAM_DIR.tmp/dl" "$pkg")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$ZRAM_DIR.tmp/dl" --wildcards \
+		'*/zram.ko*' '*/zsmalloc.ko*' '*/kernel/lib/*.ko*' 2>/dev/null || true
+	find "$ZRAM_DIR.tmp/dl" -name '*.ko.xz' -exec xz -d {} +
+	find "$ZRAM_DIR.tmp/dl" -name '*.ko.zst' -exec zstd -q -d --rm {} +
+	ZRAM_ORDER=()
+	zram_dep zram
+	printf '%s\n' "${ZRAM_ORDER[@]}" >"$ZRAM_DIR.tmp/order"
+	rm -rf "$ZRAM_DIR.tmp/dl"
+	touch "$ZRAM_DIR.tmp/done"
+	rm -rf "$ZRAM_DIR"
+	mv "$ZRAM_DIR.tmp" "$ZRAM_DIR"
+}
+
+# zram_dep NAME: NAME's "depends=" first, then NAME, into ZRAM_ORDER.
+zram_dep() {
+	local f d
+	[[ " ${ZRAM_ORDER[*]} " != *" $1 "* ]] || return 0
+	f=$(find "$ZRAM_DIR.tmp/dl" -name "$1.ko" -o -name "${1//_/-}.ko" | head -n 1)
+	[[ -n $f ]] || return 0
+	for d in $(tr '\0' '\n' <"$f" | sed -n 's/^depends=//p' | tr , ' '); do zram_dep "${d//-/_}"; done
+	cp "$f" "$ZRAM_DIR.tmp/$1.ko"
+	ZRAM_ORDER+=("$1")
+}
+
 # debian_kernel_module: a Debian kernel (suite chroot), and the module built
 # against its headers in that chroot, or the prebuilt --ko.
 debian_kernel_module() {
@@ -322,6 +358,7 @@ debian_kernel_module() {
 	chroot_ensure "$suite"
 	c=$(chroot_dir "$suite")
 	fetch_kernel "$suite"
+	fetch_zram "$suite"
 
 	if [[ -n $KO ]]; then
 		log "using the prebuilt module $KO"
@@ -371,6 +408,8 @@ build_initramfs() {
 		{ cat "$WORK/cli.log" >&2; die "CLI build failed"; }
 	install -m 755 "$WORK/cli/oomsnap" "$r/bin/oomsnap"
 	cp "$WORK/oomsnap.ko" "$r/oomsnap/oomsnap.ko"
+	mkdir -p "$r/oomsnap/modules"
+	cp "${ZRAM_DIR:-/nonexistent}"/{*.ko,order} "$r/oomsnap/modules/" 2>/dev/null || true
 	for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 		[[ -n $t ]] || continue
 		install -m 755 "$WORK/selftests/$t" "$r/selftests/$t"

@@ -497,11 +497,19 @@ static void what_to_do(struct sbuf *s, json_object *rec, long long order)
 		"What to do: the machine needs more memory or less load: add RAM or swap, put memory limits (memory.max) on the big consumers so they fail alone instead of the whole machine, check the top candidates for a leak, and protect what must survive (oomsnap protect add comm=NAME).");
 }
 
+/* Why swap did not help (why.c), when the record says (its reasons). */
+static void explain_why_swap(struct sbuf *s, json_object *rec, long long order)
+{
+	(void)order;
+	explain_swap(s, rec);
+}
+
 /* Print the explanation of one event record. */
 void explain(json_object *rec)
 {
 	static void (* const paragraphs[])(struct sbuf *s, json_object *rec, long long order) = {
-		explain_allocation, ran_out, who, explain_reaper, what_to_do,
+		explain_allocation, ran_out, who, explain_reaper, explain_why_swap,
+		what_to_do,
 	};
 	long long order = rec_int(rec, "order");
 	struct sbuf s = { 0 };

@@ -93,6 +93,21 @@ static void count(struct by_label *bl, const char *value)
 	bl->c[bl->n++].n = 1;
 }
 
+/* Count an event under each of its reasons (interface section 4.1). */
+static void count_reasons(struct by_label *bl, json_object *rec)
+{
+	json_object *r = rec_get(rec, "reasons");
+	size_t i, n;
+
+	if (!r || !json_object_is_type(r, json_type_array))
+		return;
+	if (!bl->c)	/* the family is shown once a module gives reasons */
+		bl->c = xrealloc(NULL, sizeof(*bl->c));
+	n = json_object_array_length(r);
+	for (i = 0; i < n; i++)
+		count(bl, json_object_get_string(json_object_array_get_idx(r, i)));
+}
+
 /* Count the retained events by label; the newest wall-clock time. */
 static void scan_events(struct by_label *by, long long *last_ns)
 {
@@ -112,6 +127,7 @@ static void scan_events(struct by_label *by, long long *last_ns)
 				sb_v(&v, rec, labels[i]);
 				count(&by[i], v.s);
 			}
+			count_reasons(&by[LABELS], rec);
 			if (rec_int(rec, "real_ns") > *last_ns)
 				*last_ns = rec_int(rec, "real_ns");
 		}
@@ -218,6 +234,10 @@ static void print_metrics(const struct stats *st, struct by_label *by, long long
 		       "Events in the ring, by ", &by[i]);
 	}
 	free(kept.c);
+	/* by why swap did not help: an event may count under several */
+	if (by[LABELS].c)
+		fam_by("oomsnap_retained_events_by_", "reason", "", "gauge",
+		       "Events in the ring, by ", &by[LABELS]);
 	fam("oomsnap_last_event_timestamp_seconds", "gauge",
 	    "Wall-clock time of the newest retained event (0: none).");
 	if (last_ns > 0)
@@ -236,7 +256,7 @@ static void print_metrics(const struct stats *st, struct by_label *by, long long
 
 int cmd_metrics(int argc, char **argv)
 {
-	struct by_label by[LABELS] = { 0 };
+	struct by_label by[LABELS + 1] = { 0 };	/* + reasons */
 	struct stats st = { 0 };
 	long long last_ns = 0;
 	char *stats, *path;
@@ -264,7 +284,7 @@ int cmd_metrics(int argc, char **argv)
 	parse_stats(&st, stats);
 	scan_events(by, &last_ns);
 	print_metrics(&st, by, last_ns);
-	for (i = 0; i < LABELS; i++) {
+	for (i = 0; i <= LABELS; i++) {
 		for (j = 0; j < by[i].n; j++)
 			free(by[i].c[j].value);
 		free(by[i].c);

@@ -108,6 +108,9 @@ void sb_brief(struct sbuf *b, json_object *rec);
 bool sb_notice(struct sbuf *b, json_object *rec);
 
 /* the commands */
+/* why.c */
+bool explain_swap(struct sbuf *s, json_object *rec);
+
 int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_last(int argc, char **argv);

@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap_mem_test: the memory breakdown and the reasons swap did not help
+ * (interface sections 3.3 and 4.1), on real OOMs with swap in the guest.
+ *
+ * The guest's swap is zram (scripts/vm.sh puts the kernel's own zram and
+ * zsmalloc modules in /oomsnap/modules).  Each scenario causes one OOM with
+ * swap free and checks the record's figures against the kernel's own
+ * report for the same event, read from /dev/kmsg: the Mem-Info block, the
+ * node lines' kernel_stack, "Free swap"/"Total swap" (global OOMs), and the
+ * memcg's "swap: usage .. limit .." line (memcg OOMs).
+ *
+ * Drift: the kernel's counters are per-CPU batched, and its report is
+ * printed a moment after oomsnap read them.  A figure may differ from the
+ * report's by 125 pages (the largest vmstat threshold) per online CPU per
+ * node, plus 2% of the figure for what changed in between.
+ */
+#include <ctype.h>
+#include <sys/mman.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include "kselftest_harness.h"
+#include "oomsnap_util.h"
+
+#define ZRAM_MODS	"/oomsnap/modules"
+#define ZRAM_DEV	"/dev/zram0"
+#define ZRAM_SIZE	"256M"
+
+/* The test itself must never be the victim. */
+__attribute__((constructor)) static void shield_self(void)
+{
+	ou_write("/proc/self/oom_score_adj", "-1000");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+static int insmod(const char *name)
+{
+	char p[128];
+	int fd, r;
+
+	snprintf(p, sizeof(p), ZRAM_MODS "/%s.ko", name);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0);
+	r = r && errno != EEXIST ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* zram swap of ZRAM_SIZE; NULL, or why not (a SKIP reason). */
+static const char *swap_on(void)
+{
+	if (access("/sys/block/zram0", F_OK)) {
+		/* zram and what it depends on, in load order (scripts/vm.sh) */
+		char *order = ou_read(ZRAM_MODS "/order"), *save = NULL, *m;
+
+		if (!order)
+			return "no zram (the guest lacks /oomsnap/modules/order)";
+		for (m = strtok_r(order, "\n", &save); m;
+		     m = strtok_r(NULL, "\n", &save)) {
+			if (insmod(m)) {
+				free(order);
+				return "a module of /oomsnap/modules/order does not load";
+			}
+		}
+		free(order);
+		if (access("/sys/block/zram0", F_OK))
+			return "zram loaded but no /sys/block/zram0";
+	}
+	swapoff(ZRAM_DEV);
+	ou_write("/sys/block/zram0/reset", "1");
+	if (ou_write("/sys/block/zram0/disksize", ZRAM_SIZE))
+		return "zram disksize refused";
+	if (system("mkswap " ZRAM_DEV " >/dev/null 2>&1"))
+		return "mkswap failed";
+	if (swapon(ZRAM_DEV, 0))
+		return "swapon failed";
+	return NULL;
+}
+
+static void swap_off(void)
+{
+	swapoff(ZRAM_DEV);
+	ou_write("/sys/block/zram0/reset", "1");
+}
+
+/* Total swap in kB as /proc/meminfo says. */
+static long long meminfo_kb(const char *key)
+{
+	return ou_file_num("/proc/meminfo", key);
+}
+
+/* ---- the kernel's report ------------------------------------------------ */
+
+/* Everything /dev/kmsg holds, records joined by '\n'; the caller frees. */
+static char *kmsg_all(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	size_t len = 0, cap = 1 << 20;
+	char *all = malloc(cap), rec[8192];
+	ssize_t n;
+
+	if (fd < 0 || !all) {
+		free(all);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EPIPE)
+				continue;
+			break;
+		}
+		if (len + n + 2 > cap) {
+			char *b = realloc(all, cap *= 2);
+
+			if (!b)
+				break;
+			all = b;
+		}
+		memcpy(all + len, rec, n);
+		len += n;
+		all[len++] = '\n';
+	}
+	all[len] = '\0';
+	close(fd);
+	return all;
+}
+
+/*
+ * The part of the log that is the OOM report of the kill of @pid: from
+ * the last "invoked oom-killer" before its "Killed process PID (" line to
+ * that line.  Returned in place inside @all (NUL-terminated there).
+ */
+static char *report_of(char *all, int pid)
+{
+	char needle[64], *kill, *start = NULL, *p;
+
+	snprintf(needle, sizeof(needle), "Killed process %d (", pid);
+	kill = strstr(all, needle);
+	if (!kill)
+		return NULL;
+	*kill = '\0';
+	for (p = all; (p = strstr(p, "invoked oom-killer")); p++)
+		start = p;
+	return start;
+}
+
+/*
+ * The value after "KEY:" (or "KEY = ", or "KEY "), where KEY starts a word:
+ * the @nth (0-based) such word in @s.  -1 when absent.
+ */
+static long long report_num(const char *s, const char *key, int nth)
+{
+	size_t kl = strlen(key);
+	const char *p;
+
+	for (p = s; (p = strstr(p, key)); p += kl) {
+		const char *v = p + kl;
+
+		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		if (*v != ':' && *v != ' ' && *v != '=')
+			continue;
+		while (*v == ':' || *v == ' ' || *v == '=')
+			v++;
+		if (!isdigit((unsigned char)*v))
+			continue;
+		if (nth-- == 0)
+			return strtoll(v, NULL, 10);
+	}
+	return -1;
+}
+
+/* The sum of every "KEY:NkB" of the report's "Node N" lines. */
+static long long report_node_sum(const char *s, const char *key)
+{
+	long long sum = 0, v;
+	int i;
+
+	for (i = 0; (v = report_num(s, key, i)) >= 0; i++)
+		sum += v;
+	return sum;
+}
+
+static int drift_ok(const char *what, long long rec_kb, long long rep_kb,
+		    int nodes)
+{
+	long long tol = 125LL * sysconf(_SC_NPROCESSORS_ONLN) * nodes * 4 +
+			rep_kb / 50;
+	long long d = rec_kb - rep_kb;
+
+	printf("# %-20s record %lld kB, report %lld kB (drift %lld, allowed %lld)\n",
+	       what, rec_kb, rep_kb, d, tol);
+	return rep_kb >= 0 && rec_kb >= 0 && llabs(d) <= tol;
+}
+
+/* ou_is_null() for a member of a member ("memcg_mem", "anon_kb"). */
+static int null_at(json_object *ev, const char *parent, const char *key)
+{
+	json_object *o = ou_get(ev, parent);
+
+	return o ? ou_is_null(o, key) : -1;
+}
+
+/*
+ * With OOMSNAP_MEM_SAVE=FILE, append the event's JSON line to FILE: the
+ * CLI's host tests take their records from a run
+ * (tools/oomsnap/tests/data/vm-bookworm-mem).
+ */
+static void save_event(json_object *ev)
+{
+	const char *path = getenv("OOMSNAP_MEM_SAVE");
+	FILE *f = path ? fopen(path, "a") : NULL;
+
+	if (!f)
+		return;
+	fprintf(f, "%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+	fclose(f);
+}
+
+static int has_reason(json_object *ev, const char *name)
+{
+	json_object *r = ou_get(ev, "reasons");
+	size_t i;
+
+	if (!r || !json_object_is_type(r, json_type_array))
+		return -1;
+	for (i = 0; i < json_object_array_length(r); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(r, i)),
+			    name))
+			return 1;
+	return 0;
+}
+
+static int nr_nodes(json_object *ev)
+{
+	json_object *a = ou_get(ev, "mem_nodes");
+
+	return a ? (int)json_object_array_length(a) : 1;
+}
+
+/*
+ * A global OOM's record against the kernel's Mem-Info for the same
+ * event (pages there, kB here); returns the number of mismatches.
+ */
+static int check_global_report(json_object *ev, int pid)
+{
+	static const char * const pages[] = {
+		"active_anon", "inactive_anon", "active_file",
+		"inactive_file", "unevictable", "slab_reclaimable",
+		"slab_unreclaimable", "pagetables", "shmem",
+	};
+	char *all = kmsg_all(), *rep, *mi, key[64];
+	int nodes = nr_nodes(ev), bad = 0;
+	unsigned int i;
+
+	rep = all ? report_of(all, pid) : NULL;
+	mi = rep ? strstr(rep, "Mem-Info:") : NULL;
+	if (!mi) {
+		printf("# no Mem-Info in the kernel's report of %d\n", pid);
+		free(all);
+		return 1;
+	}
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		snprintf(key, sizeof(key), "mem.%s_kb", pages[i]);
+		bad += !drift_ok(pages[i], ou_int(ev, key),
+				 report_num(mi, pages[i], 0) * 4, nodes);
+	}
+	bad += !drift_ok("kernel_stack", ou_int(ev, "mem.kernel_stack_kb"),
+			 report_node_sum(mi, "kernel_stack"), nodes);
+	/* swap: one figure each, no per-CPU batching */
+	bad += !drift_ok("freeswap", ou_int(ev, "system.freeswap_kb"),
+			 report_num(mi, "Free swap", 0), nodes);
+	printf("# totalswap: record %lld kB, report %lld kB\n",
+	       ou_int(ev, "system.totalswap_kb"),
+	       report_num(mi, "Total swap", 0));
+	bad += ou_int(ev, "system.totalswap_kb") !=
+	       report_num(mi, "Total swap", 0);
+	free(all);
+	return bad;
+}
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+FIXTURE(swap) {
+	struct ou_quiet q;
+	const char *skip;
+};
+
+FIXTURE_SETUP(swap)
+{
+	self->skip = swap_on();
+	/* the report must reach the kernel log; tasks are not needed */
+	ou_quiet_begin(&self->q);
+	ASSERT_EQ(0, ou_load(""));
+}
+
+FIXTURE_TEARDOWN(swap)
+{
+	ou_quiet_end(&self->q);
+	swap_off();
+}
+
+/*
+ * (a) A memcg whose memory.swap.max is 0 while system swap is free:
+ * memcg_swap_limit, with the memcg's swap figures those of the report's
+ * "swap:" line; without system swap the same OOM is not that reason.
+ */
+TEST_F_TIMEOUT(swap, memcg_swap_limit, 120)
+{
+	json_object **v, *ev;
+	long long usage, limit;
+	char *all, *rep;
+	pid_t pid;
+	int n;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	if (!ou_memcg_available())
+		SKIP(return, "no memory controller");
+	ou_cg_remove("memsw");
+	ASSERT_EQ(0, ou_cg_create("memsw", "32M"));
+	if (ou_write(OU_CGROOT "/memsw/memory.swap.max", "0")) {
+		ou_cg_remove("memsw");
+		SKIP(return, "no memory.swap.max (swap accounting off)");
+	}
+	pid = ou_memcg_oom("memsw");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	save_event(ev);
+	EXPECT_STREQ("memcg_limit", ou_str(ev, "cause"));
+	EXPECT_EQ(1, has_reason(ev, "memcg_swap_limit"));
+	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
+	/* a memcg OOM does not size totalpages by swap: null, no guess */
+	EXPECT_EQ(1, null_at(ev, "system", "totalswap_kb"));
+	all = kmsg_all();
+	ASSERT_NE(NULL, all);
+	rep = report_of(all, pid);
+	ASSERT_NE(NULL, rep);
+	/* "swap: usage 0kB, limit 0kB, failcnt 0": exact, page counters */
+	rep = strstr(rep, "swap: usage ");
+	ASSERT_NE(NULL, rep);
+	ASSERT_EQ(2, sscanf(rep, "swap: usage %lldkB, limit %lldkB",
+			    &usage, &limit));
+	printf("# report swap: usage %lld kB limit %lld kB; record %lld kB %lld kB\n",
+	       usage, limit, ou_int(ev, "memcg_mem.swap_kb"),
+	       ou_int(ev, "memcg_mem.swap_max_kb"));
+	EXPECT_EQ(usage, ou_int(ev, "memcg_mem.swap_kb"));
+	EXPECT_EQ(limit, ou_int(ev, "memcg_mem.swap_max_kb"));
+	free(all);
+	ou_events_free(v, n);
+
+	/* the other side: no free system swap, same memcg, same limit */
+	swap_off();
+	pid = ou_memcg_oom("memsw");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	save_event(ev);
+	EXPECT_EQ(0, ou_int(ev, "system.freeswap_kb"));
+	EXPECT_EQ(0, has_reason(ev, "memcg_swap_limit"));
+	ou_events_free(v, n);
+	ou_cg_remove("memsw");
+}
+
+/* A child that locks everything it will ever map, then grows until killed. */
+static pid_t spawn_mlocker(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		ou_write("/proc/self/oom_score_adj", "0");
+		if (mlockall(MCL_CURRENT | MCL_FUTURE))
+			_exit(125);
+		for (;;) {
+			char *p = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				_exit(124);
+			memset(p, 1, 4 << 20);
+		}
+	}
+	return pid;
+}
+
+/*
+ * (b) mlocked memory fills RAM while swap is free: a global OOM with
+ * reason unevictable (and not kernel_memory), its figures those of the
+ * kernel's Mem-Info, its total swap the kernel's.
+ */
+TEST_F_TIMEOUT(swap, mlocked_fills_ram, 180)
+{
+	json_object **v, *ev;
+	pid_t pid;
+	int n;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	pid = spawn_mlocker();
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	save_event(ev);
+	EXPECT_STREQ("global", ou_str(ev, "kind"));
+	EXPECT_EQ(1, has_reason(ev, "unevictable"));
+	EXPECT_EQ(0, has_reason(ev, "kernel_memory"));
+	EXPECT_EQ(1, ou_is_null(ev, "memcg_mem"));
+	EXPECT_EQ(0, has_reason(ev, "unaccounted"));
+	EXPECT_EQ(0, has_reason(ev, "memcg_swap_limit"));
+	EXPECT_LT(ou_int(ev, "system.totalram_kb") / 2,
+		  ou_int(ev, "mem.mlocked_kb"));
+	EXPECT_EQ(meminfo_kb("\nSwapTotal:"), ou_int(ev, "system.totalswap_kb"));
+	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
+	EXPECT_EQ(0, check_global_report(ev, pid));
+	ou_events_free(v, n);
+}
+
+/*
+ * A child whose memory is page tables: one page of a memfd mapped shared
+ * every 2 MB, each mapping needing a page table page of its own, and
+ * only one page of data for all of them.
+ */
+static pid_t spawn_pgtable_hog(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *base = (char *)(1UL << 40);
+		int fd = memfd_create("pt", 0);
+		long i;
+
+		ou_write("/proc/self/oom_score_adj", "0");
+		if (fd < 0 || ftruncate(fd, 4096))
+			_exit(125);
+		for (i = 0; i < 60000; i++) {
+			char *p = mmap(base + (i << 21), 4096, PROT_READ,
+				       MAP_SHARED | MAP_FIXED_NOREPLACE |
+				       MAP_POPULATE, fd, 0);
+
+			if (p == MAP_FAILED)
+				break;
+		}
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/*
+ * (c) Kernel memory to a global OOM with swap free: page tables of a few
+ * processes (which swap cannot take) outgrow what user space holds:
+ * reason kernel_memory, not unevictable; figures as the Mem-Info's.
+ */
+TEST_F_TIMEOUT(swap, page_tables_fill_ram, 300)
+{
+	json_object **v, *ev = NULL;
+	pid_t kids[4], victim = -1;
+	int n, i, st;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	for (i = 0; i < 4; i++)
+		kids[i] = spawn_pgtable_hog();
+	for (i = 0; i < 4 && victim < 0; i++) {
+		pid_t p = waitpid(-1, &st, 0);
+
+		if (p > 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			victim = p;
+		else if (p > 0)
+			printf("# child %d ended with status %#x\n", p, st);
+	}
+	for (i = 0; i < 4; i++)
+		kill(kids[i], SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	ASSERT_LT(0, victim);
+	ASSERT_EQ(0, ou_wait_event_of(victim, 10000));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, victim);
+	ASSERT_NE(NULL, ev);
+	save_event(ev);
+	EXPECT_STREQ("global", ou_str(ev, "kind"));
+	EXPECT_EQ(1, has_reason(ev, "kernel_memory"));
+	EXPECT_EQ(0, has_reason(ev, "unevictable"));
+	EXPECT_EQ(0, has_reason(ev, "unaccounted"));
+	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
+	EXPECT_EQ(0, check_global_report(ev, victim));
+	ou_events_free(v, n);
+}
+
+/*
+ * (d) A hugetlb pool of about half of RAM, then mlocked memory fills the
+ * rest while swap is free: reason unaccounted (the pool is in
+ * unaccounted_kb, or in hugetlb_kb where NR_HUGETLB exists), not
+ * unevictable (less than half of RAM is locked); the pool as the report's
+ * "hugepages_total" lines say.
+ */
+TEST_F_TIMEOUT(swap, hugetlb_pool, 180)
+{
+	json_object **v, *ev;
+	long long pool_kb, held;
+	char *all, *rep, *p;
+	pid_t pid;
+	int n;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	if (ou_write("/proc/sys/vm/nr_hugepages", "120"))
+		SKIP(return, "no hugetlb pool (vm.nr_hugepages)");
+	pool_kb = meminfo_kb("\nHugetlb:");
+	printf("# hugetlb pool %lld kB\n", pool_kb);
+	if (pool_kb < ou_file_num("/proc/meminfo", "MemTotal:") * 2 / 5) {
+		ou_write("/proc/sys/vm/nr_hugepages", "0");
+		SKIP(return, "the pool did not grow to 40%% of RAM");
+	}
+	pid = spawn_mlocker();
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
+	ou_write("/proc/sys/vm/nr_hugepages", "0");
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	save_event(ev);
+	EXPECT_STREQ("global", ou_str(ev, "kind"));
+	EXPECT_EQ(1, has_reason(ev, "unaccounted"));
+	EXPECT_EQ(0, has_reason(ev, "unevictable"));
+	EXPECT_EQ(0, has_reason(ev, "kernel_memory"));
+	held = ou_int(ev, "mem.unaccounted_kb");
+	if (null_at(ev, "mem", "hugetlb_kb") == 0)
+		held += ou_int(ev, "mem.hugetlb_kb");
+	EXPECT_LE(pool_kb, held);
+	EXPECT_EQ(0, check_global_report(ev, pid));
+	/* the report's "Node N hugepages_total=.. hugepages_size=2048kB" */
+	all = kmsg_all();
+	ASSERT_NE(NULL, all);
+	rep = report_of(all, pid);
+	ASSERT_NE(NULL, rep);
+	held = 0;
+	for (p = rep; (p = strstr(p, "hugepages_total=")); p++) {
+		long long total, size;
+
+		if (sscanf(p, "hugepages_total=%lld hugepages_free=%*d hugepages_surp=%*d hugepages_size=%lldkB",
+			   &total, &size) == 2)
+			held += total * size;
+	}
+	printf("# report: hugepages %lld kB\n", held);
+	EXPECT_EQ(pool_kb, held);
+	free(all);
+	ou_events_free(v, n);
+}
+
+/*
+ * Every event carries the breakdown: keys of interface section 3.3 present,
+ * figures that add up to no more than RAM.
+ */
+TEST_F(swap, breakdown_keys)
+{
+	static const char * const always[] = {
+		"free", "pcp_free", "active_anon", "inactive_anon", "active_file",
+		"inactive_file", "unevictable", "mlocked", "shmem",
+		"slab_reclaimable", "slab_unreclaimable", "kernel_stack",
+		"pagetables", "dirty", "writeback", "isolated_anon",
+		"isolated_file", "kernel_misc_reclaimable", "unaccounted",
+	};
+	static const char * const maybe[] = {
+		"sec_pagetables", "swapcache", "zspages", "hugetlb", "vmalloc",
+	};
+	json_object **v, *ev, *mem;
+	char key[64];
+	unsigned int i;
+	pid_t pid;
+	int n;
+
+	if (!ou_memcg_available())
+		SKIP(return, "no memory controller");
+	ou_cg_remove("memkeys");
+	ASSERT_EQ(0, ou_cg_create("memkeys", "16M"));
+	pid = ou_memcg_oom("memkeys");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, pid);
+	ASSERT_NE(NULL, ev);
+	save_event(ev);
+	mem = ou_get(ev, "mem");
+	ASSERT_NE(NULL, mem);
+	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		snprintf(key, sizeof(key), "%s_kb", always[i]);
+		EXPECT_EQ(0, null_at(ev, "mem", key));
+		snprintf(key, sizeof(key), "mem.%s_kb", always[i]);
+		EXPECT_LE(0, ou_int(ev, key));
+		EXPECT_GE(ou_int(ev, "system.totalram_kb"), ou_int(ev, key));
+	}
+	for (i = 0; i < sizeof(maybe) / sizeof(maybe[0]); i++) {
+		snprintf(key, sizeof(key), "%s_kb", maybe[i]);
+		if (null_at(ev, "mem", key) == 1)
+			printf("# mem.%s is null on this kernel\n", key);
+	}
+	EXPECT_LE(1, nr_nodes(ev));
+	EXPECT_EQ(0, ou_is_null(ev, "memcg_mem"));
+	EXPECT_EQ(0, null_at(ev, "memcg_mem", "min_kb"));
+	EXPECT_EQ(0, null_at(ev, "memcg_mem", "swap_kb"));
+	EXPECT_LE(0, ou_int(ev, "memcg_mem.swap_kb"));
+	/* swap.max untouched: "max" */
+	EXPECT_STREQ("max", ou_str(ev, "memcg_mem.swap_max_kb"));
+	if (null_at(ev, "memcg_mem", "anon_kb") == 1)
+		printf("# memcg_mem.anon_kb is null on this kernel\n");
+	else
+		EXPECT_LT(8 * 1024, ou_int(ev, "memcg_mem.anon_kb"));
+	ou_events_free(v, n);
+	ou_cg_remove("memkeys");
+}
+
+TEST_HARNESS_MAIN
