@@ -155,6 +155,64 @@ static void oomsnap_add_capture_time(struct oomsnap_event *ev, u64 t0)
 	ev->capture_ns += ktime_get_mono_fast_ns() - t0;
 }
 
+/**
+ * oomsnap_memcg_path() - the cgroup path of a memory cgroup, from any context
+ * @memcg: the cgroup, pinned by the caller (or under RCU), or NULL
+ * @buf: where to write the path
+ * @len: size of @buf
+ *
+ * cgroup_path() (kernfs_path() of the cgroup's directory) takes
+ * kernfs_rename_lock, a spinning rwlock that is fine with preemption
+ * disabled, but a sleeping lock on PREEMPT_RT.  There the path is built by
+ * walking the kernfs parents without a lock, which is safe on the cgroup v2
+ * hierarchy: its directories cannot be renamed, and a cgroup pins its
+ * ancestors.  On RT with cgroup v1 the path is left empty.
+ *
+ * Return: true when @buf holds a path.
+ */
+static bool oomsnap_memcg_path(struct mem_cgroup *memcg, char *buf, size_t len)
+{
+	struct kernfs_node *kn = oomsnap_memcg_kn(memcg), *parts[32];
+	unsigned int n = 0;
+	size_t pos = 0;
+	bool ok = false;
+
+	buf[0] = '\0';
+	if (!kn)
+		return false;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return kernfs_path(kn, buf, len) > 0;
+	if (!oomsnap_memcg_on_dfl())
+		return false;
+	rcu_read_lock();
+	for (; kn && oomsnap_kn_parent(kn); kn = oomsnap_kn_parent(kn)) {
+		if (n == ARRAY_SIZE(parts))
+			goto out;
+		parts[n++] = kn;
+	}
+	if (!n) {
+		ok = strscpy(buf, "/", len) > 0;
+		goto out;
+	}
+	while (n--) {
+		ssize_t w;
+
+		if (pos + 1 >= len)
+			goto out;
+		buf[pos++] = '/';
+		w = strscpy(buf + pos, oomsnap_kn_name(parts[n]), len - pos);
+		if (w < 0)
+			goto out;
+		pos += w;
+	}
+	ok = true;
+out:
+	rcu_read_unlock();
+	if (!ok)
+		buf[0] = '\0';
+	return ok;
+}
+
 static void oomsnap_memcg_info(struct mem_cgroup *memcg, char *path,
 			       u32 *has, u32 flag)
 {
@@ -305,7 +363,7 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c)
 		if (mm) {
 			c->adj = READ_ONCE(t->signal->oom_score_adj);
 			found = c->adj != OOM_SCORE_ADJ_MIN &&
-				!oomsnap_mm_oom_skip(mm) && !in_vfork(t);
+				!mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
 			c->rss = oomsnap_mm_rss(mm);
 			c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
@@ -548,7 +606,7 @@ static bool oomsnap_victim_settled(struct task_struct *victim,
 {
 	struct task_struct *t;
 	int users = 0;
-	bool settled = !oomsnap_mm_multiprocess(mm);
+	bool settled = !mm_flags_test(MMF_MULTIPROCESS, mm);
 
 	rcu_read_lock();
 	for_each_thread(victim, t) {
@@ -621,16 +679,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 	oomsnap_add_capture_time(ev, t0);
 }
 
-/*
- * mark_victim's arguments changed: (int pid) up to 6.8 and on older
- * stable kernels, (struct task_struct *, uid_t) since.  Both probes are
- * built; the one whose type matches this kernel's trace_mark_victim() is
- * registered.  A wrong one would read a pid as a pointer.
- */
-#define OOMSNAP_MARK_VICTIM_TASK \
-	__builtin_types_compatible_p(typeof(trace_mark_victim), \
-				     void (struct task_struct *, uid_t))
-
+/* mark_victim's two signatures: see OOMSNAP_MARK_VICTIM_TASK */
 static void __maybe_unused oomsnap_mark_victim_task(void *data,
 						    struct task_struct *t,
 						    uid_t uid)
@@ -782,15 +831,10 @@ static struct kprobe oomsnap_kill_kp = {
 };
 
 /*
- * oom_kill_process() is static: the compiler may rename a specialised copy.
- * Each candidate is tried in turn; the pre-handler checks that its first
- * argument is the oom_control of the OOM in flight, so a clone with other
- * arguments only loses the data, never misreads it.
+ * oom_kill_process() or the clone the build made of it; the pre-handler
+ * checks that its first argument is the oom_control of the OOM in flight.
  */
-static const char * const kill_symbols[] = {
-	"oom_kill_process", "oom_kill_process.constprop.0",
-	"oom_kill_process.isra.0", "oom_kill_process.part.0",
-};
+static const char * const kill_symbols[] = { OOMSNAP_KILL_PROCESS_SYMBOLS };
 
 static int oomsnap_oom_notify(struct notifier_block *nb, unsigned long unused,
 			      void *freed)

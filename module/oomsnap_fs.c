@@ -266,7 +266,6 @@ static const struct file_operations oomsnap_clear_fops = {
 	.owner = THIS_MODULE,
 	.open = oomsnap_clear_open,
 	.write = oomsnap_clear_write,
-	.llseek = OOMSNAP_NO_LLSEEK,
 };
 
 static const struct {

@@ -912,11 +912,7 @@ static void oomsnap_exit_one(struct task_struct *p)
 	}
 }
 
-/* sched_process_exit gained a group_dead argument in later kernels. */
-#define OOMSNAP_EXIT_GROUP_DEAD \
-	__builtin_types_compatible_p(typeof(trace_sched_process_exit), \
-				     void (struct task_struct *, bool))
-
+/* sched_process_exit's two signatures: see OOMSNAP_EXIT_GROUP_DEAD */
 static void __maybe_unused oomsnap_exit_probe(void *data,
 					      struct task_struct *p)
 {

@@ -158,5 +158,4 @@ const struct file_operations oomsnap_stream_fops = {
 	.read = oomsnap_stream_read,
 	.poll = oomsnap_stream_poll,
 	.release = oomsnap_stream_release,
-	.llseek = OOMSNAP_NO_LLSEEK,
 };
