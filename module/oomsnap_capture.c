@@ -88,21 +88,14 @@ static struct {
 	unsigned long nr_evaluated;	/* oom_badness() returns seen */
 } cur;
 
-enum oomsnap_hook_id {
-	HOOK_OUT_OF_MEMORY,
-	HOOK_OOM_KILL_PROCESS,
-	HOOK_MARK_VICTIM,
-	HOOK_FINISH_REAPING,
-	HOOK_SKIP_REAPING,
-	HOOK_OOM_NOTIFIER,
-	HOOK_OOM_BADNESS,
-	HOOK_NR,
-};
-
-static const char * const hook_names[HOOK_NR] = {
-	"out_of_memory", "oom_kill_process", "mark_victim",
-	"finish_task_reaping", "skip_task_reaping", "oom_notifier",
-	"oom_badness",
+static const char * const hook_names[OOMSNAP_HOOK_NR] = {
+	[OOMSNAP_HOOK_OUT_OF_MEMORY] = "out_of_memory",
+	[OOMSNAP_HOOK_OOM_KILL_PROCESS] = "oom_kill_process",
+	[OOMSNAP_HOOK_MARK_VICTIM] = "mark_victim",
+	[OOMSNAP_HOOK_FINISH_REAPING] = "finish_task_reaping",
+	[OOMSNAP_HOOK_SKIP_REAPING] = "skip_task_reaping",
+	[OOMSNAP_HOOK_OOM_NOTIFIER] = "oom_notifier",
+	[OOMSNAP_HOOK_OOM_BADNESS] = "oom_badness",
 };
 
 /*
@@ -116,10 +109,12 @@ static const char * const hook_names[HOOK_NR] = {
  */
 enum oomsnap_cand_source { CAND_NONE, CAND_BADNESS, CAND_SCAN };
 static enum oomsnap_cand_source cand_source;
-static const char * const cand_source_names[] = { "none", "oom_badness", "scan" };
+static const char * const cand_source_names[] = {
+	[CAND_NONE] = "none", [CAND_BADNESS] = "oom_badness", [CAND_SCAN] = "scan",
+};
 
 /* Why a hook is missing, for the stats file; NULL when it is attached. */
-static const char *hook_missing[HOOK_NR];
+static const char *hook_missing[OOMSNAP_HOOK_NR];
 static const char *kill_symbol;
 
 /*
@@ -136,7 +131,7 @@ static const char badness_blind_why[] =
 static bool oomsnap_badness_blind(void)
 {
 	return cand_source == CAND_BADNESS &&
-	       READ_ONCE(hook_missing[HOOK_OOM_BADNESS]);
+	       READ_ONCE(hook_missing[OOMSNAP_HOOK_OOM_BADNESS]);
 }
 
 /*
@@ -579,7 +574,7 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	 */
 	unseen = cand_source == CAND_BADNESS && !cur.evaluated;
 	if (unseen && oomsnap_victim_was_evaluated(oc))
-		WRITE_ONCE(hook_missing[HOOK_OOM_BADNESS], badness_blind_why);
+		WRITE_ONCE(hook_missing[OOMSNAP_HOOK_OOM_BADNESS], badness_blind_why);
 	if (cand_source == CAND_SCAN || unseen)
 		oomsnap_scan_candidates(ev, oc);
 	cur.kills_seen = oomsnap_oom_kill_count();
@@ -849,16 +844,16 @@ static struct notifier_block oomsnap_oom_nb = {
 };
 
 struct oomsnap_tp_hook {
-	enum oomsnap_hook_id id;
+	enum oomsnap_hook id;
 	const char *name;
 	void *probe;
 	struct tracepoint *tp;
 };
 
 static struct oomsnap_tp_hook tp_hooks[] = {
-	{ HOOK_MARK_VICTIM, "mark_victim" },
-	{ HOOK_FINISH_REAPING, "finish_task_reaping", oomsnap_reaped },
-	{ HOOK_SKIP_REAPING, "skip_task_reaping", oomsnap_reap_skipped },
+	{ OOMSNAP_HOOK_MARK_VICTIM, "mark_victim" },
+	{ OOMSNAP_HOOK_FINISH_REAPING, "finish_task_reaping", oomsnap_reaped },
+	{ OOMSNAP_HOOK_SKIP_REAPING, "skip_task_reaping", oomsnap_reap_skipped },
 };
 
 static void oomsnap_tp_attach(struct oomsnap_tp_hook *h)
@@ -902,18 +897,18 @@ static void oomsnap_cand_attach(void)
 {
 	int ret;
 
-	hook_missing[HOOK_OOM_BADNESS] = NULL;
+	hook_missing[OOMSNAP_HOOK_OOM_BADNESS] = NULL;
 	cand_source = CAND_NONE;
 	if (!oomsnap_max_tasks)
 		return;
 	cand_source = CAND_SCAN;
 	if (oomsnap_cand_scan) {
-		hook_missing[HOOK_OOM_BADNESS] = "not used (candidates=scan)";
+		hook_missing[OOMSNAP_HOOK_OOM_BADNESS] = "not used (candidates=scan)";
 		return;
 	}
 	ret = register_kretprobe(&oomsnap_badness_krp);
 	if (ret) {
-		hook_missing[HOOK_OOM_BADNESS] =
+		hook_missing[OOMSNAP_HOOK_OOM_BADNESS] =
 			"cannot kretprobe oom_badness (candidates by scan)";
 		return;
 	}
@@ -946,14 +941,14 @@ int oomsnap_capture_init(void)
 	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++)
 		oomsnap_tp_attach(&tp_hooks[i]);
 
-	hook_missing[HOOK_OOM_KILL_PROCESS] = "no kprobe-able symbol";
+	hook_missing[OOMSNAP_HOOK_OOM_KILL_PROCESS] = "no kprobe-able symbol";
 	for (i = 0; i < ARRAY_SIZE(kill_symbols); i++) {
 		oomsnap_kill_kp.symbol_name = kill_symbols[i];
 		oomsnap_kill_kp.addr = NULL;
 		oomsnap_kill_kp.flags = 0;
 		if (!register_kprobe(&oomsnap_kill_kp)) {
 			kill_symbol = kill_symbols[i];
-			hook_missing[HOOK_OOM_KILL_PROCESS] = NULL;
+			hook_missing[OOMSNAP_HOOK_OOM_KILL_PROCESS] = NULL;
 			break;
 		}
 	}
@@ -970,8 +965,8 @@ int oomsnap_capture_init(void)
 		unregister_kretprobe(&oomsnap_oom_krp);
 		goto err;
 	}
-	for (i = 0; i < HOOK_NR; i++)
-		if (hook_missing[i] && !(i == HOOK_OOM_BADNESS && oomsnap_cand_scan))
+	for (i = 0; i < OOMSNAP_HOOK_NR; i++)
+		if (hook_missing[i] && !(i == OOMSNAP_HOOK_OOM_BADNESS && oomsnap_cand_scan))
 			pr_warn("hook %s missing: %s\n", hook_names[i],
 				hook_missing[i]);
 	return 0;
@@ -999,32 +994,26 @@ void oomsnap_capture_exit(void)
 }
 
 /**
- * oomsnap_capture_show_hooks() - "hook NAME ok|missing" lines for stats
- * @m: the stats file
+ * oomsnap_capture_state() - which hooks are attached, for the stats file
+ * @st: filled in
  */
-void oomsnap_capture_show_hooks(struct seq_file *m)
+void oomsnap_capture_state(struct oomsnap_capture_state *st)
 {
 	bool blind = oomsnap_badness_blind();
 	unsigned int i;
 
-	for (i = 0; i < HOOK_NR; i++) {
-		const char *why = READ_ONCE(hook_missing[i]);
-
+	st->nr_hooks = 0;
+	for (i = 0; i < OOMSNAP_HOOK_NR; i++) {
 		/* max_tasks=0: no candidates, nothing to hook for them */
-		if (i == HOOK_OOM_BADNESS && cand_source == CAND_NONE)
+		if (i == OOMSNAP_HOOK_OOM_BADNESS && cand_source == CAND_NONE)
 			continue;
-		if (!why)
-			seq_printf(m, "hook %s ok\n", hook_names[i]);
-		else
-			seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
-				   hook_names[i], hook_names[i], why);
+		st->hooks[st->nr_hooks].name = hook_names[i];
+		st->hooks[st->nr_hooks].missing = READ_ONCE(hook_missing[i]);
+		st->nr_hooks++;
 	}
-	if (kill_symbol)
-		seq_printf(m, "hook_symbol oom_kill_process %s\n", kill_symbol);
-	seq_printf(m, "candidates_source %s\n",
-		   cand_source_names[blind ? CAND_SCAN : cand_source]);
+	st->kill_symbol = kill_symbol;
+	st->cand_source = cand_source_names[blind ? CAND_SCAN : cand_source];
 	/* evaluations the kretprobe could not follow: candidates may lack one */
-	if (cand_source == CAND_BADNESS && !blind)
-		seq_printf(m, "oom_badness_missed %d\n",
-			   oomsnap_badness_krp.nmissed);
+	st->badness_followed = cand_source == CAND_BADNESS && !blind;
+	st->badness_missed = oomsnap_badness_krp.nmissed;
 }

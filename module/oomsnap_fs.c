@@ -141,6 +141,51 @@ static int oomsnap_events_json_open(struct inode *inode, struct file *file)
 				oomsnap_event_size()) ? -ENOMEM : 0;
 }
 
+/* stats: events since load per kind, constraint, cause and outcome, also at 0 */
+static void oomsnap_stats_counts(struct seq_file *m)
+{
+	struct oomsnap_counts c;
+	unsigned int i;
+
+	oomsnap_ring_counts(&c);
+	for (i = 0; i < ARRAY_SIZE(c.kind); i++)
+		seq_printf(m, "events_kind_%s %llu\n", oomsnap_kind_name(i),
+			   c.kind[i]);
+	for (i = 0; i < ARRAY_SIZE(c.constraint); i++)
+		seq_printf(m, "events_constraint_%s %llu\n",
+			   oomsnap_constraint_name(i), c.constraint[i]);
+	for (i = 0; i < ARRAY_SIZE(c.cause); i++)
+		seq_printf(m, "events_cause_%s %llu\n", oomsnap_cause_name(i),
+			   c.cause[i]);
+	for (i = 0; i < ARRAY_SIZE(c.outcome); i++)
+		seq_printf(m, "events_outcome_%s %llu\n",
+			   oomsnap_outcome_name(i), c.outcome[i]);
+}
+
+/* stats: "hook NAME ok|missing" lines, and where candidates come from */
+static void oomsnap_stats_hooks(struct seq_file *m)
+{
+	struct oomsnap_capture_state st;
+	unsigned int i;
+
+	oomsnap_capture_state(&st);
+	for (i = 0; i < st.nr_hooks; i++) {
+		const char *name = st.hooks[i].name;
+
+		if (!st.hooks[i].missing)
+			seq_printf(m, "hook %s ok\n", name);
+		else
+			seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
+				   name, name, st.hooks[i].missing);
+	}
+	if (st.kill_symbol)
+		seq_printf(m, "hook_symbol oom_kill_process %s\n",
+			   st.kill_symbol);
+	seq_printf(m, "candidates_source %s\n", st.cand_source);
+	if (st.badness_followed)
+		seq_printf(m, "oom_badness_missed %d\n", st.badness_missed);
+}
+
 static int oomsnap_stats_show(struct seq_file *m, void *unused)
 {
 	u64 oldest, next;
@@ -173,8 +218,8 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&oomsnap_stats.capture_busy));
 	seq_printf(m, "oom_badness_calls %lld\n",
 		   atomic64_read(&oomsnap_stats.badness_calls));
-	oomsnap_ring_show_counts(m);
-	oomsnap_capture_show_hooks(m);
+	oomsnap_stats_counts(m);
+	oomsnap_stats_hooks(m);
 	return 0;
 }
 
