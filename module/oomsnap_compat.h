@@ -141,143 +141,121 @@ static inline bool mm_flags_test(int flag, const struct mm_struct *mm)
 }
 #endif
 
-/**
- * oomsnap_mm_counter() - one rss counter of an mm, as the OOM killer reads it
- * @mm: the address space
- * @member: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS or MM_SHMEMPAGES
+/*
+ * oomsnap_mm_counter(mm, member) - one rss counter of an mm
+ * oomsnap_mm_rss(mm) - resident pages of an mm
  *
- * The counters are approximate atomics up to 6.1 and per-CPU counters
- * since 6.2.  The OOM killer (its "Killed process" line, the reaper's
- * report, oom_badness()) reads them with get_mm_counter() until 6.17 and
- * sums them exactly with get_mm_counter_sum() since (7.x): the same figures
- * as the kernel's own report, from either.  The sum takes only the counter's
- * raw spinlock: fine from any context, PREEMPT_RT included.
+ * Both as the OOM killer reads them.  The counters are approximate atomics
+ * up to 6.1 and per-CPU counters since 6.2.  The OOM killer (its "Killed
+ * process" line, the reaper's report, oom_badness()) reads them with
+ * get_mm_counter()/get_mm_rss() until 6.17 and sums them exactly with
+ * get_mm_counter_sum()/get_mm_rss_sum() since (7.x): the same figures as
+ * the kernel's own report, from either.  Not a rename: 6.12 has
+ * get_mm_counter_sum() too, but its OOM killer does not use it.  The sum
+ * takes only the counter's raw spinlock: fine from any context, PREEMPT_RT
+ * included.
  */
-static inline unsigned long oomsnap_mm_counter(struct mm_struct *mm,
-					       int member)
-{
 #ifdef OOMSNAP_HAVE_MM_RSS_SUM
-	return get_mm_counter_sum(mm, member);
+#define oomsnap_mm_counter	get_mm_counter_sum
+#define oomsnap_mm_rss		get_mm_rss_sum
 #else
-	return get_mm_counter(mm, member);
+#define oomsnap_mm_counter	get_mm_counter
+#define oomsnap_mm_rss		get_mm_rss
 #endif
-}
-
-/**
- * oomsnap_mm_rss() - resident pages of an mm, as oom_badness() counts them
- * @mm: the address space
- */
-static inline unsigned long oomsnap_mm_rss(struct mm_struct *mm)
-{
-#ifdef OOMSNAP_HAVE_MM_RSS_SUM
-	return get_mm_rss_sum(mm);
-#else
-	return get_mm_rss(mm);
-#endif
-}
 
 /*
- * kernfs_node's parent and name: plain pointers up to 6.14, RCU pointers
- * (__parent, name) since 6.15.  Caller holds rcu_read_lock().  Only for
- * nodes that cannot be renamed or moved (cgroup v2 directories).
+ * oomsnap_kn_parent(kn), oomsnap_kn_name(kn) - a kernfs_node's parent and
+ * name: plain pointers up to 6.14, RCU pointers (__parent, name) since 6.15
+ * (the kernel's own accessors, kernfs_parent() and kernfs_rcu_name(), are
+ * internal to fs/kernfs).  Caller holds rcu_read_lock().  Only for nodes
+ * that cannot be renamed or moved (cgroup v2 directories).
  */
-static inline struct kernfs_node *oomsnap_kn_parent(struct kernfs_node *kn)
-{
 #ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
-	return rcu_dereference(kn->__parent);
+#define oomsnap_kn_parent(kn)	rcu_dereference((kn)->__parent)
+#define oomsnap_kn_name(kn)	rcu_dereference((kn)->name)
 #else
-	return kn->parent;
+#define oomsnap_kn_parent(kn)	((kn)->parent)
+#define oomsnap_kn_name(kn)	((kn)->name)
 #endif
-}
 
-static inline const char *oomsnap_kn_name(struct kernfs_node *kn)
-{
-#ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
-	return rcu_dereference(kn->name);
-#else
-	return kn->name;
-#endif
-}
-
-/**
- * oomsnap_task_memcg() - the memory cgroup of a task, or NULL
- * @t: the task; the caller holds rcu_read_lock()
+/*
+ * Memory cgroups (CONFIG_MEMCG): without them no OOM is a memcg OOM and
+ * every task's memcg is NULL.
+ *
+ * oomsnap_task_memcg() - the memory cgroup of @t (caller holds
+ *	rcu_read_lock()), or NULL
+ * oomsnap_memcg_usage() - pages charged to @memcg
+ * oomsnap_memcg_limit() - memory.max of @memcg, in pages
+ * oomsnap_memcg_is_descendant() - @memcg is @root or below it
+ * oomsnap_memcg_kn() - the kernfs directory of @memcg (pinned by the
+ *	caller, or under RCU), or NULL
+ * oomsnap_memcg_on_dfl() - the memory controller is on the cgroup v2
+ *	hierarchy
  */
+#ifdef CONFIG_MEMCG
 static inline struct mem_cgroup *oomsnap_task_memcg(struct task_struct *t)
 {
-#ifdef CONFIG_MEMCG
 	return mem_cgroup_from_css(task_css(t, memory_cgrp_id));
-#else
-	return NULL;
-#endif
 }
 
-/**
- * oomsnap_memcg_usage() - pages charged to a memory cgroup
- * @memcg: the cgroup
- */
 static inline unsigned long oomsnap_memcg_usage(struct mem_cgroup *memcg)
 {
-#ifdef CONFIG_MEMCG
 	return page_counter_read(&memcg->memory);
-#else
-	return 0;
-#endif
 }
 
-/**
- * oomsnap_memcg_limit() - memory.max of a memory cgroup, in pages
- * @memcg: the cgroup
- */
 static inline unsigned long oomsnap_memcg_limit(struct mem_cgroup *memcg)
 {
-#ifdef CONFIG_MEMCG
 	return READ_ONCE(memcg->memory.max);
-#else
-	return 0;
-#endif
 }
 
-/**
- * oomsnap_memcg_is_descendant() - @memcg is @root or below it
- * @memcg: the cgroup to test
- * @root: the subtree's root
- */
 static inline bool oomsnap_memcg_is_descendant(struct mem_cgroup *memcg,
 					       struct mem_cgroup *root)
 {
-#ifdef CONFIG_MEMCG
 	return memcg && root &&
 	       cgroup_is_descendant(memcg->css.cgroup, root->css.cgroup);
-#else
-	return false;
-#endif
 }
 
-/**
- * oomsnap_memcg_kn() - the kernfs directory of a memory cgroup, or NULL
- * @memcg: the cgroup, pinned by the caller (or under RCU), or NULL
- */
 static inline struct kernfs_node *oomsnap_memcg_kn(struct mem_cgroup *memcg)
 {
-#ifdef CONFIG_MEMCG
 	return memcg ? memcg->css.cgroup->kn : NULL;
-#else
-	return NULL;
-#endif
 }
 
-/**
- * oomsnap_memcg_on_dfl() - the memory controller is on the cgroup v2 hierarchy
- */
 static inline bool oomsnap_memcg_on_dfl(void)
 {
-#ifdef CONFIG_MEMCG
 	return cgroup_subsys_on_dfl(memory_cgrp_subsys);
-#else
-	return false;
-#endif
 }
+#else
+static inline struct mem_cgroup *oomsnap_task_memcg(struct task_struct *t)
+{
+	return NULL;
+}
+
+static inline unsigned long oomsnap_memcg_usage(struct mem_cgroup *memcg)
+{
+	return 0;
+}
+
+static inline unsigned long oomsnap_memcg_limit(struct mem_cgroup *memcg)
+{
+	return 0;
+}
+
+static inline bool oomsnap_memcg_is_descendant(struct mem_cgroup *memcg,
+					       struct mem_cgroup *root)
+{
+	return false;
+}
+
+static inline struct kernfs_node *oomsnap_memcg_kn(struct mem_cgroup *memcg)
+{
+	return NULL;
+}
+
+static inline bool oomsnap_memcg_on_dfl(void)
+{
+	return false;
+}
+#endif /* CONFIG_MEMCG */
 
 /**
  * oomsnap_oom_kill_count() - the kernel's oom_kill event counter
