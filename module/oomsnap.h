@@ -319,6 +319,29 @@ int oomsnap_fs_init(int procfs_mode);
 int oomsnap_fs_may_read(const struct file *file);
 void oomsnap_fs_exit(void);
 
+/**
+ * OOMSNAP_FOPS() - one file's operations, for debugfs and procfs alike
+ * @_open: open; a file that cannot seek calls nonseekable_open() there
+ * @_read: read, or NULL
+ * @_write: write, or NULL
+ * @_llseek: llseek, or NULL for a file that cannot seek
+ * @_poll: poll, or NULL
+ * @_release: release, or NULL
+ *
+ * debugfs serves them as they are and pins the module through .owner
+ * while the file is open; procfs reaches them through oomsnap_fs.c's
+ * forwarding proc_ops, which pins it from open to release.
+ */
+#define OOMSNAP_FOPS(_open, _read, _write, _llseek, _poll, _release) { \
+	.owner = THIS_MODULE,						\
+	.open = _open,							\
+	.read = _read,							\
+	.write = _write,						\
+	.llseek = _llseek,						\
+	.poll = _poll,							\
+	.release = _release,						\
+}
+
 /* oomsnap_stream.c */
 extern const struct file_operations oomsnap_stream_fops;
 
