@@ -175,7 +175,6 @@ struct oomsnap_stats {
 	atomic64_t capture_ns_max;
 	atomic64_t oom_calls;		/* out_of_memory() entries seen */
 	atomic64_t oom_skipped;		/* ended without a decision (waiting) */
-	atomic64_t capture_busy;	/* nested capture refused */
 	atomic64_t badness_calls;	/* oom_badness() returns hooked */
 	atomic64_t protect_applied;
 	atomic64_t protect_reasserted;
@@ -226,7 +225,6 @@ enum oomsnap_hook {
 	OOMSNAP_HOOK_OOM_KILL_PROCESS,
 	OOMSNAP_HOOK_MARK_VICTIM,
 	OOMSNAP_HOOK_FINISH_REAPING,
-	OOMSNAP_HOOK_SKIP_REAPING,
 	OOMSNAP_HOOK_OOM_NOTIFIER,
 	OOMSNAP_HOOK_OOM_BADNESS,
 	OOMSNAP_HOOK_NR

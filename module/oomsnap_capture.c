@@ -93,7 +93,6 @@ static const char * const hook_names[OOMSNAP_HOOK_NR] = {
 	[OOMSNAP_HOOK_OOM_KILL_PROCESS] = "oom_kill_process",
 	[OOMSNAP_HOOK_MARK_VICTIM] = "mark_victim",
 	[OOMSNAP_HOOK_FINISH_REAPING] = "finish_task_reaping",
-	[OOMSNAP_HOOK_SKIP_REAPING] = "skip_task_reaping",
 	[OOMSNAP_HOOK_OOM_NOTIFIER] = "oom_notifier",
 	[OOMSNAP_HOOK_OOM_BADNESS] = "oom_badness",
 };
@@ -274,10 +273,13 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	unsigned long flags;
 
 	atomic64_inc(&oomsnap_stats.oom_calls);
-	if (atomic_cmpxchg(&cur.busy, 0, 1)) {
-		atomic64_inc(&oomsnap_stats.capture_busy);
+	/*
+	 * Every caller of out_of_memory() holds oom_lock (5.10 to 7.x), so
+	 * this never refuses; it keeps the one in-flight event to one OOM
+	 * should a kernel ever run two at once.
+	 */
+	if (atomic_cmpxchg(&cur.busy, 0, 1))
 		return 1;	/* no return handler for this call */
-	}
 
 	/* before the kernel picks a victim, put protected values back */
 	oomsnap_protect_reassert();
@@ -734,11 +736,6 @@ static void oomsnap_reaped(void *data, int pid)
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
 }
 
-static void oomsnap_reap_skipped(void *data, int pid)
-{
-	/* nothing to record: reaped stays null, as interface section 3.1 says */
-}
-
 static void oomsnap_finish(struct oom_control *oc)
 {
 	struct oomsnap_event *ev = cur.ev;
@@ -843,24 +840,32 @@ static struct notifier_block oomsnap_oom_nb = {
 	.notifier_call = oomsnap_oom_notify,
 };
 
+/* A tracepoint hook; the tracepoint has the hook's name. */
 struct oomsnap_tp_hook {
 	enum oomsnap_hook id;
-	const char *name;
 	void *probe;
 	struct tracepoint *tp;
 };
 
+/*
+ * The reaper's skip_task_reaping is not hooked: it would record nothing
+ * (reaped stays null, as interface section 3.1 says).
+ */
 static struct oomsnap_tp_hook tp_hooks[] = {
-	{ OOMSNAP_HOOK_MARK_VICTIM, "mark_victim" },
-	{ OOMSNAP_HOOK_FINISH_REAPING, "finish_task_reaping", oomsnap_reaped },
-	{ OOMSNAP_HOOK_SKIP_REAPING, "skip_task_reaping", oomsnap_reap_skipped },
+	{
+		.id = OOMSNAP_HOOK_MARK_VICTIM,
+		.probe = OOMSNAP_MARK_VICTIM_TASK ?
+			 (void *)oomsnap_mark_victim_task :
+			 (void *)oomsnap_mark_victim_pid,
+	},
+	{ .id = OOMSNAP_HOOK_FINISH_REAPING, .probe = oomsnap_reaped },
 };
 
 static void oomsnap_tp_attach(struct oomsnap_tp_hook *h)
 {
 	int ret;
 
-	h->tp = oomsnap_tp_find(h->name);
+	h->tp = oomsnap_tp_find(hook_names[h->id]);
 	if (!h->tp) {
 		hook_missing[h->id] = "no such tracepoint";
 		return;
@@ -935,9 +940,6 @@ int oomsnap_capture_init(void)
 	if (!cur.ev)
 		return -ENOMEM;
 
-	tp_hooks[0].probe = OOMSNAP_MARK_VICTIM_TASK ?
-			    (void *)oomsnap_mark_victim_task :
-			    (void *)oomsnap_mark_victim_pid;
 	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++)
 		oomsnap_tp_attach(&tp_hooks[i]);
 

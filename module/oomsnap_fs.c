@@ -216,7 +216,6 @@ static void oomsnap_stats_figures(struct seq_file *m, u64 oldest, u64 next)
 		{ "max_tasks", oomsnap_max_tasks },
 		{ "oom_calls", atomic64_read(&st->oom_calls) },
 		{ "oom_skipped", atomic64_read(&st->oom_skipped) },
-		{ "capture_busy", atomic64_read(&st->capture_busy) },
 		{ "oom_badness_calls", atomic64_read(&st->badness_calls) },
 	};
 	unsigned int i;
