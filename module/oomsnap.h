@@ -25,7 +25,7 @@
 #define OOMSNAP_PROTECT_MAX_MAX	65536
 #define OOMSNAP_STACK_MAX	32	/* stack frames saved per event */
 
-enum oomsnap_kind { OOMSNAP_KIND_GLOBAL, OOMSNAP_KIND_MEMCG };
+enum oomsnap_kind { OOMSNAP_KIND_GLOBAL, OOMSNAP_KIND_MEMCG, OOMSNAP_KIND_NR };
 
 enum oomsnap_constraint {
 	OOMSNAP_CONSTRAINT_NONE,
@@ -50,6 +50,7 @@ enum oomsnap_outcome {
 	OOMSNAP_OUTCOME_KILLED,
 	OOMSNAP_OUTCOME_CURRENT_EXITING,
 	OOMSNAP_OUTCOME_NO_VICTIM,
+	OOMSNAP_OUTCOME_NR
 };
 
 /* Which optional parts of an event hold data; the rest render as null. */
@@ -271,7 +272,6 @@ struct oomsnap_stats {
 	atomic64_t capture_ns_max;
 	atomic64_t oom_calls;		/* out_of_memory() entries seen */
 	atomic64_t oom_skipped;		/* ended without a decision (waiting) */
-	atomic64_t capture_busy;	/* nested capture refused */
 	atomic64_t badness_calls;	/* oom_badness() returns hooked */
 	atomic64_t protect_applied;
 	atomic64_t protect_reasserted;
@@ -302,6 +302,54 @@ struct oomsnap_cursor {
 
 enum { OOMSNAP_CUR_NONE, OOMSNAP_CUR_EVENT, OOMSNAP_CUR_GAP };
 
+/**
+ * struct oomsnap_counts - events committed since load, by value
+ * @kind: by enum oomsnap_kind
+ * @constraint: by enum oomsnap_constraint; an unknown one is not counted
+ * @cause: by enum oomsnap_cause
+ * @outcome: by enum oomsnap_outcome
+ */
+struct oomsnap_counts {
+	u64 kind[OOMSNAP_KIND_NR];
+	u64 constraint[OOMSNAP_CONSTRAINT_UNKNOWN];
+	u64 cause[OOMSNAP_CAUSE_NR];
+	u64 outcome[OOMSNAP_OUTCOME_NR];
+};
+
+/* The hooks on the OOM path (oomsnap_capture.c). */
+enum oomsnap_hook {
+	OOMSNAP_HOOK_OUT_OF_MEMORY,
+	OOMSNAP_HOOK_OOM_KILL_PROCESS,
+	OOMSNAP_HOOK_MARK_VICTIM,
+	OOMSNAP_HOOK_FINISH_REAPING,
+	OOMSNAP_HOOK_OOM_NOTIFIER,
+	OOMSNAP_HOOK_OOM_BADNESS,
+	OOMSNAP_HOOK_NR
+};
+
+/**
+ * struct oomsnap_capture_state - the hooks, as the stats file shows them
+ * @nr_hooks: entries in @hooks
+ * @hooks: each hook's name, and why it is missing (NULL: attached)
+ * @kill_symbol: the symbol hooked for oom_kill_process(), or NULL
+ * @cand_source: where the candidates come from: "none", "oom_badness" or
+ *	"scan"
+ * @badness_followed: the oom_badness() hook follows the evaluations
+ * @badness_missed: with @badness_followed, the evaluations it could not
+ *	follow (its instance pool was empty)
+ */
+struct oomsnap_capture_state {
+	unsigned int nr_hooks;
+	struct {
+		const char *name;
+		const char *missing;
+	} hooks[OOMSNAP_HOOK_NR];
+	const char *kill_symbol;
+	const char *cand_source;
+	bool badness_followed;
+	int badness_missed;
+};
+
 /* oomsnap_ring.c */
 size_t oomsnap_event_size(void);
 int oomsnap_ring_init(void);
@@ -316,7 +364,7 @@ int oomsnap_ring_cursor_next(struct oomsnap_cursor *c,
 			     struct oomsnap_event *out, u64 *lost, u64 *cleared);
 bool oomsnap_ring_cursor_ready(struct oomsnap_cursor *c);
 u64 oomsnap_ring_overwritten(void);
-void oomsnap_ring_show_counts(struct seq_file *m);
+void oomsnap_ring_counts(struct oomsnap_counts *c);
 size_t oomsnap_ring_bytes(void);
 void oomsnap_ring_set_reaped(pid_t pid, const void *mm,
 			     unsigned long anon, unsigned long file,
@@ -326,7 +374,7 @@ wait_queue_head_t *oomsnap_ring_waitq(void);
 /* oomsnap_capture.c */
 int oomsnap_capture_init(void);
 void oomsnap_capture_exit(void);
-void oomsnap_capture_show_hooks(struct seq_file *m);
+void oomsnap_capture_state(struct oomsnap_capture_state *st);
 
 /* oomsnap_cause.c */
 /**
@@ -375,6 +423,29 @@ const char *oomsnap_reason_name(unsigned int reason);
 int oomsnap_fs_init(int procfs_mode);
 int oomsnap_fs_may_read(const struct file *file);
 void oomsnap_fs_exit(void);
+
+/**
+ * OOMSNAP_FOPS() - one file's operations, for debugfs and procfs alike
+ * @_open: open; a file that cannot seek calls nonseekable_open() there
+ * @_read: read, or NULL
+ * @_write: write, or NULL
+ * @_llseek: llseek, or NULL for a file that cannot seek
+ * @_poll: poll, or NULL
+ * @_release: release, or NULL
+ *
+ * debugfs serves them as they are and pins the module through .owner
+ * while the file is open; procfs reaches them through oomsnap_fs.c's
+ * forwarding proc_ops, which pins it from open to release.
+ */
+#define OOMSNAP_FOPS(_open, _read, _write, _llseek, _poll, _release) { \
+	.owner = THIS_MODULE,						\
+	.open = _open,							\
+	.read = _read,							\
+	.write = _write,						\
+	.llseek = _llseek,						\
+	.poll = _poll,							\
+	.release = _release,						\
+}
 
 /* oomsnap_stream.c */
 extern const struct file_operations oomsnap_stream_fops;

@@ -90,21 +90,13 @@ static struct {
 	unsigned long nr_evaluated;	/* oom_badness() returns seen */
 } cur;
 
-enum oomsnap_hook_id {
-	HOOK_OUT_OF_MEMORY,
-	HOOK_OOM_KILL_PROCESS,
-	HOOK_MARK_VICTIM,
-	HOOK_FINISH_REAPING,
-	HOOK_SKIP_REAPING,
-	HOOK_OOM_NOTIFIER,
-	HOOK_OOM_BADNESS,
-	HOOK_NR,
-};
-
-static const char * const hook_names[HOOK_NR] = {
-	"out_of_memory", "oom_kill_process", "mark_victim",
-	"finish_task_reaping", "skip_task_reaping", "oom_notifier",
-	"oom_badness",
+static const char * const hook_names[OOMSNAP_HOOK_NR] = {
+	[OOMSNAP_HOOK_OUT_OF_MEMORY] = "out_of_memory",
+	[OOMSNAP_HOOK_OOM_KILL_PROCESS] = "oom_kill_process",
+	[OOMSNAP_HOOK_MARK_VICTIM] = "mark_victim",
+	[OOMSNAP_HOOK_FINISH_REAPING] = "finish_task_reaping",
+	[OOMSNAP_HOOK_OOM_NOTIFIER] = "oom_notifier",
+	[OOMSNAP_HOOK_OOM_BADNESS] = "oom_badness",
 };
 
 /*
@@ -118,10 +110,12 @@ static const char * const hook_names[HOOK_NR] = {
  */
 enum oomsnap_cand_source { CAND_NONE, CAND_BADNESS, CAND_SCAN };
 static enum oomsnap_cand_source cand_source;
-static const char * const cand_source_names[] = { "none", "oom_badness", "scan" };
+static const char * const cand_source_names[] = {
+	[CAND_NONE] = "none", [CAND_BADNESS] = "oom_badness", [CAND_SCAN] = "scan",
+};
 
 /* Why a hook is missing, for the stats file; NULL when it is attached. */
-static const char *hook_missing[HOOK_NR];
+static const char *hook_missing[OOMSNAP_HOOK_NR];
 static const char *kill_symbol;
 
 /*
@@ -138,7 +132,7 @@ static const char badness_blind_why[] =
 static bool oomsnap_badness_blind(void)
 {
 	return cand_source == CAND_BADNESS &&
-	       READ_ONCE(hook_missing[HOOK_OOM_BADNESS]);
+	       READ_ONCE(hook_missing[OOMSNAP_HOOK_OOM_BADNESS]);
 }
 
 /*
@@ -155,6 +149,64 @@ static void oomsnap_copy_comm(char *dst, struct task_struct *t)
 static void oomsnap_add_capture_time(struct oomsnap_event *ev, u64 t0)
 {
 	ev->capture_ns += ktime_get_mono_fast_ns() - t0;
+}
+
+/**
+ * oomsnap_memcg_path() - the cgroup path of a memory cgroup, from any context
+ * @memcg: the cgroup, pinned by the caller (or under RCU), or NULL
+ * @buf: where to write the path
+ * @len: size of @buf
+ *
+ * cgroup_path() (kernfs_path() of the cgroup's directory) takes
+ * kernfs_rename_lock, a spinning rwlock that is fine with preemption
+ * disabled, but a sleeping lock on PREEMPT_RT.  There the path is built by
+ * walking the kernfs parents without a lock, which is safe on the cgroup v2
+ * hierarchy: its directories cannot be renamed, and a cgroup pins its
+ * ancestors.  On RT with cgroup v1 the path is left empty.
+ *
+ * Return: true when @buf holds a path.
+ */
+static bool oomsnap_memcg_path(struct mem_cgroup *memcg, char *buf, size_t len)
+{
+	struct kernfs_node *kn = oomsnap_memcg_kn(memcg), *parts[32];
+	unsigned int n = 0;
+	size_t pos = 0;
+	bool ok = false;
+
+	buf[0] = '\0';
+	if (!kn)
+		return false;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return kernfs_path(kn, buf, len) > 0;
+	if (!oomsnap_memcg_on_dfl())
+		return false;
+	rcu_read_lock();
+	for (; kn && oomsnap_kn_parent(kn); kn = oomsnap_kn_parent(kn)) {
+		if (n == ARRAY_SIZE(parts))
+			goto out;
+		parts[n++] = kn;
+	}
+	if (!n) {
+		ok = strscpy(buf, "/", len) > 0;
+		goto out;
+	}
+	while (n--) {
+		ssize_t w;
+
+		if (pos + 1 >= len)
+			goto out;
+		buf[pos++] = '/';
+		w = strscpy(buf + pos, oomsnap_kn_name(parts[n]), len - pos);
+		if (w < 0)
+			goto out;
+		pos += w;
+	}
+	ok = true;
+out:
+	rcu_read_unlock();
+	if (!ok)
+		buf[0] = '\0';
+	return ok;
 }
 
 static void oomsnap_memcg_info(struct mem_cgroup *memcg, char *path,
@@ -262,10 +314,13 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	unsigned long flags;
 
 	atomic64_inc(&oomsnap_stats.oom_calls);
-	if (atomic_cmpxchg(&cur.busy, 0, 1)) {
-		atomic64_inc(&oomsnap_stats.capture_busy);
+	/*
+	 * Every caller of out_of_memory() holds oom_lock (5.10 to 7.x), so
+	 * this never refuses; it keeps the one in-flight event to one OOM
+	 * should a kernel ever run two at once.
+	 */
+	if (atomic_cmpxchg(&cur.busy, 0, 1))
 		return 1;	/* no return handler for this call */
-	}
 
 	/* before the kernel picks a victim, put protected values back */
 	oomsnap_protect_reassert();
@@ -348,7 +403,7 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c)
 		if (mm) {
 			c->adj = READ_ONCE(t->signal->oom_score_adj);
 			found = c->adj != OOM_SCORE_ADJ_MIN &&
-				!oomsnap_mm_oom_skip(mm) && !in_vfork(t);
+				!mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
 			c->rss = oomsnap_mm_rss(mm);
 			c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
@@ -564,7 +619,7 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	 */
 	unseen = cand_source == CAND_BADNESS && !cur.evaluated;
 	if (unseen && oomsnap_victim_was_evaluated(oc))
-		WRITE_ONCE(hook_missing[HOOK_OOM_BADNESS], badness_blind_why);
+		WRITE_ONCE(hook_missing[OOMSNAP_HOOK_OOM_BADNESS], badness_blind_why);
 	if (cand_source == CAND_SCAN || unseen)
 		oomsnap_scan_candidates(ev, oc);
 	cur.kills_seen = oomsnap_oom_kill_count();
@@ -591,7 +646,7 @@ static bool oomsnap_victim_settled(struct task_struct *victim,
 {
 	struct task_struct *t;
 	int users = 0;
-	bool settled = !oomsnap_mm_multiprocess(mm);
+	bool settled = !mm_flags_test(MMF_MULTIPROCESS, mm);
 
 	rcu_read_lock();
 	for_each_thread(victim, t) {
@@ -664,16 +719,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 	oomsnap_add_capture_time(ev, t0);
 }
 
-/*
- * mark_victim's arguments changed: (int pid) up to 6.8 and on older
- * stable kernels, (struct task_struct *, uid_t) since.  Both probes are
- * built; the one whose type matches this kernel's trace_mark_victim() is
- * registered.  A wrong one would read a pid as a pointer.
- */
-#define OOMSNAP_MARK_VICTIM_TASK \
-	__builtin_types_compatible_p(typeof(trace_mark_victim), \
-				     void (struct task_struct *, uid_t))
-
+/* mark_victim's two signatures: see OOMSNAP_MARK_VICTIM_TASK */
 static void __maybe_unused oomsnap_mark_victim_task(void *data,
 						    struct task_struct *t,
 						    uid_t uid)
@@ -731,11 +777,6 @@ static void oomsnap_reaped(void *data, int pid)
 		oomsnap_ring_set_reaped(pid, mm, anon, file, shmem);
 	}
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
-}
-
-static void oomsnap_reap_skipped(void *data, int pid)
-{
-	/* nothing to record: reaped stays null, as interface section 3.1 says */
 }
 
 static void oomsnap_finish(struct oom_control *oc)
@@ -826,15 +867,10 @@ static struct kprobe oomsnap_kill_kp = {
 };
 
 /*
- * oom_kill_process() is static: the compiler may rename a specialised copy.
- * Each candidate is tried in turn; the pre-handler checks that its first
- * argument is the oom_control of the OOM in flight, so a clone with other
- * arguments only loses the data, never misreads it.
+ * oom_kill_process() or the clone the build made of it; the pre-handler
+ * checks that its first argument is the oom_control of the OOM in flight.
  */
-static const char * const kill_symbols[] = {
-	"oom_kill_process", "oom_kill_process.constprop.0",
-	"oom_kill_process.isra.0", "oom_kill_process.part.0",
-};
+static const char * const kill_symbols[] = { OOMSNAP_KILL_PROCESS_SYMBOLS };
 
 static int oomsnap_oom_notify(struct notifier_block *nb, unsigned long unused,
 			      void *freed)
@@ -848,24 +884,32 @@ static struct notifier_block oomsnap_oom_nb = {
 	.notifier_call = oomsnap_oom_notify,
 };
 
+/* A tracepoint hook; the tracepoint has the hook's name. */
 struct oomsnap_tp_hook {
-	enum oomsnap_hook_id id;
-	const char *name;
+	enum oomsnap_hook id;
 	void *probe;
 	struct tracepoint *tp;
 };
 
+/*
+ * The reaper's skip_task_reaping is not hooked: it would record nothing
+ * (reaped stays null, as interface section 3.1 says).
+ */
 static struct oomsnap_tp_hook tp_hooks[] = {
-	{ HOOK_MARK_VICTIM, "mark_victim" },
-	{ HOOK_FINISH_REAPING, "finish_task_reaping", oomsnap_reaped },
-	{ HOOK_SKIP_REAPING, "skip_task_reaping", oomsnap_reap_skipped },
+	{
+		.id = OOMSNAP_HOOK_MARK_VICTIM,
+		.probe = OOMSNAP_MARK_VICTIM_TASK ?
+			 (void *)oomsnap_mark_victim_task :
+			 (void *)oomsnap_mark_victim_pid,
+	},
+	{ .id = OOMSNAP_HOOK_FINISH_REAPING, .probe = oomsnap_reaped },
 };
 
 static void oomsnap_tp_attach(struct oomsnap_tp_hook *h)
 {
 	int ret;
 
-	h->tp = oomsnap_tp_find(h->name);
+	h->tp = oomsnap_tp_find(hook_names[h->id]);
 	if (!h->tp) {
 		hook_missing[h->id] = "no such tracepoint";
 		return;
@@ -902,18 +946,18 @@ static void oomsnap_cand_attach(void)
 {
 	int ret;
 
-	hook_missing[HOOK_OOM_BADNESS] = NULL;
+	hook_missing[OOMSNAP_HOOK_OOM_BADNESS] = NULL;
 	cand_source = CAND_NONE;
 	if (!oomsnap_max_tasks)
 		return;
 	cand_source = CAND_SCAN;
 	if (oomsnap_cand_scan) {
-		hook_missing[HOOK_OOM_BADNESS] = "not used (candidates=scan)";
+		hook_missing[OOMSNAP_HOOK_OOM_BADNESS] = "not used (candidates=scan)";
 		return;
 	}
 	ret = register_kretprobe(&oomsnap_badness_krp);
 	if (ret) {
-		hook_missing[HOOK_OOM_BADNESS] =
+		hook_missing[OOMSNAP_HOOK_OOM_BADNESS] =
 			"cannot kretprobe oom_badness (candidates by scan)";
 		return;
 	}
@@ -940,20 +984,17 @@ int oomsnap_capture_init(void)
 	if (!cur.ev)
 		return -ENOMEM;
 
-	tp_hooks[0].probe = OOMSNAP_MARK_VICTIM_TASK ?
-			    (void *)oomsnap_mark_victim_task :
-			    (void *)oomsnap_mark_victim_pid;
 	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++)
 		oomsnap_tp_attach(&tp_hooks[i]);
 
-	hook_missing[HOOK_OOM_KILL_PROCESS] = "no kprobe-able symbol";
+	hook_missing[OOMSNAP_HOOK_OOM_KILL_PROCESS] = "no kprobe-able symbol";
 	for (i = 0; i < ARRAY_SIZE(kill_symbols); i++) {
 		oomsnap_kill_kp.symbol_name = kill_symbols[i];
 		oomsnap_kill_kp.addr = NULL;
 		oomsnap_kill_kp.flags = 0;
 		if (!register_kprobe(&oomsnap_kill_kp)) {
 			kill_symbol = kill_symbols[i];
-			hook_missing[HOOK_OOM_KILL_PROCESS] = NULL;
+			hook_missing[OOMSNAP_HOOK_OOM_KILL_PROCESS] = NULL;
 			break;
 		}
 	}
@@ -970,8 +1011,8 @@ int oomsnap_capture_init(void)
 		unregister_kretprobe(&oomsnap_oom_krp);
 		goto err;
 	}
-	for (i = 0; i < HOOK_NR; i++)
-		if (hook_missing[i] && !(i == HOOK_OOM_BADNESS && oomsnap_cand_scan))
+	for (i = 0; i < OOMSNAP_HOOK_NR; i++)
+		if (hook_missing[i] && !(i == OOMSNAP_HOOK_OOM_BADNESS && oomsnap_cand_scan))
 			pr_warn("hook %s missing: %s\n", hook_names[i],
 				hook_missing[i]);
 	return 0;
@@ -999,32 +1040,26 @@ void oomsnap_capture_exit(void)
 }
 
 /**
- * oomsnap_capture_show_hooks() - "hook NAME ok|missing" lines for stats
- * @m: the stats file
+ * oomsnap_capture_state() - which hooks are attached, for the stats file
+ * @st: filled in
  */
-void oomsnap_capture_show_hooks(struct seq_file *m)
+void oomsnap_capture_state(struct oomsnap_capture_state *st)
 {
 	bool blind = oomsnap_badness_blind();
 	unsigned int i;
 
-	for (i = 0; i < HOOK_NR; i++) {
-		const char *why = READ_ONCE(hook_missing[i]);
-
+	st->nr_hooks = 0;
+	for (i = 0; i < OOMSNAP_HOOK_NR; i++) {
 		/* max_tasks=0: no candidates, nothing to hook for them */
-		if (i == HOOK_OOM_BADNESS && cand_source == CAND_NONE)
+		if (i == OOMSNAP_HOOK_OOM_BADNESS && cand_source == CAND_NONE)
 			continue;
-		if (!why)
-			seq_printf(m, "hook %s ok\n", hook_names[i]);
-		else
-			seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
-				   hook_names[i], hook_names[i], why);
+		st->hooks[st->nr_hooks].name = hook_names[i];
+		st->hooks[st->nr_hooks].missing = READ_ONCE(hook_missing[i]);
+		st->nr_hooks++;
 	}
-	if (kill_symbol)
-		seq_printf(m, "hook_symbol oom_kill_process %s\n", kill_symbol);
-	seq_printf(m, "candidates_source %s\n",
-		   cand_source_names[blind ? CAND_SCAN : cand_source]);
+	st->kill_symbol = kill_symbol;
+	st->cand_source = cand_source_names[blind ? CAND_SCAN : cand_source];
 	/* evaluations the kretprobe could not follow: candidates may lack one */
-	if (cand_source == CAND_BADNESS && !blind)
-		seq_printf(m, "oom_badness_missed %d\n",
-			   oomsnap_badness_krp.nmissed);
+	st->badness_followed = cand_source == CAND_BADNESS && !blind;
+	st->badness_missed = oomsnap_badness_krp.nmissed;
 }

@@ -19,8 +19,10 @@
 #include <linux/ptrace.h>
 #include <linux/kernfs.h>
 #include <linux/string.h>
-#include <linux/fs.h>
+#include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
+#include <trace/events/oom.h>
+#include <trace/events/sched.h>
 
 /*
  * OOMSNAP_HAVE_* come from the feature tests in module/Kbuild (probes
@@ -32,16 +34,13 @@
 #endif
 
 /*
- * A file that cannot seek.  no_llseek() was a function up to 5.19; in 6.0
- * to 6.11 it is "#define no_llseek NULL", and a NULL .llseek (.proc_lseek
- * for procfs, checked in proc_reg_open()) means the same; 6.12 removed the
- * name and the kernel's own files now leave the field NULL.  Before 6.0 a
- * NULL .proc_lseek meant default_llseek, so the function is used there.
+ * procfs's private data: PDE_DATA() until 5.16, renamed pde_data() in 5.17.
  */
-#ifdef OOMSNAP_HAVE_NO_LLSEEK
-#define OOMSNAP_NO_LLSEEK	no_llseek
-#else
-#define OOMSNAP_NO_LLSEEK	NULL
+#ifndef OOMSNAP_HAVE_PDE_DATA
+static inline void *pde_data(const struct inode *inode)
+{
+	return PDE_DATA(inode);
+}
 #endif
 
 /*
@@ -60,6 +59,37 @@ static inline unsigned long oomsnap_first_arg(struct pt_regs *regs)
 {
 	return regs_get_kernel_argument(regs, 0);
 }
+
+/*
+ * mark_victim's arguments changed: (int pid) up to 6.8 and on older
+ * stable kernels, (struct task_struct *, uid_t) since (the newer builds of
+ * Debian's 5.10 and 6.1 have the backport).  Both probes are built; the one whose type
+ * matches this kernel's trace_mark_victim() is registered.  A wrong one
+ * would read a pid as a pointer.
+ */
+#define OOMSNAP_MARK_VICTIM_TASK \
+	__builtin_types_compatible_p(typeof(trace_mark_victim), \
+				     void (struct task_struct *, uid_t))
+
+/*
+ * sched_process_exit gained a group_dead argument after 6.12 (7.x of the
+ * matrix has it): (struct task_struct *) before, (struct task_struct *,
+ * bool) since.
+ */
+#define OOMSNAP_EXIT_GROUP_DEAD \
+	__builtin_types_compatible_p(typeof(trace_sched_process_exit), \
+				     void (struct task_struct *, bool))
+
+/*
+ * oom_kill_process() is static: depending on the compiler and the
+ * configuration, the build may keep a specialised copy under a clone's name
+ * instead.  Each name is tried in turn (oomsnap_capture.c checks that the
+ * first argument is the OOM's oom_control, so a clone with other arguments
+ * only loses data, never misreads it).
+ */
+#define OOMSNAP_KILL_PROCESS_SYMBOLS \
+	"oom_kill_process", "oom_kill_process.constprop.0", \
+	"oom_kill_process.isra.0", "oom_kill_process.part.0"
 
 /**
  * oomsnap_trylock_task() - take task_lock() from the OOM path
@@ -100,208 +130,132 @@ static inline bool oomsnap_task_rtlock_waiting(struct task_struct *t)
 #endif
 }
 
-/**
- * oomsnap_mm_flag() - test one MMF_* flag of an mm
- * @mm: the address space
- * @flag: the MMF_* bit number
- *
+/*
  * mm->flags was an unsigned long up to 6.17; since then it is an opaque
- * bitmap (mm_flags_t) read with mm_flags_test().
+ * bitmap (mm_flags_t) read with mm_flags_test(), back-filled here.
  */
-static inline bool oomsnap_mm_flag(const struct mm_struct *mm, int flag)
+#ifndef OOMSNAP_HAVE_MM_FLAGS_TEST
+static inline bool mm_flags_test(int flag, const struct mm_struct *mm)
 {
-#ifdef OOMSNAP_HAVE_MM_FLAGS_TEST
-	return mm_flags_test(flag, mm);
-#else
 	return test_bit(flag, &mm->flags);
+}
 #endif
-}
-
-/**
- * oomsnap_mm_counter() - one rss counter of an mm, as the OOM killer reads it
- * @mm: the address space
- * @member: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS or MM_SHMEMPAGES
- *
- * The counters are approximate atomics up to 6.1 and per-CPU counters
- * since 6.2.  The OOM killer (its "Killed process" line, the reaper's
- * report, oom_badness()) reads them with get_mm_counter() until 6.17 and
- * sums them exactly with get_mm_counter_sum() since (7.x): the same figures
- * as the kernel's own report, from either.  The sum takes only the counter's
- * raw spinlock: fine from any context, PREEMPT_RT included.
- */
-static inline unsigned long oomsnap_mm_counter(struct mm_struct *mm,
-					       int member)
-{
-#ifdef OOMSNAP_HAVE_MM_RSS_SUM
-	return get_mm_counter_sum(mm, member);
-#else
-	return get_mm_counter(mm, member);
-#endif
-}
-
-/**
- * oomsnap_mm_rss() - resident pages of an mm, as oom_badness() counts them
- * @mm: the address space
- */
-static inline unsigned long oomsnap_mm_rss(struct mm_struct *mm)
-{
-#ifdef OOMSNAP_HAVE_MM_RSS_SUM
-	return get_mm_rss_sum(mm);
-#else
-	return get_mm_rss(mm);
-#endif
-}
-
-/**
- * oomsnap_mm_oom_skip() - the OOM killer has already finished with @mm
- * @mm: the address space
- */
-static inline bool oomsnap_mm_oom_skip(struct mm_struct *mm)
-{
-	return oomsnap_mm_flag(mm, MMF_OOM_SKIP);
-}
 
 /*
- * kernfs_node's parent and name: plain pointers up to 6.14, RCU pointers
- * (__parent, name) since 6.15.  Caller holds rcu_read_lock().  Only for
- * nodes that cannot be renamed or moved (cgroup v2 directories).
+ * oomsnap_mm_counter(mm, member) - one rss counter of an mm
+ * oomsnap_mm_rss(mm) - resident pages of an mm
+ *
+ * Both as the OOM killer reads them.  The counters are approximate atomics
+ * up to 6.1 and per-CPU counters since 6.2.  The OOM killer (its "Killed
+ * process" line, the reaper's report, oom_badness()) reads them with
+ * get_mm_counter()/get_mm_rss() until 6.17 and sums them exactly with
+ * get_mm_counter_sum()/get_mm_rss_sum() since (7.x): the same figures as
+ * the kernel's own report, from either.  Not a rename: 6.12 has
+ * get_mm_counter_sum() too, but its OOM killer does not use it.  The sum
+ * takes only the counter's raw spinlock: fine from any context, PREEMPT_RT
+ * included.
  */
-static inline struct kernfs_node *oomsnap_kn_parent(struct kernfs_node *kn)
-{
-#ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
-	return rcu_dereference(kn->__parent);
+#ifdef OOMSNAP_HAVE_MM_RSS_SUM
+#define oomsnap_mm_counter	get_mm_counter_sum
+#define oomsnap_mm_rss		get_mm_rss_sum
 #else
-	return kn->parent;
+#define oomsnap_mm_counter	get_mm_counter
+#define oomsnap_mm_rss		get_mm_rss
 #endif
-}
 
-static inline const char *oomsnap_kn_name(struct kernfs_node *kn)
-{
-#ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
-	return rcu_dereference(kn->name);
-#else
-	return kn->name;
-#endif
-}
-
-/**
- * oomsnap_task_memcg() - the memory cgroup of a task, or NULL
- * @t: the task; the caller holds rcu_read_lock()
+/*
+ * oomsnap_kn_parent(kn), oomsnap_kn_name(kn) - a kernfs_node's parent and
+ * name: plain pointers up to 6.14, RCU pointers (__parent, name) since 6.15
+ * (the kernel's own accessors, kernfs_parent() and kernfs_rcu_name(), are
+ * internal to fs/kernfs).  Caller holds rcu_read_lock().  Only for nodes
+ * that cannot be renamed or moved (cgroup v2 directories).
  */
+#ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
+#define oomsnap_kn_parent(kn)	rcu_dereference((kn)->__parent)
+#define oomsnap_kn_name(kn)	rcu_dereference((kn)->name)
+#else
+#define oomsnap_kn_parent(kn)	((kn)->parent)
+#define oomsnap_kn_name(kn)	((kn)->name)
+#endif
+
+/*
+ * Memory cgroups (CONFIG_MEMCG): without them no OOM is a memcg OOM and
+ * every task's memcg is NULL.
+ *
+ * oomsnap_task_memcg() - the memory cgroup of @t (caller holds
+ *	rcu_read_lock()), or NULL
+ * oomsnap_memcg_usage() - pages charged to @memcg
+ * oomsnap_memcg_limit() - memory.max of @memcg, in pages
+ * oomsnap_memcg_is_descendant() - @memcg is @root or below it
+ * oomsnap_memcg_kn() - the kernfs directory of @memcg (pinned by the
+ *	caller, or under RCU), or NULL
+ * oomsnap_memcg_on_dfl() - the memory controller is on the cgroup v2
+ *	hierarchy
+ */
+#ifdef CONFIG_MEMCG
 static inline struct mem_cgroup *oomsnap_task_memcg(struct task_struct *t)
 {
-#ifdef CONFIG_MEMCG
 	return mem_cgroup_from_css(task_css(t, memory_cgrp_id));
-#else
-	return NULL;
-#endif
 }
 
-/**
- * oomsnap_memcg_usage() - pages charged to a memory cgroup
- * @memcg: the cgroup
- */
 static inline unsigned long oomsnap_memcg_usage(struct mem_cgroup *memcg)
 {
-#ifdef CONFIG_MEMCG
 	return page_counter_read(&memcg->memory);
-#else
-	return 0;
-#endif
 }
 
-/**
- * oomsnap_memcg_limit() - memory.max of a memory cgroup, in pages
- * @memcg: the cgroup
- */
 static inline unsigned long oomsnap_memcg_limit(struct mem_cgroup *memcg)
 {
-#ifdef CONFIG_MEMCG
 	return READ_ONCE(memcg->memory.max);
-#else
-	return 0;
-#endif
 }
 
-/**
- * oomsnap_memcg_is_descendant() - @memcg is @root or below it
- * @memcg: the cgroup to test
- * @root: the subtree's root
- */
 static inline bool oomsnap_memcg_is_descendant(struct mem_cgroup *memcg,
 					       struct mem_cgroup *root)
 {
-#ifdef CONFIG_MEMCG
 	return memcg && root &&
 	       cgroup_is_descendant(memcg->css.cgroup, root->css.cgroup);
-#else
-	return false;
-#endif
 }
 
-/**
- * oomsnap_memcg_path() - the cgroup path of a memory cgroup, from any context
- * @memcg: the cgroup, pinned by the caller (or under RCU)
- * @buf: where to write the path
- * @len: size of @buf
- *
- * cgroup_path() takes kernfs_rename_lock, a spinning rwlock that is fine
- * with preemption disabled, but a sleeping lock on PREEMPT_RT.  There the
- * path is built by walking the kernfs parents without a lock, which is safe
- * on the cgroup v2 hierarchy: its directories cannot be renamed, and a
- * cgroup pins its ancestors.  On RT with cgroup v1 the path is left empty.
- *
- * Return: true when @buf holds a path.
- */
-static inline bool oomsnap_memcg_path(struct mem_cgroup *memcg, char *buf,
-				      size_t len)
+static inline struct kernfs_node *oomsnap_memcg_kn(struct mem_cgroup *memcg)
 {
-#ifdef CONFIG_MEMCG
-	struct kernfs_node *kn, *parts[32];
-	unsigned int n = 0;
-	size_t pos = 0;
-	bool ok = false;
-
-	buf[0] = '\0';
-	if (!memcg)
-		return false;
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-		return cgroup_path(memcg->css.cgroup, buf, len) > 0;
-	if (!cgroup_subsys_on_dfl(memory_cgrp_subsys))
-		return false;
-	rcu_read_lock();
-	for (kn = memcg->css.cgroup->kn; kn && oomsnap_kn_parent(kn);
-	     kn = oomsnap_kn_parent(kn)) {
-		if (n == ARRAY_SIZE(parts))
-			goto out;
-		parts[n++] = kn;
-	}
-	if (!n) {
-		ok = strscpy(buf, "/", len) > 0;
-		goto out;
-	}
-	while (n--) {
-		ssize_t w;
-
-		if (pos + 1 >= len)
-			goto out;
-		buf[pos++] = '/';
-		w = strscpy(buf + pos, oomsnap_kn_name(parts[n]), len - pos);
-		if (w < 0)
-			goto out;
-		pos += w;
-	}
-	ok = true;
-out:
-	rcu_read_unlock();
-	if (!ok)
-		buf[0] = '\0';
-	return ok;
-#else
-	buf[0] = '\0';
-	return false;
-#endif
+	return memcg ? memcg->css.cgroup->kn : NULL;
 }
+
+static inline bool oomsnap_memcg_on_dfl(void)
+{
+	return cgroup_subsys_on_dfl(memory_cgrp_subsys);
+}
+#else
+static inline struct mem_cgroup *oomsnap_task_memcg(struct task_struct *t)
+{
+	return NULL;
+}
+
+static inline unsigned long oomsnap_memcg_usage(struct mem_cgroup *memcg)
+{
+	return 0;
+}
+
+static inline unsigned long oomsnap_memcg_limit(struct mem_cgroup *memcg)
+{
+	return 0;
+}
+
+static inline bool oomsnap_memcg_is_descendant(struct mem_cgroup *memcg,
+					       struct mem_cgroup *root)
+{
+	return false;
+}
+
+static inline struct kernfs_node *oomsnap_memcg_kn(struct mem_cgroup *memcg)
+{
+	return NULL;
+}
+
+static inline bool oomsnap_memcg_on_dfl(void)
+{
+	return false;
+}
+#endif /* CONFIG_MEMCG */
 
 /**
  * oomsnap_oom_kill_count() - the kernel's oom_kill event counter
@@ -322,17 +276,6 @@ static inline unsigned long oomsnap_oom_kill_count(void)
 #else
 	return 0;
 #endif
-}
-
-/**
- * oomsnap_mm_multiprocess() - @mm is shared by more than one process
- * @mm: the address space, pinned by the caller
- *
- * Set by clone(CLONE_VM) without CLONE_THREAD or CLONE_VFORK.
- */
-static inline bool oomsnap_mm_multiprocess(const struct mm_struct *mm)
-{
-	return oomsnap_mm_flag(mm, MMF_MULTIPROCESS);
 }
 
 /*

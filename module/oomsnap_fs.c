@@ -141,40 +141,97 @@ static int oomsnap_events_json_open(struct inode *inode, struct file *file)
 				oomsnap_event_size()) ? -ENOMEM : 0;
 }
 
+/* stats: "events_<what>_<value> N" for each value, also at 0 */
+static void oomsnap_stats_count(struct seq_file *m, const char *what,
+				const char *(*name)(unsigned int),
+				const u64 *n, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		seq_printf(m, "events_%s_%s %llu\n", what, name(i), n[i]);
+}
+
+/* stats: events since load per kind, constraint, cause and outcome */
+static void oomsnap_stats_counts(struct seq_file *m)
+{
+	struct oomsnap_counts c;
+
+	oomsnap_ring_counts(&c);
+	oomsnap_stats_count(m, "kind", oomsnap_kind_name, c.kind,
+			    ARRAY_SIZE(c.kind));
+	oomsnap_stats_count(m, "constraint", oomsnap_constraint_name,
+			    c.constraint, ARRAY_SIZE(c.constraint));
+	oomsnap_stats_count(m, "cause", oomsnap_cause_name, c.cause,
+			    ARRAY_SIZE(c.cause));
+	oomsnap_stats_count(m, "outcome", oomsnap_outcome_name, c.outcome,
+			    ARRAY_SIZE(c.outcome));
+}
+
+/* stats: "hook NAME ok|missing" lines, and where candidates come from */
+static void oomsnap_stats_hooks(struct seq_file *m)
+{
+	struct oomsnap_capture_state st;
+	unsigned int i;
+
+	oomsnap_capture_state(&st);
+	for (i = 0; i < st.nr_hooks; i++) {
+		const char *name = st.hooks[i].name;
+
+		if (!st.hooks[i].missing)
+			seq_printf(m, "hook %s ok\n", name);
+		else
+			seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
+				   name, name, st.hooks[i].missing);
+	}
+	if (st.kill_symbol)
+		seq_printf(m, "hook_symbol oom_kill_process %s\n",
+			   st.kill_symbol);
+	seq_printf(m, "candidates_source %s\n", st.cand_source);
+	if (st.badness_followed)
+		seq_printf(m, "oom_badness_missed %d\n", st.badness_missed);
+}
+
+/* stats: one "key N" line per figure; each is a count or a size, never < 0 */
+static void oomsnap_stats_figures(struct seq_file *m, u64 oldest, u64 next)
+{
+	struct oomsnap_stats *st = &oomsnap_stats;
+	const struct {
+		const char *key;
+		u64 val;
+	} lines[] = {
+		{ "events_total", next - 1 },
+		{ "events_retained", next - oldest },
+		{ "events_overwritten", oomsnap_ring_overwritten() },
+		{ "notifier_calls", atomic64_read(&st->notifier_calls) },
+		{ "capture_ns_last", atomic64_read(&st->capture_ns_last) },
+		{ "capture_ns_max", atomic64_read(&st->capture_ns_max) },
+		{ "protect_entries", oomsnap_protect_entries() },
+		{ "protect_applied", atomic64_read(&st->protect_applied) },
+		{ "protect_reasserted", atomic64_read(&st->protect_reasserted) },
+		{ "protect_refused", oomsnap_protect_refused() },
+		{ "ring_bytes", oomsnap_ring_bytes() },
+		{ "event_bytes", oomsnap_event_size() },
+		{ "capacity", oomsnap_capacity },
+		{ "max_tasks", oomsnap_max_tasks },
+		{ "oom_calls", atomic64_read(&st->oom_calls) },
+		{ "oom_skipped", atomic64_read(&st->oom_skipped) },
+		{ "oom_badness_calls", atomic64_read(&st->badness_calls) },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
+		seq_printf(m, "%s %llu\n", lines[i].key, lines[i].val);
+}
+
 static int oomsnap_stats_show(struct seq_file *m, void *unused)
 {
 	u64 oldest, next;
 
 	oomsnap_ring_bounds(&oldest, &next);
-	seq_printf(m, "events_total %llu\n", next - 1);
-	seq_printf(m, "events_retained %llu\n", next - oldest);
-	seq_printf(m, "events_overwritten %llu\n", oomsnap_ring_overwritten());
-	seq_printf(m, "notifier_calls %lld\n",
-		   atomic64_read(&oomsnap_stats.notifier_calls));
-	seq_printf(m, "capture_ns_last %lld\n",
-		   atomic64_read(&oomsnap_stats.capture_ns_last));
-	seq_printf(m, "capture_ns_max %lld\n",
-		   atomic64_read(&oomsnap_stats.capture_ns_max));
-	seq_printf(m, "protect_entries %u\n", oomsnap_protect_entries());
-	seq_printf(m, "protect_applied %lld\n",
-		   atomic64_read(&oomsnap_stats.protect_applied));
-	seq_printf(m, "protect_reasserted %lld\n",
-		   atomic64_read(&oomsnap_stats.protect_reasserted));
-	seq_printf(m, "protect_refused %llu\n", oomsnap_protect_refused());
-	seq_printf(m, "ring_bytes %zu\n", oomsnap_ring_bytes());
-	seq_printf(m, "event_bytes %zu\n", oomsnap_event_size());
-	seq_printf(m, "capacity %u\n", oomsnap_capacity);
-	seq_printf(m, "max_tasks %u\n", oomsnap_max_tasks);
-	seq_printf(m, "oom_calls %lld\n",
-		   atomic64_read(&oomsnap_stats.oom_calls));
-	seq_printf(m, "oom_skipped %lld\n",
-		   atomic64_read(&oomsnap_stats.oom_skipped));
-	seq_printf(m, "capture_busy %lld\n",
-		   atomic64_read(&oomsnap_stats.capture_busy));
-	seq_printf(m, "oom_badness_calls %lld\n",
-		   atomic64_read(&oomsnap_stats.badness_calls));
-	oomsnap_ring_show_counts(m);
-	oomsnap_capture_show_hooks(m);
+	oomsnap_stats_figures(m, oldest, next);
+	oomsnap_stats_counts(m);
+	oomsnap_stats_hooks(m);
 	return 0;
 }
 
@@ -221,39 +278,18 @@ static ssize_t oomsnap_clear_write(struct file *file, const char __user *buf,
 	return len;
 }
 
-/* Each file has the same operations on debugfs and, via oomsnap_proc_ops, on procfs. */
-static const struct file_operations oomsnap_events_fops = {
-	.owner = THIS_MODULE,
-	.open = oomsnap_events_text_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
-
-static const struct file_operations oomsnap_events_json_fops = {
-	.owner = THIS_MODULE,
-	.open = oomsnap_events_json_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
-
-static const struct file_operations oomsnap_stats_fops = {
-	.owner = THIS_MODULE,
-	.open = oomsnap_stats_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
-
-static const struct file_operations oomsnap_protect_fops = {
-	.owner = THIS_MODULE,
-	.open = oomsnap_protect_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.write = oomsnap_protect_fwrite,
-	.release = single_release,
-};
+static const struct file_operations oomsnap_events_fops =
+	OOMSNAP_FOPS(oomsnap_events_text_open, seq_read, NULL, seq_lseek, NULL,
+		     seq_release_private);
+static const struct file_operations oomsnap_events_json_fops =
+	OOMSNAP_FOPS(oomsnap_events_json_open, seq_read, NULL, seq_lseek, NULL,
+		     seq_release_private);
+static const struct file_operations oomsnap_stats_fops =
+	OOMSNAP_FOPS(oomsnap_stats_open, seq_read, NULL, seq_lseek, NULL,
+		     single_release);
+static const struct file_operations oomsnap_protect_fops =
+	OOMSNAP_FOPS(oomsnap_protect_open, seq_read, oomsnap_protect_fwrite,
+		     seq_lseek, NULL, single_release);
 
 static int oomsnap_clear_open(struct inode *inode, struct file *file)
 {
@@ -262,12 +298,9 @@ static int oomsnap_clear_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-static const struct file_operations oomsnap_clear_fops = {
-	.owner = THIS_MODULE,
-	.open = oomsnap_clear_open,
-	.write = oomsnap_clear_write,
-	.llseek = OOMSNAP_NO_LLSEEK,
-};
+static const struct file_operations oomsnap_clear_fops =
+	OOMSNAP_FOPS(oomsnap_clear_open, NULL, oomsnap_clear_write, NULL, NULL,
+		     NULL);
 
 static const struct {
 	const char *name;
@@ -284,18 +317,12 @@ static const struct {
 
 /*
  * procfs: one set of proc_ops for every file, forwarding to the file's
- * file_operations (found by its name, which is the entry's), and pinning
+ * file_operations (its procfs data, see oomsnap_procfs_init()), and pinning
  * the module from open to release (see the top of this file).
  */
 static const struct file_operations *oomsnap_proc_fops(const struct file *file)
 {
-	const char *name = file->f_path.dentry->d_name.name;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(oomsnap_files); i++)
-		if (!strcmp(name, oomsnap_files[i].name))
-			return oomsnap_files[i].fops;
-	return NULL;
+	return pde_data(file_inode(file));
 }
 
 static int oomsnap_proc_open(struct inode *inode, struct file *file)
@@ -303,7 +330,7 @@ static int oomsnap_proc_open(struct inode *inode, struct file *file)
 	const struct file_operations *f = oomsnap_proc_fops(file);
 	int ret;
 
-	if (!f || !try_module_get(THIS_MODULE))
+	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
 	ret = f->open(inode, file);
 	if (ret)
@@ -314,7 +341,7 @@ static int oomsnap_proc_open(struct inode *inode, struct file *file)
 static int oomsnap_proc_release(struct inode *inode, struct file *file)
 {
 	const struct file_operations *f = oomsnap_proc_fops(file);
-	int ret = f && f->release ? f->release(inode, file) : 0;
+	int ret = f->release ? f->release(inode, file) : 0;
 
 	module_put(THIS_MODULE);
 	return ret;
@@ -383,8 +410,10 @@ static int oomsnap_procfs_init(void)
 	if (!oomsnap_proc)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(oomsnap_files); i++) {
-		if (!proc_create(oomsnap_files[i].name, oomsnap_files[i].mode,
-				 oomsnap_proc, &oomsnap_proc_ops)) {
+		if (!proc_create_data(oomsnap_files[i].name,
+				      oomsnap_files[i].mode, oomsnap_proc,
+				      &oomsnap_proc_ops,
+				      (void *)oomsnap_files[i].fops)) {
 			proc_remove(oomsnap_proc);
 			oomsnap_proc = NULL;
 			return -ENOMEM;

@@ -471,7 +471,7 @@ static const struct mm_struct *oomsnap_shared_mm(struct task_struct *p,
 			task_lock(t);
 		}
 		if (t->mm) {
-			if (oomsnap_mm_multiprocess(t->mm))
+			if (mm_flags_test(MMF_MULTIPROCESS, t->mm))
 				mm = t->mm;
 			task_unlock(t);
 			return mm;
@@ -653,7 +653,7 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	rcu_read_lock();
 	e = oomsnap_plist_match_own(child);
 	if (!child->vfork_done && child->mm &&
-	    oomsnap_mm_multiprocess(child->mm))
+	    mm_flags_test(MMF_MULTIPROCESS, child->mm))
 		e = oomsnap_match_group(child, child->mm, e);
 	if (e)
 		adj = READ_ONCE(e->adj);
@@ -718,11 +718,7 @@ static void oomsnap_exit_one(struct task_struct *p)
 	}
 }
 
-/* sched_process_exit gained a group_dead argument in later kernels. */
-#define OOMSNAP_EXIT_GROUP_DEAD \
-	__builtin_types_compatible_p(typeof(trace_sched_process_exit), \
-				     void (struct task_struct *, bool))
-
+/* sched_process_exit's two signatures: see OOMSNAP_EXIT_GROUP_DEAD */
 static void __maybe_unused oomsnap_exit_probe(void *data,
 					      struct task_struct *p)
 {
@@ -815,7 +811,7 @@ static bool oomsnap_mm_shared(struct task_struct *p)
 	for_each_thread(p, t) {
 		task_lock(t);
 		if (t->mm) {
-			ret = oomsnap_mm_multiprocess(t->mm);
+			ret = mm_flags_test(MMF_MULTIPROCESS, t->mm);
 			task_unlock(t);
 			return ret;
 		}

@@ -235,19 +235,33 @@ static void out_u32_list(struct oomsnap_out *o, const char *key,
 		seq_putc(o->m, ']');
 }
 
-static const char * const kind_names[] = { "global", "memcg" };
+static const char * const kind_names[OOMSNAP_KIND_NR] = {
+	[OOMSNAP_KIND_GLOBAL] = "global",
+	[OOMSNAP_KIND_MEMCG] = "memcg",
+};
 
+/* OOMSNAP_CONSTRAINT_UNKNOWN has no name: the record says null */
 static const char * const constraint_names[] = {
-	"none", "cpuset", "memory_policy", "memcg", NULL,
+	[OOMSNAP_CONSTRAINT_NONE] = "none",
+	[OOMSNAP_CONSTRAINT_CPUSET] = "cpuset",
+	[OOMSNAP_CONSTRAINT_MEMORY_POLICY] = "memory_policy",
+	[OOMSNAP_CONSTRAINT_MEMCG] = "memcg",
 };
 
-static const char * const cause_names[] = {
-	"memcg_limit", "ancestor_memcg_limit", "node_memory",
-	"fragmentation", "sysrq", "system_memory", "memcg_limit_external",
+static const char * const cause_names[OOMSNAP_CAUSE_NR] = {
+	[OOMSNAP_CAUSE_MEMCG_LIMIT] = "memcg_limit",
+	[OOMSNAP_CAUSE_ANCESTOR_MEMCG_LIMIT] = "ancestor_memcg_limit",
+	[OOMSNAP_CAUSE_NODE_MEMORY] = "node_memory",
+	[OOMSNAP_CAUSE_FRAGMENTATION] = "fragmentation",
+	[OOMSNAP_CAUSE_SYSRQ] = "sysrq",
+	[OOMSNAP_CAUSE_SYSTEM_MEMORY] = "system_memory",
+	[OOMSNAP_CAUSE_MEMCG_LIMIT_EXTERNAL] = "memcg_limit_external",
 };
 
-static const char * const outcome_names[] = {
-	"killed", "current_exiting", "no_victim",
+static const char * const outcome_names[OOMSNAP_OUTCOME_NR] = {
+	[OOMSNAP_OUTCOME_KILLED] = "killed",
+	[OOMSNAP_OUTCOME_CURRENT_EXITING] = "current_exiting",
+	[OOMSNAP_OUTCOME_NO_VICTIM] = "no_victim",
 };
 
 static const char * const reason_names[] = {

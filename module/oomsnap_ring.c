@@ -26,7 +26,10 @@ static struct {
 	u64 oldest;		/* seq of the oldest retained event */
 	u64 overwritten;
 	/* events committed since load, by kind, constraint, cause, outcome */
-	u64 by_kind[2], by_constraint[4], by_cause[OOMSNAP_CAUSE_NR], by_outcome[3];
+	u64 by_kind[OOMSNAP_KIND_NR];
+	u64 by_constraint[OOMSNAP_CONSTRAINT_UNKNOWN];	/* the known ones */
+	u64 by_cause[OOMSNAP_CAUSE_NR];
+	u64 by_outcome[OOMSNAP_OUTCOME_NR];
 	wait_queue_head_t waitq;
 	struct irq_work wake;	/* wake readers outside the OOM path */
 	struct list_head cursors;	/* open stream readers, under lock */
@@ -260,30 +263,24 @@ bool oomsnap_ring_cursor_ready(struct oomsnap_cursor *c)
 }
 
 /**
- * oomsnap_ring_show_counts() - "events_<label>_<value> N" lines for stats
- * @m: where to write
+ * oomsnap_ring_counts() - events committed since load, by value
+ * @c: filled in
  *
- * Counts since load (clear does not reset them), for metrics that must
- * survive the ring's wrap-around.  Every value is listed, also at zero.
+ * For metrics that must survive the ring's wrap-around: clear does not
+ * reset them.
  */
-void oomsnap_ring_show_counts(struct seq_file *m)
+void oomsnap_ring_counts(struct oomsnap_counts *c)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(ring.by_kind); i++)
-		seq_printf(m, "events_kind_%s %llu\n", oomsnap_kind_name(i),
-			   READ_ONCE(ring.by_kind[i]));
-	for (i = 0; i < ARRAY_SIZE(ring.by_constraint); i++)
-		seq_printf(m, "events_constraint_%s %llu\n",
-			   oomsnap_constraint_name(i),
-			   READ_ONCE(ring.by_constraint[i]));
-	for (i = 0; i < ARRAY_SIZE(ring.by_cause); i++)
-		seq_printf(m, "events_cause_%s %llu\n", oomsnap_cause_name(i),
-			   READ_ONCE(ring.by_cause[i]));
-	for (i = 0; i < ARRAY_SIZE(ring.by_outcome); i++)
-		seq_printf(m, "events_outcome_%s %llu\n",
-			   oomsnap_outcome_name(i),
-			   READ_ONCE(ring.by_outcome[i]));
+	for (i = 0; i < ARRAY_SIZE(c->kind); i++)
+		c->kind[i] = READ_ONCE(ring.by_kind[i]);
+	for (i = 0; i < ARRAY_SIZE(c->constraint); i++)
+		c->constraint[i] = READ_ONCE(ring.by_constraint[i]);
+	for (i = 0; i < ARRAY_SIZE(c->cause); i++)
+		c->cause[i] = READ_ONCE(ring.by_cause[i]);
+	for (i = 0; i < ARRAY_SIZE(c->outcome); i++)
+		c->outcome[i] = READ_ONCE(ring.by_outcome[i]);
 }
 
 /**

@@ -152,11 +152,6 @@ static __poll_t oomsnap_stream_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
-const struct file_operations oomsnap_stream_fops = {
-	.owner = THIS_MODULE,
-	.open = oomsnap_stream_open,
-	.read = oomsnap_stream_read,
-	.poll = oomsnap_stream_poll,
-	.release = oomsnap_stream_release,
-	.llseek = OOMSNAP_NO_LLSEEK,
-};
+const struct file_operations oomsnap_stream_fops =
+	OOMSNAP_FOPS(oomsnap_stream_open, oomsnap_stream_read, NULL, NULL,
+		     oomsnap_stream_poll, oomsnap_stream_release);

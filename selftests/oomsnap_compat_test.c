@@ -3,7 +3,8 @@
  * What differs between kernels (module/oomsnap_compat.h, README
  * "Compatibility"): every hook is attached or says why not, the figures
  * read through the compat wrappers agree with the kernel's own files, and
- * the no_llseek replacement really refuses to seek on debugfs and procfs.
+ * the files that call nonseekable_open() really refuse to seek on debugfs
+ * and procfs.
  */
 #include <sys/utsname.h>
 #include "kselftest_harness.h"
@@ -11,8 +12,7 @@
 
 static const char * const hooks[] = {
 	"out_of_memory", "oom_kill_process", "mark_victim",
-	"finish_task_reaping", "skip_task_reaping", "oom_notifier",
-	"oom_badness",
+	"finish_task_reaping", "oom_notifier", "oom_badness",
 };
 
 /* Does /proc/kallsyms list @sym, or a compiler clone of it (@sym.xxx)? */
@@ -148,8 +148,9 @@ static void expect_espipe(struct __test_metadata *_metadata, const char *path)
 }
 
 /*
- * The stream cannot seek, on debugfs and on procfs.  no_llseek is gone
- * from 6.12; before 6.0 a NULL .proc_lseek meant default_llseek.
+ * The stream cannot seek, on debugfs and on procfs.  It has no llseek
+ * (no_llseek is gone from 6.12; before 6.0 a NULL .proc_lseek meant
+ * default_llseek): nonseekable_open() must refuse it on every kernel.
  */
 TEST(stream_not_seekable)
 {
