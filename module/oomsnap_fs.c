@@ -80,11 +80,11 @@ static void *oomsnap_events_start(struct seq_file *m, loff_t *pos)
 {
 	u64 oldest, next;
 
-	oomsnap_ring_bounds(&oldest, &next);
+	oomsnap_ring_bounds(oomsnap_ring, &oldest, &next);
 	if (*pos < oldest)
 		*pos = oldest;
 	for (; *pos < next; ++*pos)
-		if (oomsnap_ring_read(*pos, m->private))
+		if (oomsnap_ring_read(oomsnap_ring, *pos, m->private))
 			return m->private;
 	return NULL;
 }
@@ -145,10 +145,10 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 {
 	u64 oldest, next;
 
-	oomsnap_ring_bounds(&oldest, &next);
+	oomsnap_ring_bounds(oomsnap_ring, &oldest, &next);
 	seq_printf(m, "events_total %llu\n", next - 1);
 	seq_printf(m, "events_retained %llu\n", next - oldest);
-	seq_printf(m, "events_overwritten %llu\n", oomsnap_ring_overwritten());
+	seq_printf(m, "events_overwritten %llu\n", oomsnap_ring_overwritten(oomsnap_ring));
 	seq_printf(m, "notifier_calls %lld\n",
 		   atomic64_read(&oomsnap_stats.notifier_calls));
 	seq_printf(m, "capture_ns_last %lld\n",
@@ -161,7 +161,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "protect_reasserted %lld\n",
 		   atomic64_read(&oomsnap_stats.protect_reasserted));
 	seq_printf(m, "protect_refused %llu\n", oomsnap_protect_refused());
-	seq_printf(m, "ring_bytes %zu\n", oomsnap_ring_bytes());
+	seq_printf(m, "ring_bytes %zu\n", oomsnap_ring_bytes(oomsnap_ring));
 	seq_printf(m, "event_bytes %zu\n", oomsnap_event_size());
 	seq_printf(m, "capacity %u\n", oomsnap_capacity);
 	seq_printf(m, "max_tasks %u\n", oomsnap_max_tasks);
@@ -173,7 +173,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&oomsnap_stats.capture_busy));
 	seq_printf(m, "oom_badness_calls %lld\n",
 		   atomic64_read(&oomsnap_stats.badness_calls));
-	oomsnap_ring_show_counts(m);
+	oomsnap_ring_show_counts(oomsnap_ring, m);
 	oomsnap_capture_show_hooks(m);
 	return 0;
 }
@@ -217,7 +217,7 @@ static ssize_t oomsnap_clear_write(struct file *file, const char __user *buf,
 		return ret;
 	if (v != 1)
 		return -EINVAL;
-	oomsnap_ring_clear();
+	oomsnap_ring_clear(oomsnap_ring);
 	return len;
 }
 
