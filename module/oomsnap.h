@@ -294,5 +294,8 @@ void oomsnap_protect_reassert(void);
 bool oomsnap_protect_covers(struct task_struct *task);
 unsigned int oomsnap_protect_entries(void);
 u64 oomsnap_protect_refused(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+int oomsnap_protect_apply_list(const char *list);
+#endif
 
 #endif /* _OOMSNAP_H */

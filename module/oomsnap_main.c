@@ -20,6 +20,7 @@ struct oomsnap_ring *oomsnap_ring;
 unsigned int oomsnap_capacity = 64;
 unsigned int oomsnap_max_tasks = 8;
 unsigned int oomsnap_protect_max = 1024;
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_max);
 unsigned int oomsnap_scan_max = 100000;
 bool oomsnap_cand_scan;
 static int oomsnap_procfs = -1;	/* -1 auto, 0 off, 1 on */

@@ -1782,6 +1782,7 @@ ssize_t oomsnap_protect_write(const struct file *file,
 	kfree(buf);
 	return ret ? ret : len;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_write);
 
 /**
  * oomsnap_protect_show() - list the protection entries
@@ -1836,6 +1837,7 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
 	oomsnap_free_entries(freelist);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_show);
 
 /**
  * oomsnap_protect_reassert() - put protected values back before an OOM kill
@@ -1934,6 +1936,7 @@ unsigned int oomsnap_protect_entries(void)
 {
 	return READ_ONCE(oomsnap_nr_entries);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_entries);
 
 /**
  * oomsnap_protect_refused() - changes refused for want of a restore record
@@ -2075,6 +2078,38 @@ static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
 }
 
 /**
+ * oomsnap_protect_apply_list() - apply commands separated by ';'
+ * @list: the commands, in the protect= parameter's syntax
+ *
+ * All or nothing, as a write of the protect file is, with the rights of
+ * the protect= parameter (no opener to check); the entry at fault is
+ * logged.  The protect= parameter at load, and the KUnit suite.
+ *
+ * Context: process context, the list set up (oomsnap_protect_init()
+ * calls it last); sleeps.
+ * Return: 0, or a negative errno as oomsnap_protect_write().
+ */
+VISIBLE_IF_KUNIT int oomsnap_protect_apply_list(const char *list)
+{
+	unsigned int bad = 0;
+	char *buf, *p;
+	int ret;
+
+	buf = kstrdup(list, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (p = buf; *p; p++)
+		if (*p == ';')
+			*p = '\n';
+	ret = oomsnap_apply_buf(buf, NULL, &bad);
+	kfree(buf);
+	if (ret)
+		oomsnap_boot_error(list, bad, ret);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_apply_list);
+
+/**
  * oomsnap_protect_init() - set up the protection list
  * @boot_list: the protect= module parameter: commands separated by ';'
  *             (interface section 5 syntax), or NULL/empty
@@ -2088,8 +2123,7 @@ static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
  */
 int oomsnap_protect_init(const char *boot_list)
 {
-	unsigned int nb, nrec, i, bad = 0;
-	char *buf, *p;
+	unsigned int nb, nrec, i;
 	int ret;
 
 	oomsnap_closing = false;
@@ -2137,20 +2171,9 @@ int oomsnap_protect_init(const char *boot_list)
 
 	if (!boot_list || !*boot_list)
 		return 0;
-	buf = kstrdup(boot_list, GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
+	ret = oomsnap_protect_apply_list(boot_list);
+	if (ret)
 		goto fail;
-	}
-	for (p = buf; *p; p++)
-		if (*p == ';')
-			*p = '\n';
-	ret = oomsnap_apply_buf(buf, NULL, &bad);
-	kfree(buf);
-	if (ret) {
-		oomsnap_boot_error(boot_list, bad, ret);
-		goto fail;
-	}
 	return 0;
 
 fail:

@@ -26,7 +26,8 @@ Actions:
                       order, print their TAP and a summary line
   demo                run scripts/guest/demo.sh in the guest
   shell-cmd "CMD"     run CMD with /bin/sh in the guest (module not loaded;
-                      the .ko is at /oomsnap/oomsnap.ko, selftests in /selftests)
+                      the .ko is at /oomsnap/oomsnap.ko, selftests in /selftests;
+                      on the debug kernel /oomsnap/oomsnap_kunit.ko too)
   build               only build the module, selftests and initramfs
 
 Options:
@@ -234,7 +235,22 @@ sync_module_src() { # sync_module_src BUILD_DIR
 	for f in "$SRC"/module/*.[ch]; do
 		if is_source "$f"; then sync_file "$f" "$1/module/$(basename "$f")"; fi
 	done
-	rm -f "$1/module/oomsnap.ko"
+	# the KUnit test module's suites (module/Kbuild builds it where KUnit is)
+	mkdir -p "$1/module/kunit"
+	for f in "$1"/module/kunit/*.c; do
+		if [[ -e $f ]] && ! is_source "$SRC/module/kunit/$(basename "$f")"; then rm -f "$f"; fi
+	done
+	for f in "$SRC"/module/kunit/*.c; do
+		if is_source "$f"; then sync_file "$f" "$1/module/kunit/$(basename "$f")"; fi
+	done
+	rm -f "$1/module/oomsnap.ko" "$1/module/oomsnap_kunit.ko"
+}
+# oomsnap_kunit.ko too, when the kernel has KUnit (copy_ko BUILD_DIR)
+copy_ko() {
+	cp "$1/module/oomsnap.ko" "$WORK/oomsnap.ko"
+	if [[ -f $1/module/oomsnap_kunit.ko ]]; then
+		cp "$1/module/oomsnap_kunit.ko" "$WORK/oomsnap_kunit.ko"
+	fi
 }
 
 if [[ ${KT_KIND[$TAG]} == debug ]]; then
@@ -263,7 +279,7 @@ if [[ ${KT_KIND[$TAG]} == debug ]]; then
 		die "module build for $ABI printed warnings (log: $WORK/build.log)"
 	fi
 	BUILD=ok
-	cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
+	copy_ko "$BDIR"
 	exec 6>&-
 else
 STAGE="fetching kernel $TAG"
@@ -331,7 +347,7 @@ if grep -qiE '(^|[[:space:]:])warning:' "$WORK/build.log"; then
 	die "module build for $ABI printed warnings (log: $WORK/build.log)"
 fi
 BUILD=ok
-cp "$BDIR/module/oomsnap.ko" "$WORK/oomsnap.ko"
+copy_ko "$BDIR"
 fi
 chroot_release
 fi
@@ -359,6 +375,9 @@ make -C "$REPO/tools/oomsnap" -s OUTPUT="$WORK/cli" >"$WORK/cli.log" 2>&1 ||
 	{ cat "$WORK/cli.log" >&2; die "CLI build failed"; }
 install -m 755 "$WORK/cli/oomsnap" "$R/bin/oomsnap"
 cp "$WORK/oomsnap.ko" "$R/oomsnap/oomsnap.ko"
+if [[ -f $WORK/oomsnap_kunit.ko ]]; then
+	cp "$WORK/oomsnap_kunit.ko" "$R/oomsnap/oomsnap_kunit.ko"
+fi
 for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 	[[ -n $t ]] || continue
 	install -m 755 "$WORK/selftests/$t" "$R/selftests/$t"
