@@ -4,6 +4,7 @@
  * rendered into a seq_file buffer: hostile strings, nulls, overflow.
  */
 #include <kunit/test.h>
+#include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/seq_file.h>
@@ -57,7 +58,7 @@ static bool jp_string(struct jp *j, u8 *out, size_t *out_len, size_t max)
 		return false;
 	for (;;) {
 		u8 c = *j->p++;
-		unsigned int v;
+		u16 v;
 
 		if (c == '"')
 			break;
@@ -73,12 +74,18 @@ static bool jp_string(struct jp *j, u8 *out, size_t *out_len, size_t max)
 			if (e) {
 				c = to[e - from];
 			} else if (c == 'u') {
+				char hex[5] = "";
+
 				if (!isxdigit(j->p[0]) || !isxdigit(j->p[1]) ||
 				    !isxdigit(j->p[2]) || !isxdigit(j->p[3]))
 					return false;
-				v = hex_to_bin(j->p[0]) << 12 |
-				    hex_to_bin(j->p[1]) << 8 |
-				    hex_to_bin(j->p[2]) << 4 | hex_to_bin(j->p[3]);
+				/*
+				 * kstrtou16(), not hex_to_bin(): that moved to
+				 * linux/hex.h, which 7.x's kernel.h lacks
+				 */
+				memcpy(hex, j->p, 4);
+				if (kstrtou16(hex, 16, &v))
+					return false;
 				j->p += 4;
 				if (v > 0xff)	/* oomsnap escapes bytes */
 					return false;
