@@ -351,25 +351,34 @@ struct oomsnap_capture_state {
 };
 
 /* oomsnap_ring.c */
+struct oomsnap_ring;
+/* The module's ring, from load to unload (oomsnap_main.c). */
+extern struct oomsnap_ring *oomsnap_ring;
 size_t oomsnap_event_size(void);
-int oomsnap_ring_init(void);
-void oomsnap_ring_exit(void);
-void oomsnap_ring_commit(const struct oomsnap_event *ev);
-bool oomsnap_ring_read(u64 seq, struct oomsnap_event *out);
-void oomsnap_ring_bounds(u64 *oldest, u64 *next);
-void oomsnap_ring_clear(void);
-void oomsnap_ring_cursor_open(struct oomsnap_cursor *c);
-void oomsnap_ring_cursor_close(struct oomsnap_cursor *c);
-int oomsnap_ring_cursor_next(struct oomsnap_cursor *c,
+struct oomsnap_ring *oomsnap_ring_create(unsigned int capacity,
+					 unsigned int max_tasks);
+void oomsnap_ring_destroy(struct oomsnap_ring *r);
+void oomsnap_ring_commit(struct oomsnap_ring *r,
+			 const struct oomsnap_event *ev);
+bool oomsnap_ring_read(struct oomsnap_ring *r, u64 seq,
+		       struct oomsnap_event *out);
+void oomsnap_ring_bounds(struct oomsnap_ring *r, u64 *oldest, u64 *next);
+void oomsnap_ring_clear(struct oomsnap_ring *r);
+void oomsnap_ring_cursor_open(struct oomsnap_ring *r,
+			      struct oomsnap_cursor *c);
+void oomsnap_ring_cursor_close(struct oomsnap_ring *r,
+			       struct oomsnap_cursor *c);
+int oomsnap_ring_cursor_next(struct oomsnap_ring *r, struct oomsnap_cursor *c,
 			     struct oomsnap_event *out, u64 *lost, u64 *cleared);
-bool oomsnap_ring_cursor_ready(struct oomsnap_cursor *c);
-u64 oomsnap_ring_overwritten(void);
-void oomsnap_ring_counts(struct oomsnap_counts *c);
-size_t oomsnap_ring_bytes(void);
-void oomsnap_ring_set_reaped(pid_t pid, const void *mm,
-			     unsigned long anon, unsigned long file,
-			     unsigned long shmem);
-wait_queue_head_t *oomsnap_ring_waitq(void);
+bool oomsnap_ring_cursor_ready(struct oomsnap_ring *r,
+			       struct oomsnap_cursor *c);
+u64 oomsnap_ring_overwritten(struct oomsnap_ring *r);
+void oomsnap_ring_counts(struct oomsnap_ring *r, struct oomsnap_counts *c);
+size_t oomsnap_ring_bytes(struct oomsnap_ring *r);
+void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
+			     const void *mm, unsigned long anon,
+			     unsigned long file, unsigned long shmem);
+wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r);
 
 /* oomsnap_capture.c */
 int oomsnap_capture_init(void);

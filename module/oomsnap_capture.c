@@ -774,7 +774,7 @@ static void oomsnap_reaped(void *data, int pid)
 		cur.reap.shmem = shmem;
 		cur.reap.valid = true;
 	} else {
-		oomsnap_ring_set_reaped(pid, mm, anon, file, shmem);
+		oomsnap_ring_set_reaped(oomsnap_ring, pid, mm, anon, file, shmem);
 	}
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
 }
@@ -836,7 +836,7 @@ static void oomsnap_finish(struct oom_control *oc)
 		ev->reaped.shmem = cur.reap.shmem;
 		ev->has |= OOMSNAP_HAS_REAPED;
 	}
-	oomsnap_ring_commit(ev);
+	oomsnap_ring_commit(oomsnap_ring, ev);
 	/* later reports on this victim go to its committed record */
 	cur.victim_mm = NULL;
 	cur.reap.valid = false;

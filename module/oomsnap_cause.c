@@ -26,6 +26,7 @@ bool oomsnap_zone_fragmented(const struct oomsnap_zone *z, int order)
 			return false;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_zone_fragmented);
 
 /**
  * oomsnap_zone_fragmented_for() - a zone the allocation could use failed it
@@ -78,3 +79,4 @@ enum oomsnap_cause oomsnap_classify(const struct oomsnap_cause_in *in)
 			return OOMSNAP_CAUSE_FRAGMENTATION;
 	return OOMSNAP_CAUSE_SYSTEM_MEMORY;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_classify);

@@ -23,6 +23,7 @@
 #include <linux/rcupdate.h>
 #include <trace/events/oom.h>
 #include <trace/events/sched.h>
+#include <linux/module.h>
 
 /*
  * OOMSNAP_HAVE_* come from the feature tests in module/Kbuild (probes
@@ -457,5 +458,33 @@ static inline bool oomsnap_memcg_swap(struct mem_cgroup *memcg,
 	return false;
 #endif
 }
+
+/*
+ * Functions exported only to the KUnit test module (module/kunit/), in
+ * the kernel's own words.  kunit/visibility.h came with 6.2 and was
+ * backported to 6.1.y; where it is missing (5.10), the same definitions
+ * (EXPORT_SYMBOL_IF_KUNIT through a helper: checkpatch takes any line
+ * "EXPORT_SYMBOL...(x)" for an export that must follow its function).
+ * MODULE_IMPORT_NS() takes the namespace as a string since 6.13; before,
+ * it takes it as the string too, as in mainline.  Both are probed only
+ * where the kernel has KUnit (module/Kbuild).
+ */
+#ifdef OOMSNAP_HAVE_KUNIT_VISIBILITY
+#include <kunit/visibility.h>
+#else
+#if IS_ENABLED(CONFIG_KUNIT)
+#define VISIBLE_IF_KUNIT
+#define oomsnap_export_if_kunit(sym) \
+	EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define VISIBLE_IF_KUNIT static
+#define oomsnap_export_if_kunit(sym)
+#endif
+#define EXPORT_SYMBOL_IF_KUNIT oomsnap_export_if_kunit
+#endif
+#ifdef OOMSNAP_HAVE_IMPORT_NS_IDENT
+#undef MODULE_IMPORT_NS
+#define MODULE_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
+#endif
 
 #endif /* _OOMSNAP_COMPAT_H */

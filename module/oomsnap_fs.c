@@ -80,11 +80,11 @@ static void *oomsnap_events_start(struct seq_file *m, loff_t *pos)
 {
 	u64 oldest, next;
 
-	oomsnap_ring_bounds(&oldest, &next);
+	oomsnap_ring_bounds(oomsnap_ring, &oldest, &next);
 	if (*pos < oldest)
 		*pos = oldest;
 	for (; *pos < next; ++*pos)
-		if (oomsnap_ring_read(*pos, m->private))
+		if (oomsnap_ring_read(oomsnap_ring, *pos, m->private))
 			return m->private;
 	return NULL;
 }
@@ -157,7 +157,7 @@ static void oomsnap_stats_counts(struct seq_file *m)
 {
 	struct oomsnap_counts c;
 
-	oomsnap_ring_counts(&c);
+	oomsnap_ring_counts(oomsnap_ring, &c);
 	oomsnap_stats_count(m, "kind", oomsnap_kind_name, c.kind,
 			    ARRAY_SIZE(c.kind));
 	oomsnap_stats_count(m, "constraint", oomsnap_constraint_name,
@@ -202,7 +202,7 @@ static void oomsnap_stats_figures(struct seq_file *m, u64 oldest, u64 next)
 	} lines[] = {
 		{ "events_total", next - 1 },
 		{ "events_retained", next - oldest },
-		{ "events_overwritten", oomsnap_ring_overwritten() },
+		{ "events_overwritten", oomsnap_ring_overwritten(oomsnap_ring) },
 		{ "notifier_calls", atomic64_read(&st->notifier_calls) },
 		{ "capture_ns_last", atomic64_read(&st->capture_ns_last) },
 		{ "capture_ns_max", atomic64_read(&st->capture_ns_max) },
@@ -210,7 +210,7 @@ static void oomsnap_stats_figures(struct seq_file *m, u64 oldest, u64 next)
 		{ "protect_applied", atomic64_read(&st->protect_applied) },
 		{ "protect_reasserted", atomic64_read(&st->protect_reasserted) },
 		{ "protect_refused", oomsnap_protect_refused() },
-		{ "ring_bytes", oomsnap_ring_bytes() },
+		{ "ring_bytes", oomsnap_ring_bytes(oomsnap_ring) },
 		{ "event_bytes", oomsnap_event_size() },
 		{ "capacity", oomsnap_capacity },
 		{ "max_tasks", oomsnap_max_tasks },
@@ -228,7 +228,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 {
 	u64 oldest, next;
 
-	oomsnap_ring_bounds(&oldest, &next);
+	oomsnap_ring_bounds(oomsnap_ring, &oldest, &next);
 	oomsnap_stats_figures(m, oldest, next);
 	oomsnap_stats_counts(m);
 	oomsnap_stats_hooks(m);
@@ -274,7 +274,7 @@ static ssize_t oomsnap_clear_write(struct file *file, const char __user *buf,
 		return ret;
 	if (v != 1)
 		return -EINVAL;
-	oomsnap_ring_clear();
+	oomsnap_ring_clear(oomsnap_ring);
 	return len;
 }
 

@@ -15,6 +15,7 @@
 #include "oomsnap.h"
 
 struct oomsnap_stats oomsnap_stats;
+struct oomsnap_ring *oomsnap_ring;
 
 unsigned int oomsnap_capacity = 64;
 unsigned int oomsnap_max_tasks = 8;
@@ -149,9 +150,9 @@ static int __init oomsnap_init(void)
 {
 	int ret;
 
-	ret = oomsnap_ring_init();
-	if (ret)
-		return ret;
+	oomsnap_ring = oomsnap_ring_create(oomsnap_capacity, oomsnap_max_tasks);
+	if (!oomsnap_ring)
+		return -ENOMEM;
 	ret = oomsnap_protect_init(oomsnap_protect_list);
 	if (ret)
 		goto err_ring;
@@ -162,7 +163,7 @@ static int __init oomsnap_init(void)
 	if (ret)
 		goto err_capture;
 	pr_info("loaded: capacity=%u max_tasks=%u, %zu bytes of ring\n",
-		oomsnap_capacity, oomsnap_max_tasks, oomsnap_ring_bytes());
+		oomsnap_capacity, oomsnap_max_tasks, oomsnap_ring_bytes(oomsnap_ring));
 	return 0;
 
 err_capture:
@@ -170,7 +171,7 @@ err_capture:
 err_protect:
 	oomsnap_protect_exit();
 err_ring:
-	oomsnap_ring_exit();
+	oomsnap_ring_destroy(oomsnap_ring);
 	return ret;
 }
 
@@ -179,7 +180,7 @@ static void __exit oomsnap_exit(void)
 	oomsnap_fs_exit();
 	oomsnap_capture_exit();
 	oomsnap_protect_exit();
-	oomsnap_ring_exit();
+	oomsnap_ring_destroy(oomsnap_ring);
 }
 
 module_init(oomsnap_init);

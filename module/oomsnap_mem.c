@@ -242,6 +242,7 @@ u16 oomsnap_mem_reasons(const struct oomsnap_event *ev)
 		r |= BIT(OOMSNAP_REASON_UNACCOUNTED);
 	return r;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_mem_reasons);
 
 /**
  * oomsnap_mem_finish() - what needs the kernel's decision: swap, reasons

@@ -1063,6 +1063,7 @@ ssize_t oomsnap_protect_write(const struct file *file,
 	kfree(buf);
 	return ret ? ret : len;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_write);
 
 /**
  * oomsnap_protect_show() - list the protection entries
@@ -1347,6 +1348,37 @@ static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
 }
 
 /**
+ * oomsnap_protect_apply_list() - apply commands separated by ';'
+ * @list: the commands, in the protect= parameter's syntax
+ *
+ * All or nothing, as a write of the protect file is, with the rights of
+ * the protect= parameter (no opener to check); the entry at fault is
+ * logged.  The protect= parameter at load.
+ *
+ * Context: process context, the list set up (oomsnap_protect_init()
+ * calls it last); sleeps.
+ * Return: 0, or a negative errno as oomsnap_protect_write().
+ */
+static int oomsnap_protect_apply_list(const char *list)
+{
+	unsigned int bad = 0;
+	char *buf, *p;
+	int ret;
+
+	buf = kstrdup(list, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (p = buf; *p; p++)
+		if (*p == ';')
+			*p = '\n';
+	ret = oomsnap_apply_buf(buf, NULL, &bad);
+	kfree(buf);
+	if (ret)
+		oomsnap_boot_error(list, bad, ret);
+	return ret;
+}
+
+/**
  * oomsnap_protect_init() - set up the protection list
  * @boot_list: the protect= module parameter: commands separated by ';'
  *             (interface section 5 syntax), or NULL/empty
@@ -1360,8 +1392,7 @@ static int oomsnap_tp_on(const char *name, struct tracepoint **tpp, void *fn,
  */
 int oomsnap_protect_init(const char *boot_list)
 {
-	unsigned int nrec, i, bad = 0;
-	char *buf, *p;
+	unsigned int nrec, i;
 	int ret;
 
 	oomsnap_closing = false;
@@ -1403,20 +1434,9 @@ int oomsnap_protect_init(const char *boot_list)
 
 	if (!boot_list || !*boot_list)
 		return 0;
-	buf = kstrdup(boot_list, GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
+	ret = oomsnap_protect_apply_list(boot_list);
+	if (ret)
 		goto fail;
-	}
-	for (p = buf; *p; p++)
-		if (*p == ';')
-			*p = '\n';
-	ret = oomsnap_apply_buf(buf, NULL, &bad);
-	kfree(buf);
-	if (ret) {
-		oomsnap_boot_error(boot_list, bad, ret);
-		goto fail;
-	}
 	return 0;
 
 fail:

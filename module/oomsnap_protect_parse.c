@@ -17,6 +17,7 @@
 #include <linux/oom.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include "oomsnap_compat.h"
 #include "oomsnap_protect.h"
 
 /*
@@ -204,6 +205,7 @@ int oomsnap_protect_parse(char *buf, struct oomsnap_protect_cmd **cmds,
 	*n = i;
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_parse);
 
 /**
  * oomsnap_protect_free() - free what oomsnap_protect_parse() returned
@@ -224,3 +226,4 @@ void oomsnap_protect_free(struct oomsnap_protect_cmd *cmds, unsigned int n)
 		kfree(cmds[i].path);
 	kvfree(cmds);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_protect_free);

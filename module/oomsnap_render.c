@@ -129,6 +129,7 @@ void oomsnap_json_str(struct seq_file *m, const char *s, size_t len)
 	}
 	seq_putc(m, '"');
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_json_str);
 
 /*
  * A name or path in the text view, where fields are "key=value" separated
@@ -280,30 +281,35 @@ const char *oomsnap_kind_name(unsigned int kind)
 {
 	return oomsnap_name(kind_names, ARRAY_SIZE(kind_names), kind);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_kind_name);
 
 /** oomsnap_constraint_name() - interface name @c: OOMSNAP_CONSTRAINT_* */
 const char *oomsnap_constraint_name(unsigned int c)
 {
 	return oomsnap_name(constraint_names, ARRAY_SIZE(constraint_names), c);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_constraint_name);
 
 /** oomsnap_cause_name() - interface name @cause: enum oomsnap_cause */
 const char *oomsnap_cause_name(unsigned int cause)
 {
 	return oomsnap_name(cause_names, ARRAY_SIZE(cause_names), cause);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_cause_name);
 
 /** oomsnap_outcome_name() - interface name @outcome: enum oomsnap_outcome */
 const char *oomsnap_outcome_name(unsigned int outcome)
 {
 	return oomsnap_name(outcome_names, ARRAY_SIZE(outcome_names), outcome);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_outcome_name);
 
 /** oomsnap_reason_name() - interface name @reason: enum oomsnap_reason */
 const char *oomsnap_reason_name(unsigned int reason)
 {
 	return oomsnap_name(reason_names, ARRAY_SIZE(reason_names), reason);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_reason_name);
 
 static void out_memcg_path(struct oomsnap_out *o, const char *key,
 			   const char *path, bool has)
@@ -661,6 +667,7 @@ void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev)
 
 	oomsnap_render_event(&o, ev);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_render_json);
 
 /**
  * oomsnap_render_text() - one event as a text block (interface section 3.2)
@@ -673,3 +680,4 @@ void oomsnap_render_text(struct seq_file *m, const struct oomsnap_event *ev)
 
 	oomsnap_render_event(&o, ev);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_render_text);

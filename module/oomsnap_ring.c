@@ -2,13 +2,16 @@
 /*
  * oomsnap: the event ring.
  *
- * capacity records of fixed size, allocated once at load.  The OOM path
- * copies a finished record in under a raw spinlock (RT-safe, never sleeps,
- * allocates nothing); readers copy one record out under the same lock and
- * format it afterwards, so no reader can hold up an OOM for long.
- * Sequence numbers start at 1 and never repeat while the module is loaded,
- * not even across clear.
+ * capacity records of fixed size, allocated once when a ring is created:
+ * the module's own (oomsnap_ring) at load, others by the KUnit suites.
+ * The OOM path copies a finished record in under a raw spinlock (RT-safe,
+ * never sleeps, allocates nothing); readers copy one record out under the
+ * same lock and format it afterwards, so no reader can hold up an OOM for
+ * long.
+ * Sequence numbers start at 1 and never repeat in a ring's life (for
+ * oomsnap_ring: while the module is loaded), not even across clear.
  */
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -18,12 +21,34 @@
 #include <linux/minmax.h>
 #include "oomsnap.h"
 
-static struct {
+/**
+ * struct oomsnap_ring - a ring of events
+ * @lock: guards the records in @slots, @next, @oldest, the counters and
+ *	@cursors (stats read the counters without it, one by one)
+ * @slots: @capacity records of @slot_size bytes
+ * @slot_size: bytes of one record, with its candidates; fixed at creation
+ * @capacity: records kept; fixed at creation
+ * @next: seq of the next event
+ * @oldest: seq of the oldest retained event
+ * @overwritten: events lost to wrap-around
+ * @by_kind: events committed since creation, by kind
+ * @by_constraint: the same, by constraint
+ * @by_cause: the same, by cause
+ * @by_outcome: the same, by outcome
+ * @waitq: where stream readers wait for new events
+ * @wake: wakes @waitq outside the OOM path
+ * @cursors: open stream readers
+ *
+ * All memory is allocated by oomsnap_ring_create(); no other function of
+ * the ring allocates.
+ */
+struct oomsnap_ring {
 	raw_spinlock_t lock;
 	void *slots;
 	size_t slot_size;
-	u64 next;		/* seq of the next event */
-	u64 oldest;		/* seq of the oldest retained event */
+	unsigned int capacity;
+	u64 next;
+	u64 oldest;
 	u64 overwritten;
 	/* events committed since load, by kind, constraint, cause, outcome */
 	u64 by_kind[OOMSNAP_KIND_NR];
@@ -31,23 +56,30 @@ static struct {
 	u64 by_cause[OOMSNAP_CAUSE_NR];
 	u64 by_outcome[OOMSNAP_OUTCOME_NR];
 	wait_queue_head_t waitq;
-	struct irq_work wake;	/* wake readers outside the OOM path */
-	struct list_head cursors;	/* open stream readers, under lock */
-} ring;
+	struct irq_work wake;
+	struct list_head cursors;
+};
+
+static size_t oomsnap_slot_size(unsigned int max_tasks)
+{
+	return ALIGN(struct_size((struct oomsnap_event *)NULL, cands, max_tasks),
+		     8);
+}
 
 /**
- * oomsnap_event_size() - bytes of one record, with max_tasks candidates
+ * oomsnap_event_size() - bytes of one record of the module's ring
+ *
+ * Return: the size of a record with max_tasks candidates, the buffer a
+ * reader of oomsnap_ring needs.
  */
 size_t oomsnap_event_size(void)
 {
-	return ALIGN(struct_size((struct oomsnap_event *)NULL, cands,
-				 oomsnap_max_tasks), 8);
+	return oomsnap_slot_size(oomsnap_max_tasks);
 }
 
-static struct oomsnap_event *oomsnap_slot(u64 seq)
+static struct oomsnap_event *oomsnap_slot(struct oomsnap_ring *r, u64 seq)
 {
-	return ring.slots + (size_t)((seq - 1) % oomsnap_capacity) *
-			    ring.slot_size;
+	return r->slots + (size_t)((seq - 1) % r->capacity) * r->slot_size;
 }
 
 /*
@@ -56,108 +88,150 @@ static struct oomsnap_event *oomsnap_slot(u64 seq)
  */
 static void oomsnap_ring_wake(struct irq_work *w)
 {
-	wake_up_interruptible_all(&ring.waitq);
+	struct oomsnap_ring *r = container_of(w, struct oomsnap_ring, wake);
+
+	wake_up_interruptible_all(&r->waitq);
 }
 
 /**
- * oomsnap_ring_init() - allocate the ring
+ * oomsnap_ring_create() - allocate a ring
+ * @capacity: records kept, at least 1
+ * @max_tasks: candidates per record
  *
- * Return: 0 or -ENOMEM.
+ * Context: process context; sleeps.
+ * Return: the ring, or NULL (no memory, or @capacity 0).
  */
-int oomsnap_ring_init(void)
+struct oomsnap_ring *oomsnap_ring_create(unsigned int capacity,
+					 unsigned int max_tasks)
 {
-	raw_spin_lock_init(&ring.lock);
-	init_waitqueue_head(&ring.waitq);
-	INIT_LIST_HEAD(&ring.cursors);
-	init_irq_work(&ring.wake, oomsnap_ring_wake);
-	ring.slot_size = oomsnap_event_size();
-	ring.slots = vzalloc(array_size(ring.slot_size, oomsnap_capacity));
-	if (!ring.slots)
-		return -ENOMEM;
-	ring.next = 1;
-	ring.oldest = 1;
-	ring.overwritten = 0;
-	return 0;
+	size_t slot_size = oomsnap_slot_size(max_tasks);
+	struct oomsnap_ring *r;
+	void *slots;
+
+	if (!capacity)
+		return NULL;
+	/*
+	 * The slots first: a ring too large for the memory fails before
+	 * anything is allocated (the failslab stress test counts on it to
+	 * find where the module's init starts).
+	 */
+	slots = vzalloc(array_size(slot_size, capacity));
+	if (!slots)
+		return NULL;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		vfree(slots);
+		return NULL;
+	}
+	raw_spin_lock_init(&r->lock);
+	init_waitqueue_head(&r->waitq);
+	INIT_LIST_HEAD(&r->cursors);
+	init_irq_work(&r->wake, oomsnap_ring_wake);
+	r->slots = slots;
+	r->slot_size = slot_size;
+	r->capacity = capacity;
+	r->next = 1;
+	r->oldest = 1;
+	return r;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_create);
 
 /**
- * oomsnap_ring_exit() - free the ring; all hooks are gone by now
+ * oomsnap_ring_destroy() - free a ring
+ * @r: a ring of oomsnap_ring_create(), or NULL
+ *
+ * Nothing may commit to @r any more and no cursor may be open on it.
+ *
+ * Context: process context; sleeps.
  */
-void oomsnap_ring_exit(void)
+void oomsnap_ring_destroy(struct oomsnap_ring *r)
 {
-	irq_work_sync(&ring.wake);
-	vfree(ring.slots);
-	ring.slots = NULL;
+	if (!r)
+		return;
+	irq_work_sync(&r->wake);
+	vfree(r->slots);
+	kfree(r);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_destroy);
 
 /**
  * oomsnap_ring_commit() - append a finished event, overwriting the oldest
+ * @r: the ring
  * @ev: the event; its seq is assigned here
  *
  * Context: any, including the OOM path with preemption disabled.
  */
-void oomsnap_ring_commit(const struct oomsnap_event *ev)
+void oomsnap_ring_commit(struct oomsnap_ring *r,
+			 const struct oomsnap_event *ev)
 {
 	struct oomsnap_event *slot;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	if (ring.next - ring.oldest == oomsnap_capacity) {
-		ring.oldest++;
-		ring.overwritten++;
+	raw_spin_lock_irqsave(&r->lock, flags);
+	if (r->next - r->oldest == r->capacity) {
+		r->oldest++;
+		r->overwritten++;
 	}
-	slot = oomsnap_slot(ring.next);
-	memcpy(slot, ev, ring.slot_size);
-	slot->seq = ring.next++;
-	if (ev->kind < ARRAY_SIZE(ring.by_kind))
-		ring.by_kind[ev->kind]++;
-	if (ev->constraint < ARRAY_SIZE(ring.by_constraint))
-		ring.by_constraint[ev->constraint]++;
-	if (ev->cause < ARRAY_SIZE(ring.by_cause))
-		ring.by_cause[ev->cause]++;
-	if (ev->outcome < ARRAY_SIZE(ring.by_outcome))
-		ring.by_outcome[ev->outcome]++;
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
-	irq_work_queue(&ring.wake);
+	slot = oomsnap_slot(r, r->next);
+	memcpy(slot, ev, r->slot_size);
+	slot->seq = r->next++;
+	if (ev->kind < ARRAY_SIZE(r->by_kind))
+		r->by_kind[ev->kind]++;
+	if (ev->constraint < ARRAY_SIZE(r->by_constraint))
+		r->by_constraint[ev->constraint]++;
+	if (ev->cause < ARRAY_SIZE(r->by_cause))
+		r->by_cause[ev->cause]++;
+	if (ev->outcome < ARRAY_SIZE(r->by_outcome))
+		r->by_outcome[ev->outcome]++;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+	irq_work_queue(&r->wake);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_commit);
 
 /**
  * oomsnap_ring_read() - copy out one retained event
+ * @r: the ring
  * @seq: its sequence number
- * @out: a buffer of oomsnap_event_size() bytes
+ * @out: a buffer of one record of @r (oomsnap_event_size() bytes for
+ *	oomsnap_ring)
  *
  * Return: false when @seq is no longer (or not yet) in the ring.
  */
-bool oomsnap_ring_read(u64 seq, struct oomsnap_event *out)
+bool oomsnap_ring_read(struct oomsnap_ring *r, u64 seq,
+		       struct oomsnap_event *out)
 {
 	unsigned long flags;
 	bool ok;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	ok = seq >= ring.oldest && seq < ring.next;
+	raw_spin_lock_irqsave(&r->lock, flags);
+	ok = seq >= r->oldest && seq < r->next;
 	if (ok)
-		memcpy(out, oomsnap_slot(seq), ring.slot_size);
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+		memcpy(out, oomsnap_slot(r, seq), r->slot_size);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return ok;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_read);
 
 /**
  * oomsnap_ring_bounds() - the retained range [oldest, next)
+ * @r: the ring
  * @oldest: seq of the oldest retained event
  * @next: seq the next event will get
  */
-void oomsnap_ring_bounds(u64 *oldest, u64 *next)
+void oomsnap_ring_bounds(struct oomsnap_ring *r, u64 *oldest, u64 *next)
 {
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	*oldest = ring.oldest;
-	*next = ring.next;
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
+	*oldest = r->oldest;
+	*next = r->next;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_bounds);
 
 /**
  * oomsnap_ring_clear() - drop every retained event; seq keeps counting
+ * @r: the ring
  *
  * Each open stream reader is told how many of the events it had still to
  * read were dropped by this clear, so that it reports them as cleared,
@@ -168,51 +242,59 @@ void oomsnap_ring_bounds(u64 *oldest, u64 *next)
  *
  * Context: process context.
  */
-void oomsnap_ring_clear(void)
+void oomsnap_ring_clear(struct oomsnap_ring *r)
 {
 	struct oomsnap_cursor *c;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	list_for_each_entry(c, &ring.cursors, node)
-		if (c->next < ring.next)
-			c->cleared += ring.next - max(c->next, ring.oldest);
-	ring.oldest = ring.next;
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
+	list_for_each_entry(c, &r->cursors, node)
+		if (c->next < r->next)
+			c->cleared += r->next - max(c->next, r->oldest);
+	r->oldest = r->next;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_clear);
 
 /**
  * oomsnap_ring_cursor_open() - start a reader at the next event
+ * @r: the ring
  * @c: the reader's cursor, registered until oomsnap_ring_cursor_close()
  */
-void oomsnap_ring_cursor_open(struct oomsnap_cursor *c)
+void oomsnap_ring_cursor_open(struct oomsnap_ring *r,
+			      struct oomsnap_cursor *c)
 {
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	c->next = ring.next;
+	raw_spin_lock_irqsave(&r->lock, flags);
+	c->next = r->next;
 	c->cleared = 0;
-	list_add(&c->node, &ring.cursors);
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	list_add(&c->node, &r->cursors);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_cursor_open);
 
 /**
  * oomsnap_ring_cursor_close() - forget a reader
+ * @r: the ring
  * @c: a cursor of oomsnap_ring_cursor_open()
  */
-void oomsnap_ring_cursor_close(struct oomsnap_cursor *c)
+void oomsnap_ring_cursor_close(struct oomsnap_ring *r,
+			       struct oomsnap_cursor *c)
 {
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
 	list_del(&c->node);
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_cursor_close);
 
 /**
  * oomsnap_ring_cursor_next() - the reader's next event, or the gap before it
+ * @r: the ring
  * @c: the reader's cursor
- * @out: a buffer of oomsnap_event_size() bytes for the event
+ * @out: a buffer of one record of @r for the event
  * @lost: the gap's events overwritten by newer ones before they were read
  * @cleared: the gap's events dropped by a clear before they were read
  *
@@ -223,88 +305,98 @@ void oomsnap_ring_cursor_close(struct oomsnap_cursor *c)
  * Return: OOMSNAP_CUR_EVENT (@out holds it), OOMSNAP_CUR_GAP (@lost and
  * @cleared are set) or OOMSNAP_CUR_NONE (nothing new yet).
  */
-int oomsnap_ring_cursor_next(struct oomsnap_cursor *c,
+int oomsnap_ring_cursor_next(struct oomsnap_ring *r, struct oomsnap_cursor *c,
 			     struct oomsnap_event *out, u64 *lost, u64 *cleared)
 {
 	unsigned long flags;
 	int ret = OOMSNAP_CUR_NONE;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	if (c->next < ring.oldest) {
-		*cleared = min(c->cleared, ring.oldest - c->next);
-		*lost = ring.oldest - c->next - *cleared;
+	raw_spin_lock_irqsave(&r->lock, flags);
+	if (c->next < r->oldest) {
+		*cleared = min(c->cleared, r->oldest - c->next);
+		*lost = r->oldest - c->next - *cleared;
 		c->cleared = 0;
-		c->next = ring.oldest;
+		c->next = r->oldest;
 		ret = OOMSNAP_CUR_GAP;
-	} else if (c->next < ring.next) {
-		memcpy(out, oomsnap_slot(c->next), ring.slot_size);
+	} else if (c->next < r->next) {
+		memcpy(out, oomsnap_slot(r, c->next), r->slot_size);
 		c->next++;
 		ret = OOMSNAP_CUR_EVENT;
 	}
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_cursor_next);
 
 /**
  * oomsnap_ring_cursor_ready() - does the reader have something to read?
+ * @r: the ring
  * @c: the reader's cursor
  *
  * Return: true when an event or a gap is waiting.
  */
-bool oomsnap_ring_cursor_ready(struct oomsnap_cursor *c)
+bool oomsnap_ring_cursor_ready(struct oomsnap_ring *r,
+			       struct oomsnap_cursor *c)
 {
 	unsigned long flags;
 	bool ready;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	ready = c->next < ring.next;
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
+	ready = c->next < r->next;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return ready;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_cursor_ready);
 
 /**
  * oomsnap_ring_counts() - events committed since load, by value
+ * @r: the ring
  * @c: filled in
  *
  * For metrics that must survive the ring's wrap-around: clear does not
  * reset them.
  */
-void oomsnap_ring_counts(struct oomsnap_counts *c)
+void oomsnap_ring_counts(struct oomsnap_ring *r, struct oomsnap_counts *c)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(c->kind); i++)
-		c->kind[i] = READ_ONCE(ring.by_kind[i]);
+		c->kind[i] = READ_ONCE(r->by_kind[i]);
 	for (i = 0; i < ARRAY_SIZE(c->constraint); i++)
-		c->constraint[i] = READ_ONCE(ring.by_constraint[i]);
+		c->constraint[i] = READ_ONCE(r->by_constraint[i]);
 	for (i = 0; i < ARRAY_SIZE(c->cause); i++)
-		c->cause[i] = READ_ONCE(ring.by_cause[i]);
+		c->cause[i] = READ_ONCE(r->by_cause[i]);
 	for (i = 0; i < ARRAY_SIZE(c->outcome); i++)
-		c->outcome[i] = READ_ONCE(ring.by_outcome[i]);
+		c->outcome[i] = READ_ONCE(r->by_outcome[i]);
 }
 
 /**
  * oomsnap_ring_overwritten() - events lost to wrap-around so far
+ * @r: the ring
  */
-u64 oomsnap_ring_overwritten(void)
+u64 oomsnap_ring_overwritten(struct oomsnap_ring *r)
 {
-	return READ_ONCE(ring.overwritten);
+	return READ_ONCE(r->overwritten);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_overwritten);
 
 /**
  * oomsnap_ring_bytes() - memory held by the ring
+ * @r: the ring
  */
-size_t oomsnap_ring_bytes(void)
+size_t oomsnap_ring_bytes(struct oomsnap_ring *r)
 {
-	return ring.slot_size * oomsnap_capacity;
+	return r->slot_size * r->capacity;
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_bytes);
 
 /**
  * oomsnap_ring_waitq() - where stream readers wait for new events
+ * @r: the ring
  */
-wait_queue_head_t *oomsnap_ring_waitq(void)
+wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r)
 {
-	return &ring.waitq;
+	return &r->waitq;
 }
 
 /* The reaper reports on recent victims only; older slots are not searched. */
@@ -312,6 +404,7 @@ wait_queue_head_t *oomsnap_ring_waitq(void)
 
 /**
  * oomsnap_ring_set_reaped() - record what the oom reaper left of a victim
+ * @r: the ring
  * @pid: the victim's pid as the reaper reports it
  * @mm: the victim's mm, to tell a recycled pid apart
  * @anon: anonymous pages left
@@ -320,17 +413,18 @@ wait_queue_head_t *oomsnap_ring_waitq(void)
  *
  * Context: any; called from the reaper's tracepoint.
  */
-void oomsnap_ring_set_reaped(pid_t pid, const void *mm, unsigned long anon,
+void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
+			     const void *mm, unsigned long anon,
 			     unsigned long file, unsigned long shmem)
 {
 	unsigned long flags;
 	u64 seq;
 
-	raw_spin_lock_irqsave(&ring.lock, flags);
-	for (seq = ring.next - 1;
-	     seq >= ring.oldest && seq && ring.next - seq <= OOMSNAP_REAP_LOOKBACK;
+	raw_spin_lock_irqsave(&r->lock, flags);
+	for (seq = r->next - 1;
+	     seq >= r->oldest && seq && r->next - seq <= OOMSNAP_REAP_LOOKBACK;
 	     seq--) {
-		struct oomsnap_event *ev = oomsnap_slot(seq);
+		struct oomsnap_event *ev = oomsnap_slot(r, seq);
 
 		if ((ev->has & OOMSNAP_HAS_VICTIM) && ev->victim.pid == pid &&
 		    ev->victim.mm == mm) {
@@ -341,5 +435,6 @@ void oomsnap_ring_set_reaped(pid_t pid, const void *mm, unsigned long anon,
 			break;
 		}
 	}
-	raw_spin_unlock_irqrestore(&ring.lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_set_reaped);

@@ -58,7 +58,7 @@ static int oomsnap_stream_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	mutex_init(&s->lock);
-	oomsnap_ring_cursor_open(&s->cur);
+	oomsnap_ring_cursor_open(oomsnap_ring, &s->cur);
 	file->private_data = s;
 	return nonseekable_open(inode, file);
 }
@@ -67,7 +67,7 @@ static int oomsnap_stream_release(struct inode *inode, struct file *file)
 {
 	struct oomsnap_stream *s = file->private_data;
 
-	oomsnap_ring_cursor_close(&s->cur);
+	oomsnap_ring_cursor_close(oomsnap_ring, &s->cur);
 	kvfree(s->buf);
 	kvfree(s->ev);
 	kfree(s);
@@ -83,7 +83,7 @@ static bool oomsnap_stream_fill(struct oomsnap_stream *s)
 	struct seq_file sf = { .buf = s->buf, .size = s->size };
 	u64 lost, cleared;
 
-	switch (oomsnap_ring_cursor_next(&s->cur, s->ev, &lost, &cleared)) {
+	switch (oomsnap_ring_cursor_next(oomsnap_ring, &s->cur, s->ev, &lost, &cleared)) {
 	case OOMSNAP_CUR_GAP:
 		if (cleared)
 			seq_printf(&sf, "{\"v\":1,\"cleared\":%llu}\n", cleared);
@@ -116,15 +116,15 @@ static ssize_t oomsnap_stream_read(struct file *file, char __user *ubuf,
 	if (mutex_lock_interruptible(&s->lock))
 		return -ERESTARTSYS;
 	while (s->off == s->len && !oomsnap_stream_fill(s)) {
-		if (oomsnap_ring_cursor_ready(&s->cur))
+		if (oomsnap_ring_cursor_ready(oomsnap_ring, &s->cur))
 			continue;	/* an event or a gap came meanwhile */
 		if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
 			goto out;
 		}
 		mutex_unlock(&s->lock);
-		ret = wait_event_interruptible(*oomsnap_ring_waitq(),
-					       oomsnap_ring_cursor_ready(&s->cur));
+		ret = wait_event_interruptible(*oomsnap_ring_waitq(oomsnap_ring),
+					       oomsnap_ring_cursor_ready(oomsnap_ring, &s->cur));
 		if (ret)
 			return ret;
 		if (mutex_lock_interruptible(&s->lock))
@@ -146,8 +146,9 @@ static __poll_t oomsnap_stream_poll(struct file *file, poll_table *wait)
 {
 	struct oomsnap_stream *s = file->private_data;
 
-	poll_wait(file, oomsnap_ring_waitq(), wait);
-	if (READ_ONCE(s->off) != READ_ONCE(s->len) || oomsnap_ring_cursor_ready(&s->cur))
+	poll_wait(file, oomsnap_ring_waitq(oomsnap_ring), wait);
+	if (READ_ONCE(s->off) != READ_ONCE(s->len) ||
+	    oomsnap_ring_cursor_ready(oomsnap_ring, &s->cur))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }

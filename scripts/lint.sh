@@ -12,7 +12,7 @@ usage() {
 	cat <<'EOF'
 Usage: scripts/lint.sh [--src DIR] [--no-checkpatch] [--no-sparse]
 
-Runs on module/*.c and module/*.h:
+Runs on module/*.c, module/*.h and module/kunit/*.c:
   checkpatch.pl --strict --no-tree -f   (from Debian's linux-source-6.1,
                                          fetched into the cache on demand)
   sparse, via make C=2 W=1 against Debian bookworm's current kernel
@@ -42,7 +42,7 @@ done
 shopt -s nullglob
 # Our sources only, not what a local build leaves behind (oomsnap.mod.c).
 FILES=()
-for f in "$SRC"/module/*.c "$SRC"/module/*.h; do
+for f in "$SRC"/module/*.c "$SRC"/module/*.h "$SRC"/module/kunit/*.c; do
 	[[ $f == *.mod.c ]] || FILES+=("$f")
 done
 ((${#FILES[@]})) || die "no module/*.c or module/*.h under $SRC"
@@ -59,16 +59,19 @@ C=$(chroot_dir bookworm)
 LDIR_IN="/build/lint-$(repo_hash "$REPO")"
 LDIR="$C$LDIR_IN"
 rm -rf "$LDIR"
-mkdir -p "$LDIR/module" "$LDIR/scripts"
+mkdir -p "$LDIR/module/kunit" "$LDIR/scripts"
 cp "$KSRC_DIR"/scripts/{checkpatch.pl,spelling.txt,const_structs.checkpatch} "$LDIR/scripts/"
 printf 'obj-m += module/\n' >"$LDIR/Kbuild"
-cp "$SRC/module/Kbuild" "${FILES[@]}" "$LDIR/module/"
+names=()
+for f in "${FILES[@]}"; do
+	names+=("module/${f#"$SRC"/module/}")
+	cp "$f" "$LDIR/${names[-1]}"
+done
+cp "$SRC/module/Kbuild" "$LDIR/module/"
 
 fail=0
 if ((DO_CP)); then
 	log "checkpatch.pl --strict (linux-source-6.1 from $KSRC_DIR)..."
-	names=()
-	for f in "${FILES[@]}"; do names+=("module/$(basename "$f")"); done
 	if ! out=$(in_chroot bookworm /bin/sh -c 'cd "$1" && shift && perl scripts/checkpatch.pl \
 		--strict --no-tree --no-summary --color=never --show-types -f "$@"' sh "$LDIR_IN" "${names[@]}" 2>&1); then
 		printf '%s\n' "$out"

@@ -22,7 +22,8 @@ Actions:
                       order, print their TAP and a summary line
   demo                run scripts/guest/demo.sh in the guest
   shell-cmd "CMD"     run CMD with /bin/sh in the guest (module not loaded;
-                      the .ko is at /oomsnap/oomsnap.ko, selftests in /selftests)
+                      the .ko is at /oomsnap/oomsnap.ko, selftests in /selftests;
+                      on the debug kernel /oomsnap/oomsnap_kunit.ko too)
   build               only build the module, selftests and initramfs
 
 Options:
@@ -237,7 +238,15 @@ sync_module_src() { # sync_module_src BUILD_DIR
 	for f in "$SRC"/module/*.[ch]; do
 		if is_source "$f"; then sync_file "$f" "$1/module/$(basename "$f")"; fi
 	done
-	rm -f "$1/module/oomsnap.ko"
+	# the KUnit test module's suites (module/Kbuild builds it where KUnit is)
+	mkdir -p "$1/module/kunit"
+	for f in "$1"/module/kunit/*.c; do
+		if [[ -e $f ]] && ! is_source "$SRC/module/kunit/$(basename "$f")"; then rm -f "$f"; fi
+	done
+	for f in "$SRC"/module/kunit/*.c; do
+		if is_source "$f"; then sync_file "$f" "$1/module/kunit/$(basename "$f")"; fi
+	done
+	rm -f "$1/module/oomsnap.ko" "$1/module/oomsnap_kunit.ko"
 }
 
 # make_module BUILD_DIR MAKE_CMD...: sync the sources into BUILD_DIR, run
@@ -262,6 +271,10 @@ make_module() {
 	fi
 	BUILD=ok
 	cp "$bdir/module/oomsnap.ko" "$WORK/oomsnap.ko"
+	# oomsnap_kunit.ko too, when the kernel has KUnit
+	if [[ -f $bdir/module/oomsnap_kunit.ko ]]; then
+		cp "$bdir/module/oomsnap_kunit.ko" "$WORK/oomsnap_kunit.ko"
+	fi
 }
 
 # debug_kernel_module: the debug kernel, built (or found in the cache) by
@@ -408,6 +421,9 @@ build_initramfs() {
 		{ cat "$WORK/cli.log" >&2; die "CLI build failed"; }
 	install -m 755 "$WORK/cli/oomsnap" "$r/bin/oomsnap"
 	cp "$WORK/oomsnap.ko" "$r/oomsnap/oomsnap.ko"
+	if [[ -f $WORK/oomsnap_kunit.ko ]]; then
+		cp "$WORK/oomsnap_kunit.ko" "$r/oomsnap/oomsnap_kunit.ko"
+	fi
 	mkdir -p "$r/oomsnap/modules"
 	cp "${ZRAM_DIR:-/nonexistent}"/{*.ko,order} "$r/oomsnap/modules/" 2>/dev/null || true
 	for t in "${TESTS[@]}" "${EXTRA[@]}"; do

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap KUnit: the JSON and text views of an event (oomsnap_render.c),
+ * rendered into a seq_file buffer: hostile strings, nulls, overflow.
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/seq_file.h>
+#include <linux/gfp.h>
+#include <linux/mmzone.h>
+#include "../oomsnap.h"
+
+#define RBUF_SIZE	(64 * 1024)
+
+/* Render into a seq_file on the stack, as the stream file does. */
+static char *render(struct kunit *test, const struct oomsnap_event *ev,
+		    bool json)
+{
+	char *buf = kunit_kzalloc(test, RBUF_SIZE, GFP_KERNEL);
+	struct seq_file sf = { .size = RBUF_SIZE - 1 };
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	sf.buf = buf;
+	if (json)
+		oomsnap_render_json(&sf, ev);
+	else
+		oomsnap_render_text(&sf, ev);
+	KUNIT_ASSERT_FALSE(test, seq_has_overflowed(&sf));
+	buf[sf.count] = '\0';
+	return buf;
+}
+
+/*
+ * A strict JSON checker, enough for one line of oomsnap: objects, arrays,
+ * strings (no raw control or non-ASCII bytes: the renderer escapes them),
+ * integers, true/false/null.  Decodes the string that follows key @want
+ * into @got (first match), so that a test can check the bytes round-trip.
+ */
+struct jp {
+	const char *p;
+	const char *want;	/* key whose value to decode */
+	u8 *got;
+	size_t got_len, got_max;
+	unsigned int nth;	/* decode the nth match (0: the first) */
+	bool found;
+	int depth;
+};
+
+static bool jp_value(struct jp *j);
+
+static bool jp_string(struct jp *j, u8 *out, size_t *out_len, size_t max)
+{
+	size_t n = 0;
+
+	if (*j->p++ != '"')
+		return false;
+	for (;;) {
+		u8 c = *j->p++;
+		u16 v;
+
+		if (c == '"')
+			break;
+		if (c < 0x20 || c >= 0x7f)
+			return false;
+		if (c == '\\') {
+			static const char from[] = "\"\\/bfnrt";
+			static const char to[] = "\"\\/\b\f\n\r\t";
+			const char *e;
+
+			c = *j->p++;
+			e = c ? strchr(from, c) : NULL;
+			if (e) {
+				c = to[e - from];
+			} else if (c == 'u') {
+				char hex[5] = "";
+
+				if (!isxdigit(j->p[0]) || !isxdigit(j->p[1]) ||
+				    !isxdigit(j->p[2]) || !isxdigit(j->p[3]))
+					return false;
+				/*
+				 * kstrtou16(), not hex_to_bin(): that moved to
+				 * linux/hex.h, which 7.x's kernel.h lacks
+				 */
+				memcpy(hex, j->p, 4);
+				if (kstrtou16(hex, 16, &v))
+					return false;
+				j->p += 4;
+				if (v > 0xff)	/* oomsnap escapes bytes */
+					return false;
+				c = v;
+			} else {
+				return false;
+			}
+		}
+		if (out && n < max)
+			out[n] = c;
+		n++;
+	}
+	if (out_len)
+		*out_len = n;
+	return true;
+}
+
+static bool jp_object(struct jp *j)
+{
+	char key[32];
+	size_t klen;
+
+	j->p++;
+	if (*j->p == '}') {
+		j->p++;
+		return true;
+	}
+	for (;;) {
+		bool match;
+
+		if (!jp_string(j, key, &klen, sizeof(key) - 1))
+			return false;
+		key[min(klen, sizeof(key) - 1)] = '\0';
+		if (*j->p++ != ':')
+			return false;
+		match = j->want && !j->found && !strcmp(key, j->want) &&
+			*j->p == '"' && !j->nth--;
+		if (match) {
+			j->found = true;
+			if (!jp_string(j, j->got, &j->got_len, j->got_max))
+				return false;
+		} else if (!jp_value(j)) {
+			return false;
+		}
+		if (*j->p == '}') {
+			j->p++;
+			return true;
+		}
+		if (*j->p++ != ',')
+			return false;
+	}
+}
+
+static bool jp_array(struct jp *j)
+{
+	j->p++;
+	if (*j->p == ']') {
+		j->p++;
+		return true;
+	}
+	for (;;) {
+		if (!jp_value(j))
+			return false;
+		if (*j->p == ']') {
+			j->p++;
+			return true;
+		}
+		if (*j->p++ != ',')
+			return false;
+	}
+}
+
+static bool jp_value(struct jp *j)
+{
+	bool ok;
+
+	if (++j->depth > 8)
+		return false;
+	switch (*j->p) {
+	case '{':
+		ok = jp_object(j);
+		break;
+	case '[':
+		ok = jp_array(j);
+		break;
+	case '"':
+		ok = jp_string(j, NULL, NULL, 0);
+		break;
+	case 't':
+		ok = !strncmp(j->p, "true", 4);
+		j->p += ok ? 4 : 0;
+		break;
+	case 'f':
+		ok = !strncmp(j->p, "false", 5);
+		j->p += ok ? 5 : 0;
+		break;
+	case 'n':
+		ok = !strncmp(j->p, "null", 4);
+		j->p += ok ? 4 : 0;
+		break;
+	default:
+		if (*j->p == '-')
+			j->p++;
+		ok = isdigit(*j->p);
+		while (isdigit(*j->p))
+			j->p++;
+		break;
+	}
+	j->depth--;
+	return ok;
+}
+
+/* @s is one valid JSON object followed by exactly one newline. */
+static void expect_json_line(struct kunit *test, const char *s)
+{
+	struct jp j = { .p = s };
+
+	KUNIT_EXPECT_EQ(test, '{', s[0]);
+	KUNIT_EXPECT_TRUE_MSG(test, jp_value(&j), "invalid JSON at offset %td: %.40s",
+			      j.p - s, j.p);
+	KUNIT_EXPECT_STREQ(test, "\n", j.p);
+}
+
+/* The string value of the @nth (from 0) @key in a JSON line, decoded. */
+static size_t json_get(struct kunit *test, const char *s, const char *key,
+		       unsigned int nth, u8 *out, size_t max)
+{
+	struct jp j = { .p = s, .want = key, .nth = nth, .got = out,
+			.got_max = max };
+
+	KUNIT_ASSERT_TRUE(test, jp_value(&j));
+	KUNIT_ASSERT_TRUE_MSG(test, j.found, "no string key %s", key);
+	return j.got_len;
+}
+
+/* @s contains @sub. */
+static void expect_has(struct kunit *test, const char *s, const char *sub)
+{
+	KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, strstr(s, sub), "missing: %s", sub);
+}
+
+/* @s starts with @prefix. */
+static void expect_starts(struct kunit *test, const char *s, const char *prefix)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, !strncmp(s, prefix, strlen(prefix)),
+			      "does not start with: %s", prefix);
+}
+
+static const char hostile_comm[TASK_COMM_LEN] =
+	"\"}\\\n\x01\x1f\x7f\x80\xff{],:=%s";
+
+static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
+{
+	struct oomsnap_event *ev;
+	unsigned int i;
+
+	ev = kunit_kzalloc(test, struct_size(ev, cands, cands), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ev);
+	ev->seq = 7;
+	ev->boot_ns = 1477960064000ULL;
+	ev->real_ns = 1763780000123456789ULL;
+	ev->kind = OOMSNAP_KIND_MEMCG;
+	ev->constraint = OOMSNAP_CONSTRAINT_MEMCG;
+	ev->cause = OOMSNAP_CAUSE_MEMCG_LIMIT;
+	ev->outcome = OOMSNAP_OUTCOME_KILLED;
+	ev->gfp_mask = GFP_KERNEL;
+	ev->order = 0;
+	ev->totalpages = 8192;
+	ev->has = OOMSNAP_HAS_MEMCG | OOMSNAP_HAS_VICTIM |
+		  OOMSNAP_HAS_VICTIM_MM | OOMSNAP_HAS_POINTS |
+		  OOMSNAP_HAS_OOM_NS | OOMSNAP_HAS_TRIGGER_MEMCG |
+		  OOMSNAP_HAS_VICTIM_MEMCG | OOMSNAP_HAS_COMMITTED |
+		  OOMSNAP_HAS_SWAP | OOMSNAP_HAS_NODEMASK | OOMSNAP_HAS_REAPED;
+	nodes_clear(ev->nodemask);
+	node_set(0, ev->nodemask);
+	ev->trigger.pid = 93;
+	ev->trigger.tgid = 93;
+	memcpy(ev->trigger.comm, hostile_comm, TASK_COMM_LEN);
+	/* a path that fills its buffer: no terminating NUL */
+	memset(ev->trigger.memcg, 'a', OOMSNAP_PATH_LEN);
+	ev->trigger.memcg[0] = '/';
+	strscpy(ev->memcg.path, "/t\"x\\y\n", OOMSNAP_PATH_LEN);
+	ev->memcg.usage = 8192;
+	ev->memcg.limit = 8192;
+	ev->system.totalram = 65536;
+	ev->victim.pid = 93;
+	ev->victim.tgid = 93;
+	ev->victim.adj = -1000;
+	ev->victim.points = 8291;
+	memcpy(ev->victim.comm, hostile_comm, TASK_COMM_LEN);
+	strscpy(ev->victim.memcg, "/t", OOMSNAP_PATH_LEN);
+	ev->victim.total_vm = 8469;
+	ev->victim.pgtables_kb = 100;
+	ev->nr_zones = 2;
+	for (i = 0; i < ev->nr_zones; i++) {
+		ev->zones[i].name = i ? "Normal" : "DMA32";
+		ev->zones[i].node = i;
+		ev->zones[i].zone = i ? ZONE_NORMAL : ZONE_DMA32;
+		ev->zones[i].free = 1000;
+		ev->zones[i].blocks[0] = 3;
+	}
+	ev->nr_killed = 2;
+	ev->killed[0] = 93;
+	ev->killed[1] = 94;
+	ev->nr_cands = cands;
+	for (i = 0; i < cands; i++) {
+		ev->cands[i].pid = 100 + i;
+		memcpy(ev->cands[i].comm, hostile_comm, TASK_COMM_LEN);
+		ev->cands[i].points = 50 - i;
+		ev->cands[i].adj = i;
+	}
+	return ev;
+}
+
+static void render_json_valid(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 3);
+	char *s = render(test, ev, true);
+
+	expect_json_line(test, s);
+	expect_starts(test, s, "{\"v\":1,\"seq\":7,\"boot_ns\":1477960064000,");
+	expect_has(test, s, "\"gfp_mask\":\"0xcc0\",\"gfp\":\"GFP_KERNEL\"");
+	expect_has(test, s, "\"usage_kb\":32768,\"limit_kb\":32768");
+	expect_has(test, s, "\"killed\":[93,94]");
+	expect_has(test, s, "\"nodemask\":\"0\"");
+	expect_has(test, s, "\"oom_score_adj\":-1000");
+	expect_has(test, s, "\"protected\":false,\"settled\":false}");
+	ev->victim.settled = true;
+	expect_has(test, render(test, ev, true), "\"protected\":false,\"settled\":true}");
+	expect_has(test, render(test, ev, false), " protected=false settled=true\n");
+	ev->victim.settled = false;
+	/* escapes: quote, backslash, control, DEL and high bytes */
+	expect_has(test, s, "\"comm\":\"\\\"}\\\\\\u000a\\u0001");
+	expect_has(test, s, "\\u0001\\u001f\\u007f\\u0080\\u00ff{],:=%s\",");
+}
+
+static void render_json_key_order(struct kunit *test)
+{
+	static const char * const keys[] = {
+		"\"v\":", "\"seq\":", "\"boot_ns\":", "\"real_ns\":",
+		"\"kind\":", "\"constraint\":", "\"cause\":", "\"outcome\":",
+		"\"gfp_mask\":", "\"gfp\":", "\"order\":", "\"nodemask\":",
+		"\"totalpages\":", "\"trigger\":", "\"memcg\":{", "\"system\":",
+		"\"zones\":", "\"victim\":", "\"protected\":", "\"settled\":",
+		"\"killed\":", "\"candidates\":",
+		"\"reaped\":", "\"capture_ns\":", "\"oom_ns\":",
+	};
+	struct oomsnap_event *ev = make_event(test, 1);
+	char *s = render(test, ev, true);
+	const char *prev = s, *p;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		p = strstr(prev, keys[i]);
+		KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, p, "key %s missing or out of order",
+						 keys[i]);
+		if (p)
+			prev = p;
+	}
+}
+
+static void render_json_roundtrip(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 0);
+	u8 got[OOMSNAP_PATH_LEN + 8];
+	unsigned int b;
+	size_t n;
+
+	/* every byte value survives in comm, 15 at a time */
+	for (b = 1; b < 256; b += TASK_COMM_LEN - 1) {
+		unsigned int i;
+		char *s;
+
+		memset(ev->trigger.comm, 0, TASK_COMM_LEN);
+		for (i = 0; i < TASK_COMM_LEN - 1 && b + i < 256; i++)
+			ev->trigger.comm[i] = b + i;
+		s = render(test, ev, true);
+		expect_json_line(test, s);
+		n = json_get(test, s, "comm", 0, got, sizeof(got));
+		KUNIT_EXPECT_EQ(test, i, n);
+		KUNIT_EXPECT_EQ(test, 0, memcmp(got, ev->trigger.comm, i));
+	}
+	/* a path without NUL is cut at its buffer's size */
+	n = json_get(test, render(test, ev, true), "memcg", 0, got, sizeof(got));
+	KUNIT_EXPECT_EQ(test, OOMSNAP_PATH_LEN, n);
+	/* a process name that is empty */
+	memset(ev->victim.comm, 0, TASK_COMM_LEN);
+	n = json_get(test, render(test, ev, true), "comm", 1, got, sizeof(got));
+	KUNIT_EXPECT_EQ(test, 0, n);
+}
+
+static void render_json_str_limits(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct seq_file sf = { .size = 63 };
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	sf.buf = buf;
+	oomsnap_json_str(&sf, "abcdef", 3);
+	oomsnap_json_str(&sf, "ab\0cd", 5);
+	oomsnap_json_str(&sf, "", 10);
+	oomsnap_json_str(&sf, "x", 0);
+	buf[sf.count] = '\0';
+	KUNIT_EXPECT_STREQ(test, "\"abc\"\"ab\"\"\"\"\"", buf);
+}
+
+static void render_json_nulls(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 0);
+	char *s;
+
+	ev->has = 0;
+	ev->kind = OOMSNAP_KIND_GLOBAL;
+	ev->constraint = OOMSNAP_CONSTRAINT_UNKNOWN;
+	ev->outcome = OOMSNAP_OUTCOME_NO_VICTIM;
+	ev->nr_zones = 0;
+	ev->nr_killed = 0;
+	s = render(test, ev, true);
+	expect_json_line(test, s);
+	expect_has(test, s, "\"constraint\":null,");
+	expect_has(test, s, "\"nodemask\":null,");
+	expect_has(test, s, "\"memcg\":null,\"system\":");
+	expect_has(test, s, "\"trigger\":{\"pid\":93,\"tgid\":93,");
+	expect_has(test, s, "\"totalswap_kb\":null");
+	expect_has(test, s, "\"committed_kb\":null");
+	expect_has(test, s, "\"zones\":[],\"victim\":null,\"killed\":[],");
+	expect_has(test, s, "\"killed\":[],\"candidates\":[],\"reaped\":null,");
+	expect_has(test, s, "\"oom_ns\":null}");
+	/* victim known but not its memory figures or points */
+	ev->has = OOMSNAP_HAS_VICTIM;
+	s = render(test, ev, true);
+	expect_json_line(test, s);
+	expect_has(test, s, "\"points\":null");
+	expect_has(test, s, "\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,");
+	expect_has(test, s, "\"shmem_rss_kb\":null,\"swapents\":null,\"pgtables_kb\":null");
+	expect_has(test, s, "\"protected\":false,\"settled\":null}");
+	expect_has(test, s, "\"memcg\":null");
+}
+
+static void render_text_hostile(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 2);
+	char *s = render(test, ev, false);
+	const char *p;
+
+	expect_starts(test, s, "event 7 memcg constraint=memcg cause=memcg_limit outcome=killed ");
+	expect_has(test, s, " outcome=killed gfp=0xcc0(GFP_KERNEL) order=0 ");
+	expect_has(test, s, "\n  trigger pid=93 tgid=93 comm=");
+	expect_has(test, s, "\n  memcg path=/t\\042x\\134y\\012 usage=32768kB limit=32768kB");
+	expect_has(test, s, "\n  victim pid=93 ");
+	expect_has(test, s, " total-vm=33876kB ");
+	expect_has(test, s, "\n  zone node=1 zone=Normal free=4000kB");
+	expect_has(test, s, "\n  candidate pid=101 ");
+	/*
+	 * Hostile names cannot break a line, split a field or hide a byte:
+	 * all but printable ASCII, and '"', '=' and '\\', become \ooo
+	 * (interface section 3.2), so the view is printable ASCII.
+	 */
+	for (p = s; *p; p++) {
+		u8 b = *p;
+
+		KUNIT_EXPECT_TRUE_MSG(test, b == '\n' || (b >= 0x20 && b < 0x7f),
+				      "raw byte %#x at offset %td", b, p - s);
+		if (*p == '\n' && p[1])
+			KUNIT_EXPECT_EQ_MSG(test, ' ', p[1],
+					    "line at offset %td does not start with a space",
+					    p + 1 - s);
+	}
+	KUNIT_EXPECT_EQ(test, '\n', s[strlen(s) - 1]);
+	expect_has(test, s, " comm=\\042}\\134\\012\\001\\037\\177\\200\\377{],:\\075%s ");
+}
+
+/*
+ * Spaces, '=' and backslashes in names and paths (issue 14, item 7): each
+ * field of the text view stays one space-free "key=value" whose value
+ * decodes to the JSON view's string.  Before, "a b=c\d" was written raw.
+ */
+static void render_text_escape(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 1);
+	char *s;
+
+	strscpy_pad(ev->victim.comm, "a b=c\\d", TASK_COMM_LEN);
+	strscpy(ev->victim.memcg, "/my dir/x=1", OOMSNAP_PATH_LEN);
+	strscpy_pad(ev->cands[0].comm, "\"\"", TASK_COMM_LEN);
+	s = render(test, ev, false);
+	expect_has(test, s, " comm=a\\040b\\075c\\134d uid=0 memcg=/my\\040dir/x\\0751 ");
+	expect_has(test, s, "\n  candidate pid=100 comm=\\042\\042 points=");
+	/* an empty name is "", which no escaped name can be */
+	memset(ev->victim.comm, 0, TASK_COMM_LEN);
+	expect_has(test, render(test, ev, false), "\n  victim pid=93 tgid=93 comm=\"\" uid=0 ");
+}
+
+static void render_text_nulls(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 0);
+	char *s;
+
+	ev->has = 0;
+	ev->kind = OOMSNAP_KIND_GLOBAL;
+	ev->constraint = OOMSNAP_CONSTRAINT_UNKNOWN;
+	ev->nr_zones = 0;
+	ev->nr_killed = 0;
+	memset(ev->trigger.comm, 0, TASK_COMM_LEN);
+	s = render(test, ev, false);
+	expect_starts(test, s, "event 7 global constraint=null ");
+	expect_has(test, s, " comm=\"\" ");
+	expect_has(test, s, " memcg=null");
+	expect_has(test, s, "victim=null");
+	KUNIT_EXPECT_NULL(test, strstr(s, "\n  memcg "));
+}
+
+/* A buffer too small: seq_file notices, nothing is written past it. */
+static void render_overflow(struct kunit *test)
+{
+	struct oomsnap_event *ev = make_event(test, 8);
+	unsigned int size;
+
+	for (size = 1; size < 1000; size = size * 3 + 1) {
+		char *buf = kmalloc(size, GFP_KERNEL);
+		struct seq_file sf = { .size = size };
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+		sf.buf = buf;
+		oomsnap_render_json(&sf, ev);
+		KUNIT_EXPECT_TRUE(test, seq_has_overflowed(&sf));
+		sf.count = 0;
+		oomsnap_render_text(&sf, ev);
+		KUNIT_EXPECT_TRUE(test, seq_has_overflowed(&sf));
+		kfree(buf);
+	}
+}
+
+static struct kunit_case oomsnap_render_cases[] = {
+	KUNIT_CASE(render_json_valid),
+	KUNIT_CASE(render_json_key_order),
+	KUNIT_CASE(render_json_roundtrip),
+	KUNIT_CASE(render_json_str_limits),
+	KUNIT_CASE(render_json_nulls),
+	KUNIT_CASE(render_text_hostile),
+	KUNIT_CASE(render_text_escape),
+	KUNIT_CASE(render_text_nulls),
+	KUNIT_CASE(render_overflow),
+	{}
+};
+
+static struct kunit_suite oomsnap_render_suite = {
+	.name = "oomsnap_render",
+	.test_cases = oomsnap_render_cases,
+};
+
+kunit_test_suite(oomsnap_render_suite);
