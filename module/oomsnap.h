@@ -24,6 +24,7 @@
 #define OOMSNAP_MAX_TASKS_MAX	1024
 #define OOMSNAP_PROTECT_MAX_MAX	65536
 #define OOMSNAP_STACK_MAX	32	/* stack frames saved per event */
+#define OOMSNAP_MAX_SPARED	8	/* protected tasks kept per event */
 
 enum oomsnap_kind { OOMSNAP_KIND_GLOBAL, OOMSNAP_KIND_MEMCG, OOMSNAP_KIND_NR };
 
@@ -189,6 +190,24 @@ struct oomsnap_cand {
 };
 
 /**
+ * struct oomsnap_spared - a task the OOM passed over because oomsnap
+ *	protected it, scored with its own oom_score_adj
+ * @pid: thread group id
+ * @adj: oom_score_adj oomsnap gave it, the one the kernel used
+ * @own_adj: the oom_score_adj it had of its own
+ * @comm: command name
+ * @points: badness points by the kernel's formula with @own_adj
+ * @chosen: with its own value it would have been the victim
+ */
+struct oomsnap_spared {
+	pid_t pid;
+	short adj, own_adj;
+	char comm[TASK_COMM_LEN];
+	long points;
+	bool chosen;
+};
+
+/**
  * struct oomsnap_event - one OOM event, as stored in the ring
  *
  * Fixed size but for @cands, which holds @max_tasks entries.  Page counts
@@ -256,6 +275,9 @@ struct oomsnap_event {
 	u16 nr_zones;
 	u16 nr_killed;
 	u16 nr_cands;
+	u16 nr_spared;		/* kept in @spared */
+	u16 nr_spared_seen;	/* passed over, kept or not */
+	struct oomsnap_spared spared[OOMSNAP_MAX_SPARED];
 	struct oomsnap_zone zones[OOMSNAP_MAX_ZONES];
 	pid_t killed[OOMSNAP_MAX_KILLED];
 	struct oomsnap_cand cands[];
@@ -470,6 +492,7 @@ ssize_t oomsnap_protect_write(const struct file *file,
 int oomsnap_protect_show(struct seq_file *m, void *unused);
 void oomsnap_protect_reassert(void);
 bool oomsnap_protect_covers(struct task_struct *task);
+bool oomsnap_protect_own_adj(struct task_struct *p, short *own);
 unsigned int oomsnap_protect_entries(void);
 u64 oomsnap_protect_refused(void);
 

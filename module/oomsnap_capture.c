@@ -387,9 +387,11 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
  * taken is passed over.
  *
  * Return: false when no thread of @p has an mm, or the kernel would not
- * consider @p (oom_score_adj -1000, MMF_OOM_SKIP, vfork child).
+ * consider @p (oom_score_adj -1000 unless @any_adj, MMF_OOM_SKIP, vfork
+ * child).
  */
-static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c)
+static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
+				 bool any_adj)
 {
 	struct task_struct *t;
 	bool found = false;
@@ -402,7 +404,7 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c)
 		mm = t->mm;
 		if (mm) {
 			c->adj = READ_ONCE(t->signal->oom_score_adj);
-			found = c->adj != OOM_SCORE_ADJ_MIN &&
+			found = (any_adj || c->adj != OOM_SCORE_ADJ_MIN) &&
 				!mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
 			c->rss = oomsnap_mm_rss(mm);
 			c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
@@ -429,7 +431,7 @@ static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
 {
 	if (is_global_init(p) || (p->flags & PF_KTHREAD))
 		return false;
-	if (!oomsnap_cand_figures(p, c))
+	if (!oomsnap_cand_figures(p, c, false))
 		return false;
 	c->points = c->rss + c->swapents + c->pgtables +
 		    (long)c->adj * (long)(totalpages / 1000);
@@ -453,6 +455,75 @@ static void oomsnap_keep_top(struct oomsnap_event *ev,
 		ev->cands[i] = ev->cands[i - 1];
 	ev->cands[i] = *c;
 	ev->nr_cands = n + 1;
+}
+
+/*
+ * What protection spared: @p, which the kernel evaluated (or the scan
+ * visited) with the oom_score_adj oomsnap gave it, scored by the kernel's
+ * formula on the same figures with the value it had of its own.  Only a
+ * process oomsnap changed counts, and only when the change lowered its
+ * value below one that could be chosen: a process whose own value is
+ * -1000 was never at risk, and one the kernel passes over for other
+ * reasons (MMF_OOM_SKIP, a vfork child) was not spared by protection.
+ * The highest OOMSNAP_MAX_SPARED are kept.  The lookup is one hash probe
+ * under a raw spinlock, made only while protection entries exist.
+ */
+static void oomsnap_note_spared(struct oomsnap_event *ev,
+				struct task_struct *p, unsigned long totalpages)
+{
+	unsigned int n = ev->nr_spared, i;
+	struct oomsnap_spared *s;
+	struct oomsnap_cand c;
+	long points;
+	short own;
+
+	if (!oomsnap_protect_entries() || !oomsnap_protect_own_adj(p, &own) ||
+	    own == OOM_SCORE_ADJ_MIN)
+		return;
+	if (!oomsnap_cand_figures(p, &c, true) || c.adj >= own)
+		return;
+	ev->nr_spared_seen++;
+	points = c.rss + c.swapents + c.pgtables +
+		 (long)own * (long)(totalpages / 1000);
+	if (n == OOMSNAP_MAX_SPARED) {
+		if (points <= ev->spared[n - 1].points)
+			return;
+		n--;
+	}
+	for (i = n; i > 0 && ev->spared[i - 1].points < points; i--)
+		ev->spared[i] = ev->spared[i - 1];
+	s = &ev->spared[i];
+	s->pid = c.pid;
+	s->adj = c.adj;
+	s->own_adj = own;
+	memcpy(s->comm, c.comm, sizeof(s->comm));
+	s->points = points;
+	s->chosen = false;
+	ev->nr_spared = n + 1;
+}
+
+/*
+ * At the end of the OOM: a spared process that is the victim after all
+ * was not spared; the highest one above the victim's points would have
+ * been chosen instead of it (the kernel keeps the highest; on a tie the
+ * one it meets last, which the record cannot tell: a tie is not chosen).
+ */
+static void oomsnap_spared_settle(struct oomsnap_event *ev)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ev->nr_spared; i++) {
+		if ((ev->has & OOMSNAP_HAS_VICTIM) &&
+		    ev->spared[i].pid == ev->victim.tgid) {
+			ev->nr_spared_seen--;
+			continue;
+		}
+		ev->spared[n++] = ev->spared[i];
+	}
+	ev->nr_spared = n;
+	if (n && (ev->has & OOMSNAP_HAS_POINTS) &&
+	    ev->spared[0].points > ev->victim.points)
+		ev->spared[0].chosen = true;
 }
 
 /*
@@ -489,9 +560,11 @@ static void oomsnap_scan_candidates(struct oomsnap_event *ev,
 	for_each_process(p) {
 		if (++seen > oomsnap_scan_max)
 			break;
-		if (oomsnap_eligible(p, oc) &&
-		    oomsnap_badness(p, oc->totalpages, &c))
+		if (!oomsnap_eligible(p, oc))
+			continue;
+		if (oomsnap_badness(p, oc->totalpages, &c))
 			oomsnap_keep_top(ev, &c);
+		oomsnap_note_spared(ev, p, oc->totalpages);
 	}
 	rcu_read_unlock();
 }
@@ -530,11 +603,12 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 
 	cur.evaluated = true;
 	cur.nr_evaluated++;	/* OOMs are serialized: no atomic needed */
+	oomsnap_note_spared(ev, p, cur.oc->totalpages);
 	if (points == LONG_MIN || !oomsnap_max_tasks ||
 	    (n == oomsnap_max_tasks && points <= ev->cands[n - 1].points))
 		return 0;
 	t0 = ktime_get_mono_fast_ns();
-	if (!oomsnap_cand_figures(p, &c)) {
+	if (!oomsnap_cand_figures(p, &c, false)) {
 		/* it changed since the kernel looked: keep what is known */
 		memset(&c, 0, sizeof(c));
 		c.pid = task_tgid_nr(p);
@@ -820,6 +894,7 @@ static void oomsnap_finish(struct oom_control *oc)
 	in.nr_zones = ev->nr_zones;
 	ev->cause = oomsnap_classify(&in);
 	oomsnap_mem_finish(ev);
+	oomsnap_spared_settle(ev);
 
 	now = ktime_get_mono_fast_ns();
 	ev->oom_ns = now - cur.t0;

@@ -1200,6 +1200,36 @@ bool oomsnap_protect_covers(struct task_struct *task)
 }
 
 /**
+ * oomsnap_protect_own_adj() - the oom_score_adj a process had of its own
+ * @p: a process; the caller holds rcu_read_lock()
+ * @own: where to store the value it had before oomsnap changed it
+ *
+ * The value is the restore record's: what the process had when oomsnap
+ * first changed it, and what it gets back when its entry goes.
+ *
+ * Context: atomic, the OOM path included: takes only the records' raw
+ * spinlock, allocates nothing.
+ * Return: true when oomsnap changed @p's value (it holds a record).
+ */
+bool oomsnap_protect_own_adj(struct task_struct *p, short *own)
+{
+	struct oomsnap_rec *r;
+	unsigned long flags;
+	bool ret = false;
+
+	if (!READ_ONCE(oomsnap_nr_recs))
+		return false;
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	r = oomsnap_rec_find(p->signal);
+	if (r) {
+		*own = r->orig;
+		ret = true;
+	}
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	return ret;
+}
+
+/**
  * oomsnap_protect_entries() - the number of protection entries
  *
  * A pid entry whose process just exited counts until it is ended, which

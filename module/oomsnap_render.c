@@ -551,6 +551,32 @@ static void render_cands(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	out_arr_end(o);
 }
 
+/*
+ * What protection spared (interface section 3.1): each process kept out
+ * of the kernel's choice by oomsnap, with its points under its own
+ * oom_score_adj and whether it would have been the victim.
+ */
+static void render_spared(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	unsigned int i;
+
+	out_arr_begin(o, "spared");
+	for (i = 0; i < ev->nr_spared; i++) {
+		const struct oomsnap_spared *sp = &ev->spared[i];
+
+		out_obj_begin(o, NULL, "spared");
+		out_u64(o, "pid", sp->pid);
+		out_str(o, "comm", sp->comm, TASK_COMM_LEN);
+		out_s64(o, "oom_score_adj", sp->adj);
+		out_s64(o, "own_oom_score_adj", sp->own_adj);
+		out_s64(o, "points", sp->points);
+		out_bool(o, "would_be_victim", sp->chosen);
+		out_obj_end(o);
+	}
+	out_arr_end(o);
+	out_u64(o, "spared_seen", ev->nr_spared_seen);
+}
+
 static void oomsnap_render_event(struct oomsnap_out *o,
 				 const struct oomsnap_event *ev)
 {
@@ -638,6 +664,7 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	render_victim(o, ev);
 	out_u32_list(o, "killed", (const u32 *)ev->killed, ev->nr_killed);
 	render_cands(o, ev);
+	render_spared(o, ev);
 
 	if (has & OOMSNAP_HAS_REAPED) {
 		out_obj_begin(o, "reaped", "reaped");

@@ -508,8 +508,8 @@ static void explain_why_swap(struct sbuf *s, json_object *rec, long long order)
 void explain(json_object *rec)
 {
 	static void (* const paragraphs[])(struct sbuf *s, json_object *rec, long long order) = {
-		explain_allocation, ran_out, who, explain_reaper, explain_why_swap,
-		what_to_do,
+		explain_allocation, ran_out, who, explain_spared, explain_reaper,
+		explain_why_swap, what_to_do,
 	};
 	long long order = rec_int(rec, "order");
 	struct sbuf s = { 0 };

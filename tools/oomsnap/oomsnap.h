@@ -11,6 +11,7 @@
  *   events.c   events, last
  *   explain.c  explain: the sentences
  *   stack.c    the record's stack in words (explain)
+ *   spared.c   what protection spared, in words (explain)
  *   metrics.c  metrics: Prometheus text format
  *   status.c   status
  *   protect.c  protect add|del|list|clear
@@ -99,6 +100,9 @@ struct lines {
 
 bool next_line(struct lines *it, const char **line, size_t *len);
 json_object *next_record(struct lines *it, const char **line, size_t *len);
+
+/* spared.c */
+void explain_spared(struct sbuf *s, json_object *rec, long long order);
 
 /* stack.c */
 void sb_stack_words(struct sbuf *b, json_object *rec);

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What protection spared (docs/interface.md 3.1, "spared"): the same OOM
+ * run twice in a memcg, a big process (40 MB) beside a small one (4 MB)
+ * and a grower that runs the memcg out of memory.
+ *
+ *  - unprotected: the kernel kills the big one; its points are the
+ *    kernel's own (victim.points, oc->chosen_points);
+ *  - protected (both get oom_score_adj -1000 from oomsnap): the kernel
+ *    kills the grower, and the record lists both as spared, the big one
+ *    with exactly the points the unprotected run's kernel gave it and
+ *    would_be_victim true, the small one with its own points and false.
+ *
+ * Address space layout randomization is off for the test: the points
+ * count page-table pages, and where a randomized mapping falls decides
+ * whether it needs one page table more or less (1-2 pages between runs).
+ */
+#include "kselftest_harness.h"
+#include "oomsnap_util.h"
+
+#define CG "spared"
+
+/* Wait until @pid's resident memory reaches @kb (the hog holds it). */
+static int wait_rss(pid_t pid, long kb)
+{
+	char path[64], *s, *p;
+	int ms;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	for (ms = 0; ms < 30000; ms += 50) {
+		s = ou_read(path);
+		p = s ? strstr(s, "VmRSS:") : NULL;
+		if (p && atol(p + 6) >= kb) {
+			free(s);
+			return 0;
+		}
+		free(s);
+		usleep(50000);
+	}
+	return -1;
+}
+
+struct run {
+	long victim_points;	/* the victim's, from the kernel */
+	pid_t victim, big, small;
+	json_object *ev;	/* the event, owned by evs */
+	json_object **evs;
+	int n;
+};
+
+static void run_free(struct run *r)
+{
+	ou_events_free(r->evs, r->n);
+	r->evs = NULL;
+}
+
+/*
+ * One run: big and small hold their memory, optionally protected, then
+ * the grower runs the memcg out of memory.  Returns 0 with the event of
+ * the OOM in @r.
+ */
+static int one_run(struct __test_metadata *_metadata, struct run *r,
+		   bool protect)
+{
+	pid_t grower;
+	char cmd[128];
+	int sig;
+
+	memset(r, 0, sizeof(*r));
+	r->big = ou_spawn_hog(CG, "big", 40, 0);
+	r->small = ou_spawn_hog(CG, "small", 4, 0);
+	EXPECT_EQ(0, wait_rss(r->big, 40 * 1024));
+	EXPECT_EQ(0, wait_rss(r->small, 4 * 1024));
+	if (protect) {
+		snprintf(cmd, sizeof(cmd), "add pid=%d adj=-1000\nadd pid=%d adj=-1000\n",
+			 r->big, r->small);
+		EXPECT_EQ(0, ou_write(ou_path("protect"), cmd));
+	}
+	grower = ou_spawn_hog(CG, "grower", 0, 0);
+	r->victim = protect ? grower : r->big;
+	sig = ou_wait_killed(r->victim);
+	EXPECT_EQ(SIGKILL, sig);
+	EXPECT_EQ(0, ou_wait_event_of(r->victim, 10000));
+	/* the others, by hand */
+	if (!protect)
+		kill(grower, SIGKILL), ou_wait_killed(grower);
+	else
+		kill(r->big, SIGKILL), ou_wait_killed(r->big);
+	kill(r->small, SIGKILL);
+	ou_wait_killed(r->small);
+	if (protect)
+		ou_write(ou_path("protect"), "clear\n");
+	r->evs = ou_events(&r->n);
+	r->ev = r->evs ? ou_event_by_victim(r->evs, r->n, r->victim) : NULL;
+	if (!r->ev)
+		return -1;
+	r->victim_points = ou_int(r->ev, "victim.points");
+	return 0;
+}
+
+FIXTURE(spared) {
+	char *aslr;	/* randomize_va_space before the test */
+};
+
+#define ASLR "/proc/sys/kernel/randomize_va_space"
+
+FIXTURE_SETUP(spared)
+{
+	if (!ou_memcg_available())
+		SKIP(return, "no memory controller (cgroup v2) in this kernel");
+	ou_unload();
+	ASSERT_EQ(0, ou_load(NULL));
+	ASSERT_EQ(0, ou_cg_create(CG, "64M"));
+	self->aslr = ou_read(ASLR);
+	ASSERT_EQ(0, ou_write(ASLR, "0"));
+}
+
+FIXTURE_TEARDOWN(spared)
+{
+	if (self->aslr) {
+		ou_write(ASLR, self->aslr);
+		free(self->aslr);
+	}
+	ou_cg_remove(CG);
+	ou_unload();
+}
+
+TEST_F_TIMEOUT(spared, same_oom_twice, 120)
+{
+	struct run plain, prot;
+	json_object *sp, *big = NULL, *small = NULL;
+	int i, n;
+
+	ASSERT_EQ(0, one_run(_metadata, &plain, false));
+	EXPECT_EQ(0, json_object_array_length(ou_get(plain.ev, "spared")));
+	EXPECT_EQ(0, ou_int(plain.ev, "spared_seen"));
+
+	ASSERT_EQ(0, one_run(_metadata, &prot, true));
+	sp = ou_get(prot.ev, "spared");
+	ASSERT_TRUE(sp && json_object_is_type(sp, json_type_array));
+	n = json_object_array_length(sp);
+	EXPECT_EQ(2, n);
+	EXPECT_EQ(2, ou_int(prot.ev, "spared_seen"));
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(sp, i);
+
+		if (ou_int(e, "pid") == prot.big)
+			big = e;
+		else if (ou_int(e, "pid") == prot.small)
+			small = e;
+	}
+	ASSERT_TRUE(big && small);
+	/* the big one, scored as the unprotected run's kernel scored it */
+	EXPECT_EQ(plain.victim_points, ou_int(big, "points"));
+	EXPECT_EQ(-1000, ou_int(big, "oom_score_adj"));
+	EXPECT_EQ(0, ou_int(big, "own_oom_score_adj"));
+	EXPECT_STREQ("big", ou_str(big, "comm"));
+	EXPECT_TRUE(json_object_get_boolean(ou_get(big, "would_be_victim")));
+	EXPECT_LT(prot.victim_points, ou_int(big, "points"));
+	/* the small one: spared, but it would not have been chosen */
+	EXPECT_FALSE(json_object_get_boolean(ou_get(small, "would_be_victim")));
+	EXPECT_LT(ou_int(small, "points"), prot.victim_points);
+	/* highest first */
+	EXPECT_EQ(prot.big, ou_int(json_object_array_get_idx(sp, 0), "pid"));
+	run_free(&plain);
+	run_free(&prot);
+}
+
+TEST_HARNESS_MAIN
