@@ -175,6 +175,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&oomsnap_stats.badness_calls));
 	oomsnap_ring_show_counts(m);
 	oomsnap_capture_show_hooks(m);
+	oomsnap_trend_show_stats(m);
 	return 0;
 }
 

@@ -34,11 +34,12 @@ static struct {
 
 /**
  * oomsnap_event_size() - bytes of one record, with max_tasks candidates
+ *	and trend_seconds samples
  */
 size_t oomsnap_event_size(void)
 {
 	return ALIGN(struct_size((struct oomsnap_event *)NULL, cands,
-				 oomsnap_max_tasks), 8);
+				 oomsnap_max_tasks), 8) + oomsnap_trend_bytes();
 }
 
 static struct oomsnap_event *oomsnap_slot(u64 seq)
@@ -343,6 +344,44 @@ void oomsnap_ring_set_reaped(pid_t pid, const void *mm, unsigned long anon,
 			ev->has |= OOMSNAP_HAS_REAPED;
 			break;
 		}
+	}
+	raw_spin_unlock_irqrestore(&ring.lock, flags);
+}
+
+/**
+ * oomsnap_ring_set_freed() - stamp a victim's exit or reaping on its record
+ * @tid: the marked thread's pid
+ * @exit: true for its exit_oom_victim(), false for the reaper's report
+ * @now_ns: monotonic clock of the report
+ *
+ * Only the first report of each kind counts; recent records only.
+ *
+ * Context: any; from the exit and reaper hooks.
+ */
+void oomsnap_ring_set_freed(pid_t tid, bool exit, u64 now_ns)
+{
+	unsigned long flags;
+	u64 seq;
+
+	raw_spin_lock_irqsave(&ring.lock, flags);
+	for (seq = ring.next - 1;
+	     seq >= ring.oldest && seq && ring.next - seq <= OOMSNAP_REAP_LOOKBACK;
+	     seq--) {
+		struct oomsnap_freed *f = &oomsnap_slot(seq)->freed;
+		u32 us;
+
+		if (!f->kill_ns || f->tid != tid)
+			continue;
+		us = min_t(u64, div_u64(now_ns - f->kill_ns, NSEC_PER_USEC),
+			   U32_MAX);
+		if (exit && !f->exited) {
+			f->exit_us = us;
+			f->exited = true;
+		} else if (!exit && !f->reaped) {
+			f->reap_us = us;
+			f->reaped = true;
+		}
+		break;
 	}
 	raw_spin_unlock_irqrestore(&ring.lock, flags);
 }
