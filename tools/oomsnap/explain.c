@@ -564,6 +564,12 @@ void explain(json_object *rec)
 	}
 
 	sb_reset(&s);
+	if (sb_before_after(&s, rec)) {
+		para(&s);
+		say("");
+	}
+
+	sb_reset(&s);
 	what_to_do(&s, rec, order);
 	para(&s);
 	sb_free(&s);

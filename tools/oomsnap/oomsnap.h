@@ -100,6 +100,9 @@ json_object *next_record(struct lines *it, const char **line, size_t *len);
 /* stack.c */
 void sb_stack_words(struct sbuf *b, json_object *rec);
 
+/* before.c */
+bool sb_before_after(struct sbuf *b, json_object *rec);
+
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);
 bool sb_notice(struct sbuf *b, json_object *rec);
