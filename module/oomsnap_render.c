@@ -505,14 +505,15 @@ static void out_avg10(struct oomsnap_out *o, const char *key, u16 v)
 static void render_trend(struct oomsnap_out *o, const struct oomsnap_event *ev)
 {
 	const struct oomsnap_sample *s = oomsnap_event_trend(ev);
-	unsigned int i;
+	unsigned int i, n = min_t(unsigned int, ev->nr_trend,
+				  oomsnap_trend_seconds);
 
 	if (!oomsnap_trend_seconds) {
 		out_null(o, "trend", "");
 		return;
 	}
 	out_arr_begin(o, "trend");
-	for (i = 0; i < ev->nr_trend; i++, s++) {
+	for (i = 0; i < n; i++, s++) {
 		out_obj_begin(o, NULL, "sample");
 		out_u64(o, "ms_before", s->ms);
 		out_pages(o, "available", s->avail);
