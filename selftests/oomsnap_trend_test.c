@@ -65,9 +65,13 @@ static int insmod(const char *name)
 static const char *swap_on(void)
 {
 	if (access("/sys/block/zram0", F_OK)) {
+		/* zsmalloc and the compressor are built in on some kernels */
 		if (access(ZRAM_MODS "/zsmalloc.ko", F_OK) == 0 &&
 		    insmod("zsmalloc"))
 			return "zsmalloc.ko does not load";
+		if (access(ZRAM_MODS "/lz4hc_compress.ko", F_OK) == 0 &&
+		    insmod("lz4hc_compress"))
+			return "lz4hc_compress.ko does not load";
 		if (insmod("zram"))
 			return "no zram (the guest lacks " ZRAM_MODS "/zram.ko)";
 	}
