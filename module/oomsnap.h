@@ -16,6 +16,7 @@
 #include <linux/nodemask.h>
 #include <linux/seq_file.h>
 #include "oomsnap_compat.h"
+#include "oomsnap_trend.h"
 
 #define OOMSNAP_MAX_ZONES	32	/* zones kept per event */
 #define OOMSNAP_MAX_KILLED	16	/* killed pids kept per event */
@@ -210,7 +211,8 @@ struct oomsnap_spared {
 /**
  * struct oomsnap_event - one OOM event, as stored in the ring
  *
- * Fixed size but for @cands, which holds @max_tasks entries.  Page counts
+ * Fixed size but for @cands, which holds @max_tasks entries, and after
+ * them trend_seconds samples (oomsnap_event_trend()).  Page counts
  * are kept in pages and shown in kB; byte counts (pgtables) in kB.
  */
 struct oomsnap_event {
@@ -271,6 +273,10 @@ struct oomsnap_event {
 	} reaped;
 
 	struct oomsnap_mem mem;
+	/* before and after the kill: interface section 3.4 */
+	struct oomsnap_pressure pressure;
+	struct oomsnap_freed freed;
+	u16 nr_trend;	/* samples after the candidates: oomsnap_event_trend() */
 
 	u16 nr_zones;
 	u16 nr_killed;
@@ -401,6 +407,8 @@ void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 			     const void *mm, unsigned long anon,
 			     unsigned long file, unsigned long shmem);
 wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r);
+void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
+			    u64 now_ns);
 
 /* oomsnap_capture.c */
 int oomsnap_capture_init(void);

@@ -376,6 +376,8 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	oomsnap_mem_capture(ev, oc);
 	oomsnap_capture_zones(ev, allowed);
 	oomsnap_capture_stack(ev, (unsigned long)oomsnap_oom_krp.kp.addr);
+	oomsnap_psi_capture(ev, oc->memcg, tsk);
+	oomsnap_trend_capture(ev);
 	oomsnap_add_capture_time(ev, t0);
 	return 0;
 }
@@ -768,6 +770,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 		ev->outcome = killed ? OOMSNAP_OUTCOME_KILLED :
 				       OOMSNAP_OUTCOME_CURRENT_EXITING;
 		oomsnap_victim_identity(ev, t);
+		oomsnap_freed_start(ev, t);
 		if (uid_known)
 			ev->victim.uid = uid;
 		if (!cur.in_kill)
@@ -828,6 +831,7 @@ static void oomsnap_reaped(void *data, int pid)
 	struct task_struct *t;
 	struct mm_struct *mm;
 
+	oomsnap_freed_reaped(pid);
 	rcu_read_lock();
 	t = oomsnap_find_task(pid);
 	mm = t ? READ_ONCE(t->signal->oom_mm) : NULL;
@@ -911,7 +915,7 @@ static void oomsnap_finish(struct oom_control *oc)
 		ev->reaped.shmem = cur.reap.shmem;
 		ev->has |= OOMSNAP_HAS_REAPED;
 	}
-	oomsnap_ring_commit(oomsnap_ring, ev);
+	oomsnap_freed_commit(ev);
 	/* later reports on this victim go to its committed record */
 	cur.victim_mm = NULL;
 	cur.reap.valid = false;

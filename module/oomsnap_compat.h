@@ -21,6 +21,8 @@
 #include <linux/string.h>
 #include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
+#include <linux/timer.h>
+#include <linux/math64.h>
 #include <trace/events/oom.h>
 #include <trace/events/sched.h>
 #include <linux/module.h>
@@ -456,6 +458,189 @@ static inline bool oomsnap_memcg_swap(struct mem_cgroup *memcg,
 	return true;
 #else
 	return false;
+#endif
+}
+
+/*
+ * Memory pressure (PSI).  A cgroup's group of pressure figures: a pointer
+ * since 6.1, NULL when PSI is off for cgroups (psi=0 at boot, or
+ * cgroup_disable=pressure), and linked to its parent's group up to the
+ * system group psi_system (not exported), which has no parent; before,
+ * a struct embedded in the cgroup, whose per-CPU part is not allocated
+ * when PSI is off, and no link (the system group cannot be reached).
+ * Since 6.1 a cgroup's "cgroup.pressure" file can turn its group off.
+ */
+#ifdef CONFIG_PSI
+#include <linux/psi_types.h>
+#endif
+
+/**
+ * oomsnap_cgroup_psi() - a cgroup's pressure group, or NULL
+ * @cgrp: the cgroup, pinned by the caller
+ *
+ * Return: NULL when PSI is off for cgroups or the kernel has no PSI.
+ */
+static inline struct psi_group *oomsnap_cgroup_psi(struct cgroup *cgrp)
+{
+#if !defined(CONFIG_PSI)
+	return NULL;
+#elif defined(OOMSNAP_HAVE_PSI_PARENT)
+	return READ_ONCE(cgrp->psi);
+#else
+	return READ_ONCE(cgrp->psi.pcpu) ? &cgrp->psi : NULL;
+#endif
+}
+
+/**
+ * oomsnap_psi_parent() - the group above @g, NULL at the system group
+ * @g: a pressure group
+ *
+ * Also NULL on kernels without the link (5.x): oomsnap_psi_linked().
+ */
+static inline struct psi_group *oomsnap_psi_parent(struct psi_group *g)
+{
+#ifdef OOMSNAP_HAVE_PSI_PARENT
+	return READ_ONCE(g->parent);
+#else
+	return NULL;
+#endif
+}
+
+/* The groups are linked up to the system group (6.1 on). */
+static inline bool oomsnap_psi_linked(void)
+{
+#ifdef OOMSNAP_HAVE_PSI_PARENT
+	return true;
+#else
+	return false;
+#endif
+}
+
+/**
+ * oomsnap_psi_on() - @g is updated (cgroup.pressure is not 0)
+ * @g: a pressure group
+ */
+static inline bool oomsnap_psi_on(struct psi_group *g)
+{
+#ifdef OOMSNAP_HAVE_PSI_PARENT
+	return READ_ONCE(g->enabled);
+#else
+	return true;
+#endif
+}
+
+/**
+ * oomsnap_psi_mem() - a group's memory pressure, as psi_show() prints it
+ * @g: a pressure group
+ * @avg: [some, full][avg10, avg60, avg300] in the kernel's fixed point
+ *	(FSHIFT bits: LOAD_INT() and LOAD_FRAC() give the printed percent)
+ * @total_us: [some, full] stall time in microseconds
+ *
+ * The averages are those last computed by the group's averaging work
+ * (every 2 s while the group is busy) or by a reader of the pressure
+ * file, read without its mutex: each is one aligned word.
+ */
+static inline void oomsnap_psi_mem(struct psi_group *g, u32 avg[2][3],
+				   u64 total_us[2])
+{
+#ifdef CONFIG_PSI
+	int f, w;
+
+	for (f = 0; f < 2; f++) {
+		for (w = 0; w < 3; w++)
+			avg[f][w] = READ_ONCE(g->avg[PSI_MEM_SOME + f][w]);
+		total_us[f] = div_u64(READ_ONCE(g->total[PSI_AVGS][PSI_MEM_SOME + f]),
+				      NSEC_PER_USEC);
+	}
+#endif
+}
+
+/**
+ * oomsnap_vm_event() - a vm event counter summed over all CPUs
+ * @item: the event
+ *
+ * all_vm_events() takes cpus_read_lock(), which sleeps: not for a timer.
+ * Offline CPUs' counts are folded into a live CPU's and zeroed, so the
+ * sum over possible CPUs is the total.
+ */
+static inline unsigned long oomsnap_vm_event(enum vm_event_item item)
+{
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(vm_event_states, cpu).event[item];
+	return sum;
+#else
+	return 0;
+#endif
+}
+
+/**
+ * oomsnap_pgscan() - pages scanned by reclaim, all kinds, since boot
+ *
+ * vm events PGSCAN_ANON + PGSCAN_FILE up to 6.x, node counters in 7.x.
+ */
+static inline unsigned long oomsnap_pgscan(void)
+{
+#ifdef OOMSNAP_HAVE_PGSCAN_NODE_STAT
+	return global_node_page_state(PGSCAN_ANON) +
+	       global_node_page_state(PGSCAN_FILE);
+#else
+	return oomsnap_vm_event(PGSCAN_ANON) + oomsnap_vm_event(PGSCAN_FILE);
+#endif
+}
+
+/** oomsnap_pgsteal() - pages reclaimed, all kinds, since boot */
+static inline unsigned long oomsnap_pgsteal(void)
+{
+#ifdef OOMSNAP_HAVE_PGSCAN_NODE_STAT
+	return global_node_page_state(PGSTEAL_ANON) +
+	       global_node_page_state(PGSTEAL_FILE);
+#else
+	return oomsnap_vm_event(PGSTEAL_ANON) + oomsnap_vm_event(PGSTEAL_FILE);
+#endif
+}
+
+/** oomsnap_allocstall() - direct reclaim entries, all zones, since boot */
+static inline unsigned long oomsnap_allocstall(void)
+{
+	unsigned long sum = 0;
+	int z;
+
+	/* one event per zone up to ZONE_MOVABLE, as __count_zid_vm_events() */
+	for (z = 0; z <= ZONE_MOVABLE; z++)
+		sum += oomsnap_vm_event(ALLOCSTALL_NORMAL - ZONE_NORMAL + z);
+	return sum;
+}
+
+/**
+ * oomsnap_refaults() - workingset refaults, anon and file, since boot
+ *
+ * WORKINGSET_REFAULT_ANON and _FILE on every kernel of the matrix (5.9 on;
+ * Debian's 5.10 included).
+ */
+static inline unsigned long oomsnap_refaults(void)
+{
+	return global_node_page_state(WORKINGSET_REFAULT_ANON) +
+	       global_node_page_state(WORKINGSET_REFAULT_FILE);
+}
+
+/**
+ * oomsnap_timer_stop() - stop a timer that re-arms itself, for good
+ * @t: the timer
+ *
+ * timer_shutdown_sync() refuses later re-arming; before it existed,
+ * del_timer_sync() also removes what a running callback re-armed, and the
+ * caller makes the callback stop re-arming first.
+ */
+static inline void oomsnap_timer_stop(struct timer_list *t)
+{
+#ifdef OOMSNAP_HAVE_TIMER_SHUTDOWN
+	timer_shutdown_sync(t);
+#else
+	del_timer_sync(t);
 #endif
 }
 

@@ -232,6 +232,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 	oomsnap_stats_figures(m, oldest, next);
 	oomsnap_stats_counts(m);
 	oomsnap_stats_hooks(m);
+	oomsnap_trend_show_stats(m);
 	return 0;
 }
 

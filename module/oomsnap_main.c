@@ -3,7 +3,7 @@
  * oomsnap: make every OOM event explainable after the fact, and keep chosen
  * processes out of the OOM killer's way.
  *
- * Load order: ring, protection list, hooks, files; unload in reverse.
+ * Load order: ring, protection list, sampler, hooks, files; unload in reverse.
  * Every step unwinds the ones before it when a later one fails.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -156,9 +156,12 @@ static int __init oomsnap_init(void)
 	ret = oomsnap_protect_init(oomsnap_protect_list);
 	if (ret)
 		goto err_ring;
-	ret = oomsnap_capture_init();
+	ret = oomsnap_trend_init();
 	if (ret)
 		goto err_protect;
+	ret = oomsnap_capture_init();
+	if (ret)
+		goto err_trend;
 	ret = oomsnap_fs_init(oomsnap_procfs);
 	if (ret)
 		goto err_capture;
@@ -168,6 +171,8 @@ static int __init oomsnap_init(void)
 
 err_capture:
 	oomsnap_capture_exit();
+err_trend:
+	oomsnap_trend_exit();
 err_protect:
 	oomsnap_protect_exit();
 err_ring:
@@ -179,6 +184,7 @@ static void __exit oomsnap_exit(void)
 {
 	oomsnap_fs_exit();
 	oomsnap_capture_exit();
+	oomsnap_trend_exit();
 	oomsnap_protect_exit();
 	oomsnap_ring_destroy(oomsnap_ring);
 }

@@ -14,6 +14,8 @@
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
 #include <linux/gfp.h>
+#include <linux/sched/loadavg.h>
+#include <linux/timekeeping.h>
 #include "oomsnap.h"
 
 struct oomsnap_out {
@@ -577,6 +579,124 @@ static void render_spared(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	out_u64(o, "spared_seen", ev->nr_spared_seen);
 }
 
+/* A fixed-point percentage as psi_show() prints it: "%lu.%02lu". */
+static void out_psi_avg(struct oomsnap_out *o, const char *key, u32 v)
+{
+	out_key(o, key, "");
+	seq_printf(o->m, "%u.%02u", (u32)LOAD_INT(v), (u32)LOAD_FRAC(v));
+}
+
+static void out_psi_figs(struct oomsnap_out *o, const char *key,
+			 const char *label, const struct oomsnap_psi_figs *f,
+			 bool has)
+{
+	static const char * const avg_keys[2][3] = {
+		{ "some_avg10", "some_avg60", "some_avg300" },
+		{ "full_avg10", "full_avg60", "full_avg300" },
+	};
+	static const char * const total_keys[2] = {
+		"some_total_us", "full_total_us",
+	};
+	int i, w;
+
+	if (!has) {
+		out_null(o, key, "");
+		return;
+	}
+	out_obj_begin(o, key, label);
+	for (i = 0; i < 2; i++) {
+		for (w = 0; w < 3; w++)
+			out_psi_avg(o, avg_keys[i][w], f->avg[i][w]);
+		out_u64(o, total_keys[i], f->total_us[i]);
+	}
+	out_obj_end(o);
+}
+
+/* Memory pressure when the OOM started (interface section 3.4). */
+static void render_pressure(struct oomsnap_out *o,
+			    const struct oomsnap_event *ev)
+{
+	const struct oomsnap_pressure *pr = &ev->pressure;
+
+	out_obj_begin(o, "pressure", "pressure");
+	out_word(o, "state", oomsnap_psi_state_name(pr->state));
+	out_psi_figs(o, "memcg", "pressure-memcg", &pr->memcg,
+		     pr->has_memcg);
+	out_psi_figs(o, "system", "pressure-system", &pr->system,
+		     pr->has_system);
+	out_obj_end(o);
+}
+
+/* Microseconds as milliseconds with three decimals. */
+static void out_ms(struct oomsnap_out *o, const char *key, u32 us, bool has)
+{
+	if (!has) {
+		out_null(o, key, "");
+		return;
+	}
+	out_key(o, key, "");
+	seq_printf(o->m, "%u.%03u", us / 1000, us % 1000);
+}
+
+#define OOMSNAP_EXIT_LATE_NS	(10 * NSEC_PER_SEC)
+
+/* From the kill to the victim's exit and to the reaper's report. */
+static void render_freed(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	const struct oomsnap_freed *f = &ev->freed;
+
+	if (!f->kill_ns) {
+		out_null(o, "freed", "");
+		return;
+	}
+	out_obj_begin(o, "freed", "freed");
+	out_ms(o, "exit_ms", f->exit_us, f->exited);
+	out_ms(o, "reap_ms", f->reap_us, f->reaped);
+	out_bool(o, "exit_late", !f->exited &&
+		 ktime_get_mono_fast_ns() - f->kill_ns > OOMSNAP_EXIT_LATE_NS);
+	out_obj_end(o);
+}
+
+static void out_avg10(struct oomsnap_out *o, const char *key, u16 v)
+{
+	if (v == U16_MAX) {
+		out_null(o, key, "");
+		return;
+	}
+	out_key(o, key, "");
+	seq_printf(o->m, "%u.%02u", v / 100, v % 100);
+}
+
+/* The samples before the OOM, oldest first. */
+static void render_trend(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	const struct oomsnap_sample *s = oomsnap_event_trend(ev);
+	unsigned int i, n = min_t(unsigned int, ev->nr_trend,
+				  oomsnap_trend_seconds);
+
+	if (!oomsnap_trend_seconds) {
+		out_null(o, "trend", "");
+		return;
+	}
+	out_arr_begin(o, "trend");
+	for (i = 0; i < n; i++, s++) {
+		out_obj_begin(o, NULL, "sample");
+		out_u64(o, "ms_before", s->ms);
+		out_pages(o, "available", s->avail);
+		out_pages(o, "freeswap", s->freeswap);
+		out_pages(o, "file", s->file);
+		out_pages(o, "anon", s->anon);
+		out_u64(o, "refaults", s->refaults);
+		out_u64(o, "pgscan", s->scan);
+		out_u64(o, "pgsteal", s->steal);
+		out_u64(o, "allocstall", s->allocstall);
+		out_avg10(o, "some_avg10", s->some10);
+		out_avg10(o, "full_avg10", s->full10);
+		out_obj_end(o);
+	}
+	out_arr_end(o);
+}
+
 static void oomsnap_render_event(struct oomsnap_out *o,
 				 const struct oomsnap_event *ev)
 {
@@ -675,6 +795,9 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	} else {
 		out_null(o, "reaped", "");
 	}
+	render_pressure(o, ev);
+	render_freed(o, ev);
+	render_trend(o, ev);
 	out_u64(o, "capture_ns", ev->capture_ns);
 	if (has & OOMSNAP_HAS_OOM_NS)
 		out_u64(o, "oom_ns", ev->oom_ns);

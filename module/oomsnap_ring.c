@@ -60,17 +60,18 @@ struct oomsnap_ring {
 	struct list_head cursors;
 };
 
+/* A record: the event, @max_tasks candidates, the trend samples after them */
 static size_t oomsnap_slot_size(unsigned int max_tasks)
 {
 	return ALIGN(struct_size((struct oomsnap_event *)NULL, cands, max_tasks),
-		     8);
+		     8) + oomsnap_trend_bytes();
 }
 
 /**
  * oomsnap_event_size() - bytes of one record of the module's ring
  *
- * Return: the size of a record with max_tasks candidates, the buffer a
- * reader of oomsnap_ring needs.
+ * Return: the size of a record with max_tasks candidates and
+ * trend_seconds samples, the buffer a reader of oomsnap_ring needs.
  */
 size_t oomsnap_event_size(void)
 {
@@ -438,3 +439,43 @@ void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_set_reaped);
+
+/**
+ * oomsnap_ring_set_freed() - stamp a victim's exit or reaping on its record
+ * @r: the ring
+ * @tid: the marked thread's pid
+ * @exit: true for its exit_oom_victim(), false for the reaper's report
+ * @now_ns: monotonic clock of the report
+ *
+ * Only the first report of each kind counts; recent records only.
+ *
+ * Context: any; from the exit and reaper hooks.
+ */
+void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
+			    u64 now_ns)
+{
+	unsigned long flags;
+	u64 seq;
+
+	raw_spin_lock_irqsave(&r->lock, flags);
+	for (seq = r->next - 1;
+	     seq >= r->oldest && seq && r->next - seq <= OOMSNAP_REAP_LOOKBACK;
+	     seq--) {
+		struct oomsnap_freed *f = &oomsnap_slot(r, seq)->freed;
+		u32 us;
+
+		if (!f->kill_ns || f->tid != tid)
+			continue;
+		us = min_t(u64, div_u64(now_ns - f->kill_ns, NSEC_PER_USEC),
+			   U32_MAX);
+		if (exit && !f->exited) {
+			f->exit_us = us;
+			f->exited = true;
+		} else if (!exit && !f->reaped) {
+			f->reap_us = us;
+			f->reaped = true;
+		}
+		break;
+	}
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+}

@@ -504,12 +504,19 @@ static void explain_why_swap(struct sbuf *s, json_object *rec, long long order)
 	explain_swap(s, rec);
 }
 
+/* Before and after the kill (before.c): pressure, trend, time to free. */
+static void explain_before_after(struct sbuf *s, json_object *rec, long long order)
+{
+	(void)order;
+	sb_before_after(s, rec);
+}
+
 /* Print the explanation of one event record. */
 void explain(json_object *rec)
 {
 	static void (* const paragraphs[])(struct sbuf *s, json_object *rec, long long order) = {
 		explain_allocation, ran_out, who, explain_spared, explain_reaper,
-		explain_why_swap, what_to_do,
+		explain_why_swap, explain_before_after, what_to_do,
 	};
 	long long order = rec_int(rec, "order");
 	struct sbuf s = { 0 };

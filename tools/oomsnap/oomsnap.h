@@ -107,6 +107,9 @@ void explain_spared(struct sbuf *s, json_object *rec, long long order);
 /* stack.c */
 void sb_stack_words(struct sbuf *b, json_object *rec);
 
+/* before.c */
+bool sb_before_after(struct sbuf *b, json_object *rec);
+
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);
 bool sb_notice(struct sbuf *b, json_object *rec);
