@@ -380,8 +380,12 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Send @e: to the journal, or with --print to stdout (export-like). */
-static void emit(struct journal *j, struct entry *e)
+/*
+ * Send @e: to the journal, or with --print to stdout (export-like).
+ * False when journald refused it: the state is not advanced, the next
+ * look tries again.
+ */
+static bool emit(struct journal *j, struct entry *e)
 {
 	size_t i;
 
@@ -410,11 +414,26 @@ static void emit(struct journal *j, struct entry *e)
 			iov[i].iov_len = e->f[i].len;
 		}
 		r = sd_journal_sendv(iov, (int)e->n);
-		if (r < 0)
-			warn("journal: sd_journal_sendv: %s", strerror(-r));
+		if (r < 0) {
+			warn("journal: sd_journal_sendv: %s (trying again)", strerror(-r));
+			return false;
+		}
 #endif
 	}
 	j->sent++;
+	return true;
+}
+
+static bool send_notice(struct journal *j, const char *what, unsigned long long nr,
+			const struct jplan *p)
+{
+	struct entry e = { 0 };
+	bool sent;
+
+	notice_entry(&e, what, nr, p);
+	sent = emit(j, &e);
+	entry_free(&e);
+	return sent;
 }
 
 static void save(struct journal *j)
@@ -443,11 +462,39 @@ static unsigned long long stat_key(const char *stats, const char *key)
 	return 0;
 }
 
+/* Send what @p says, saving the state after each entry; false on a refusal. */
+static bool send_plan(struct journal *j, const struct jplan *p, const struct jev *ev,
+		      json_object **recs, const char **lines, const size_t *lens, size_t n)
+{
+	struct entry e = { 0 };
+	size_t i;
+	bool sent;
+
+	if (p->lost && !send_notice(j, "lost", p->lost, p))
+		return false;
+	if (p->cleared && !send_notice(j, "cleared", p->cleared, p))
+		return false;
+	if (p->lost || p->cleared) {
+		j->st.seq = p->gap_last;
+		save(j);
+	}
+	for (i = p->first; i < n; i++) {
+		event_entry(&e, recs[i], lines[i], lens[i]);
+		sent = emit(j, &e);
+		entry_free(&e);
+		if (!sent)
+			return false;
+		j->st.seq = ev[i].seq;
+		j->st.boot_ns = ev[i].boot_ns;
+		save(j);
+	}
+	return true;
+}
+
 /* One look at the module; false when its files are not there. */
 static bool look(struct journal *j)
 {
 	unsigned long long key[3];
-	struct entry e = { 0 };
 	struct jev *ev = NULL;
 	json_object **recs = NULL;
 	const char **lines = NULL;
@@ -496,35 +543,17 @@ static bool look(struct journal *j)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if (p.lost || p.cleared) {
-		if (p.lost) {
-			notice_entry(&e, "lost", p.lost, &p);
-			emit(j, &e);
-			entry_free(&e);
+	if (send_plan(j, &p, ev, recs, lines, lens, n)) {
+		if (j->st.overwritten != key[2] || p.reset) {
+			j->st.overwritten = key[2];
+			save(j);
 		}
-		if (p.cleared) {
-			notice_entry(&e, "cleared", p.cleared, &p);
-			emit(j, &e);
-			entry_free(&e);
-		}
-		j->st.seq = p.gap_last;
-		save(j);
-	}
-	for (i = p.first; i < n; i++) {
-		event_entry(&e, recs[i], lines[i], lens[i]);
-		emit(j, &e);
-		entry_free(&e);
-		j->st.seq = ev[i].seq;
-		j->st.boot_ns = ev[i].boot_ns;
-		save(j);
-	}
-	if (j->st.overwritten != key[2] || p.reset) {
-		j->st.overwritten = key[2];
-		save(j);
+		memcpy(j->key, key, sizeof(key));
+		j->have_key = true;
+	} else {
+		j->have_key = false;	/* read again next time */
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	memcpy(j->key, key, sizeof(key));
-	j->have_key = true;
 	for (i = 0; i < n; i++)
 		json_object_put(recs[i]);
 	free(recs);
