@@ -253,46 +253,24 @@ static int event_priority(json_object *rec)
 	return PRI_WARNING;
 }
 
-/* MESSAGE: one line a person reads. */
+/* MESSAGE: one line a person reads, in explain's words. */
 static void sb_message(struct sbuf *b, json_object *rec)
 {
-	sb_puts(b, "OOM event ");
-	sb_v(b, rec, "seq");
-	sb_puts(b, ": ");
-	sb_v(b, rec, "cause");
-	sb_puts(b, " (");
-	sb_v(b, rec, "kind");
-	sb_puts(b, " OOM, constraint ");
-	sb_v(b, rec, "constraint");
-	sb_puts(b, ")");
-	if (rec_has(rec, "memcg.path")) {
-		sb_puts(b, ", memcg ");
-		sb_v(b, rec, "memcg.path");
-		sb_puts(b, " at its limit of ");
-		sb_kb(b, rec, "memcg.limit_kb");
-	}
-	if (rec_has(rec, "trigger.pid")) {
-		sb_puts(b, ", allocating: ");
-		sb_task(b, rec, "trigger");
-	}
-	if (rec_is(rec, "outcome", "killed") && rec_has(rec, "victim.pid")) {
-		sb_puts(b, "; killed ");
-		sb_task(b, rec, "victim");
-		sb_puts(b, " uid ");
-		sb_v(b, rec, "victim.uid");
-		sb_puts(b, " with ");
-		sb_kb(b, rec, "victim.anon_rss_kb");
-		sb_puts(b, " anon rss");
-	} else if (rec_is(rec, "outcome", "killed")) {
+	sb_say(b, rec, NULL, "OOM event {seq}: {cause} ({kind} OOM, constraint {constraint})");
+	if (rec_has(rec, "memcg.path"))
+		sb_say(b, rec, NULL, ", memcg {memcg.path} at its limit of {memcg.limit_kb kB}");
+	if (rec_has(rec, "trigger.pid"))
+		sb_say(b, rec, NULL, ", allocating: {trigger task}");
+	if (rec_is(rec, "outcome", "killed") && rec_has(rec, "victim.pid"))
+		sb_say(b, rec, NULL,
+		       "; killed {victim task} uid {victim.uid} with {victim.anon_rss_kb kB} anon rss");
+	else if (rec_is(rec, "outcome", "killed"))
 		sb_puts(b, "; a process was killed");
-	} else if (rec_is(rec, "outcome", "current_exiting")) {
+	else if (rec_is(rec, "outcome", "current_exiting"))
 		sb_puts(b, "; no kill: the task was already exiting");
-	} else if (rec_is(rec, "outcome", "no_victim")) {
+	else if (rec_is(rec, "outcome", "no_victim"))
 		sb_puts(b, "; no kill: nothing killable was found");
-	}
-	sb_puts(b, " (oomsnap explain ");
-	sb_v(b, rec, "seq");
-	sb_puts(b, ")");
+	sb_say(b, rec, NULL, " (oomsnap explain {seq})");
 }
 
 static void event_entry(struct entry *e, json_object *rec, const char *line, size_t len)

@@ -104,6 +104,9 @@ json_object *next_record(struct lines *it, const char **line, size_t *len);
 /* stack.c */
 void sb_stack_words(struct sbuf *b, json_object *rec);
 
+/* explain.c: a sentence with {PATH} (and {PATH kB}, {PATH task}) filled in */
+void sb_say(struct sbuf *b, json_object *rec, const char *base, const char *t);
+
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);
 bool sb_notice(struct sbuf *b, json_object *rec);

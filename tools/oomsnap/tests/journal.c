@@ -46,6 +46,14 @@ static size_t evs(struct jev *ev, unsigned long long a, unsigned long long b,
 	return k;
 }
 
+/* @st as saved in this boot after sending @seq (at @boot_ns). */
+static void saved(struct jstate *st, unsigned long long seq, unsigned long long boot_ns)
+{
+	jstate_reset(st, BOOT);
+	st->seq = seq;
+	st->boot_ns = boot_ns;
+}
+
 /* @st after sending what @p said (what cmd_journal's loop does). */
 static void sent(struct jstate *st, const struct jplan *p, const struct jev *ev, size_t nr,
 		 unsigned long long overwritten)
@@ -174,45 +182,35 @@ static void test_plan(void)
 	sent(&st, &p, ev, k, 0);
 
 	/* reloaded while the service was stopped: total below our seq */
-	jstate_reset(&st, BOOT);
-	st.seq = 9;
-	st.boot_ns = 9000;
+	saved(&st, 9, 9000);
 	k = evs(ev, 1, 2, 90000);
 	journal_plan(&st, BOOT, false, 2, 0, ev, k, &p);
 	check(p.reset == RESET_LOAD && p.first == 0,
 	      "plan: reload unseen, events_total 2 < last seq 9: 1 and 2 sent");
 
 	/* reloaded unseen with as many events as before: told by boot_ns */
-	jstate_reset(&st, BOOT);
-	st.seq = 3;
-	st.boot_ns = 3000;
+	saved(&st, 3, 3000);
 	k = evs(ev, 1, 4, 90000);
 	journal_plan(&st, BOOT, false, 4, 0, ev, k, &p);
 	check(p.reset == RESET_LOAD && p.first == 0,
 	      "plan: reload unseen, seq 1..4 younger than the last sent: all 4 sent");
 
 	/* same load, the seq we sent is still there with its boot_ns */
-	jstate_reset(&st, BOOT);
-	st.seq = 3;
-	st.boot_ns = 3000;
+	saved(&st, 3, 3000);
 	k = evs(ev, 1, 4, 0);
 	journal_plan(&st, BOOT, false, 4, 0, ev, k, &p);
 	check(p.reset == RESET_NONE && p.first == 3, "plan: same load: only seq 4");
 
 	/* same load, an older event's boot_ns above the last one's: no reload */
-	jstate_reset(&st, BOOT);
+	saved(&st, 3, 3000);
 	k = evs(ev, 1, 4, 0);
 	ev[0].boot_ns = 999999;
-	st.seq = 3;
-	st.boot_ns = 3000;
 	journal_plan(&st, BOOT, false, 4, 0, ev, k, &p);
 	check(p.reset == RESET_NONE && p.first == 3,
 	      "plan: same load, boot_ns not in seq order: still only seq 4 (told by seq 3's boot_ns)");
 
 	/* reloaded unseen: the old last seq 5 is there again, another event */
-	jstate_reset(&st, BOOT);
-	st.seq = 5;
-	st.boot_ns = 5000;
+	saved(&st, 5, 5000);
 	k = evs(ev, 1, 8, 70000);
 	journal_plan(&st, BOOT, false, 8, 0, ev, k, &p);
 	check(p.reset == RESET_LOAD && p.first == 0,
