@@ -113,7 +113,7 @@ stage_done "module build ($ABI)" "$t0"
 # --- 2. base rootfs ----------------------------------------------------------------
 # What the base holds; a change here (or another kernel) makes a new base.
 BASE_PKGS="systemd-sysv,udev,kmod,procps,jq,libjson-c5,dbus,curl,prometheus-node-exporter"
-BASE_KEY=$(printf '%s %s %s v1' "$ABI" "$IMG_VER" "$BASE_PKGS" | sha256sum | cut -c1-12)
+BASE_KEY=$(printf '%s %s %s v2' "$ABI" "$IMG_VER" "$BASE_PKGS" | sha256sum | cut -c1-12)
 ROOT="$BASE/base-$BASE_KEY"
 if [[ ! -e $ROOT/.ready ]]; then
 	t0=$SECONDS
@@ -136,6 +136,12 @@ if [[ ! -e $ROOT/.ready ]]; then
 		tail -n 30 "$OUT/kernel-install.log" >&2
 		die "installing linux-image-$ABI in the base failed (log: $OUT/kernel-install.log)"
 	fi
+	# A small initrd (the disk's drivers and ext4 only): MODULES=most
+	# makes 30 MB that TCG takes its time to unpack and probe.
+	printf '%s\n' virtio_pci virtio_blk ext4 crc32c_generic >>"$ROOT.tmp/etc/initramfs-tools/modules"
+	echo MODULES=list >"$ROOT.tmp/etc/initramfs-tools/conf.d/oomsnap-test"
+	in_root "$ROOT.tmp" update-initramfs -u -k "$ABI" >>"$OUT/kernel-install.log" 2>&1 ||
+		die "update-initramfs failed (log: $OUT/kernel-install.log)"
 	umount "$ROOT.tmp/proc"
 	MOUNTS=()
 	[[ -f $ROOT.tmp/boot/vmlinuz-$ABI && -f $ROOT.tmp/boot/initrd.img-$ABI ]] ||
@@ -204,9 +210,10 @@ if [[ ! -s $IMG ]]; then
 	mkfs.ext4 -q -F -L oomsnap -d "$r" "$IMG.tmp" "${size}M" >"$OUT/mkfs.log" 2>&1 ||
 		{ cat "$OUT/mkfs.log" >&2; die "mkfs.ext4 -d failed"; }
 	cleanup
-	# older images of this base: only the newest few are kept
-	find "$BASE" -maxdepth 1 -name "image-*.img" -printf '%T@ %p\n' | sort -rn | tail -n +4 |
-		cut -d' ' -f2- | xargs -r rm -f
+	# images of another base go; of this one the newest few are kept
+	find "$BASE" -maxdepth 1 -name "image-*.img" ! -name "image-$BASE_KEY-*" -delete
+	find "$BASE" -maxdepth 1 -name "image-$BASE_KEY-*.img" -printf '%T@ %p\n' | sort -rn |
+		tail -n +4 | cut -d' ' -f2- | xargs -r rm -f
 	mv "$IMG.tmp" "$IMG"
 	stage_done "image" "$t0"
 else
