@@ -28,11 +28,12 @@ Usage: scripts/systemd-test.sh [--keep] [--timeout S] [--base-only]
     its textfile collector reads /var/lib/prometheus/node-exporter), the
     kernel linux-image-ABI and its initrd.
  3. The image (cached in \$OOMSNAP_CACHE/systemd/image-KEY.img, KEY from
-    the base, the .debs, the .ko and the guest files): an overlay on the
+    the base, the .deb, the .ko, the guest files and this script): an overlay on the
     base, "apt-get install ./oomsnap_*.deb" (the journal service and the
     metrics timer are enabled by the package), the .ko copied to
     /lib/modules/ABI/updates/ (not the DKMS build: no compiler in the
-    image; make check-dkms tests that), the guest check as a oneshot unit;
+    image; make check-dkms tests that), the .deb kept for an upgrade in the
+    guest, the guest check as a oneshot unit;
     then mkfs.ext4 -d.
  4. Boot it (-snapshot: the image stays clean) with the image's own
     kernel and initrd; the guest check writes TAP to the second serial
@@ -176,7 +177,7 @@ CLIDEB=$(sed -n 1p <<<"$DEBS")
 stage_done "packages" "$t0"
 
 GUEST=("$HERE/guest/systemd-check.sh" "$HERE/guest/oomsnap-systemd-check.service")
-IMG_KEY=$(cat "$CLIDEB" "$KO" "${GUEST[@]}" | sha256sum | cut -c1-16)
+IMG_KEY=$(cat "$CLIDEB" "$KO" "${GUEST[@]}" "$HERE/systemd-test.sh" | sha256sum | cut -c1-16)
 IMG="$BASE/image-$BASE_KEY-$IMG_KEY.img"
 if [[ ! -s $IMG ]]; then
 	t0=$SECONDS
@@ -194,7 +195,9 @@ if [[ ! -s $IMG ]]; then
 		tail -n 30 "$OUT/install.log" >&2
 		die "apt-get install of $(basename "$CLIDEB") failed (log: $OUT/install.log)"
 	fi
-	rm -f "$r/tmp/$(basename "$CLIDEB")"
+	# kept for the guest's upgrade (dpkg -i again) while the service runs
+	mkdir -p "$r/var/cache/oomsnap-test"
+	mv "$r/tmp/$(basename "$CLIDEB")" "$r/var/cache/oomsnap-test/oomsnap.deb"
 	mkdir -p "$r/var/lib/prometheus/node-exporter"
 	install -D -m 644 "$KO" "$r/lib/modules/$ABI/updates/oomsnap.ko"
 	in_root "$r" depmod -a "$ABI"

@@ -9,7 +9,8 @@
 # memcg OOMs (tail /dev/zero under MemoryMax=32M), one journal entry per
 # event with the record's fields (victim checked against the kernel's own
 # "Killed process" line), a restart without duplicates, events made while
-# the service was stopped replayed, rmmod while it runs, a reload, a clear
+# the service was stopped replayed, a package upgrade (dpkg -i of the same
+# .deb), rmmod while it runs, a reload, a clear
 # notice, the metrics file.  TAP lines without numbers on the second
 # serial port, then "guest-check-done"; the .prom file between markers for
 # the host's promtool.
@@ -146,6 +147,22 @@ if [ "$c" = 2 ] && waitfor 15 count_is 3 && no_duplicates; then
 	ok "an OOM while the service was stopped is sent when it starts (3 entries, no duplicate)"
 else
 	notok "stopped service: $c entries while stopped, $(count) after start, want 2 then 3"
+fi
+
+# --- a package upgrade while the module is loaded and the service runs ---------
+pid0=$(systemctl show -p MainPID --value oomsnap-journal.service)
+t=$(date +%s)
+if dpkg -i /var/cache/oomsnap-test/oomsnap.deb >/tmp/dpkg.log 2>&1; then
+	pid1=$(systemctl show -p MainPID --value oomsnap-journal.service)
+	sleep 3
+	if [ "$pid0" != "$pid1" ] && systemctl -q is-active oomsnap-journal.service && count_is 3; then
+		ok "dpkg -i of the package (an upgrade) with the module loaded: $(($(date +%s) - t)) s, the service restarted (pid $pid0 -> $pid1), still 3 entries"
+	else
+		notok "upgrade: service pid $pid0 -> $pid1, $(systemctl is-active oomsnap-journal.service), $(count) entries"
+	fi
+else
+	notok "dpkg -i of the package failed"
+	tail -n 10 /tmp/dpkg.log | comment
 fi
 
 # --- rmmod while the service runs --------------------------------------------------
