@@ -33,6 +33,10 @@
 #                        suite's chroot, load the DKMS-built module in the VM
 #                        of every kernel tag (scripts/dkms-test.sh;
 #                        KERNELS="tag ..." limits the set)
+#   make check-systemd   the oomsnap package on a bookworm system booted with
+#                        systemd in QEMU (scripts/systemd-test.sh): the journal
+#                        service and the metrics timer against journald,
+#                        node_exporter and the module
 #   make deps            apt-get install what the host needs
 #   make clean
 
@@ -42,7 +46,7 @@ KERNEL ?= bookworm
 VMFLAGS ?=
 
 HOST_DEPS := qemu-system-x86 busybox-static debootstrap sparse libjson-c-dev \
-	cpio xz-utils zstd gcc make prometheus python3
+	cpio xz-utils zstd gcc make prometheus python3 e2fsprogs
 
 all: cli modules
 
@@ -117,7 +121,7 @@ bench: deps
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
 .PHONY: all cli check-cli modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
-	dkms-src dkms-install dkms-uninstall deb check-dkms
+	dkms-src dkms-install dkms-uninstall deb check-dkms check-systemd
 
 # ---------------------------------------------------------------------------
 # DKMS and the Debian package (README: installing).    dkms.conf holds the
@@ -165,3 +169,6 @@ deb: deps
 
 check-dkms: deps
 	scripts/dkms-test.sh $(if $(KERNELS),--kernels "$(KERNELS)")
+
+check-systemd: deps
+	scripts/systemd-test.sh

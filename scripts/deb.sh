@@ -62,7 +62,8 @@ trap chroot_cleanup EXIT
 chroot_lock bookworm
 chroot_ensure bookworm
 # build-essential: implied by every Build-Depends; dh-sequence-dkms is dh-dkms.
-chroot_install bookworm build-essential debhelper dh-dkms dpkg-dev make lintian libjson-c-dev
+chroot_install bookworm build-essential debhelper dh-dkms dpkg-dev make lintian libjson-c-dev \
+	libsystemd-dev pkgconf
 C=$(chroot_dir bookworm)
 BIN="/build/oomsnap-deb-$(repo_hash "$REPO")"
 B="$C$BIN"

@@ -423,8 +423,8 @@ TEST(metrics)
 	ASSERT_EQ(0, ou_wait_events(2, 5000));
 	EXPECT_EQ(0, run(&out, "metrics"));
 	EXPECT_NE(NULL, strstr(out, "# TYPE oomsnap_events_total counter\noomsnap_events_total ")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "oomsnap_events_by_cause_total{cause=\"memcg_limit\"} "));
-	EXPECT_NE(NULL, strstr(out, "oomsnap_retained_events_by_cause{cause=\"memcg_limit\"} "));
+	EXPECT_NE(NULL, strstr(out, "oomsnap_classified_events_total{cause=\"memcg_limit\"} "));
+	EXPECT_NE(NULL, strstr(out, "oomsnap_retained_events{kind=\"memcg\",constraint=\"memcg\",cause=\"memcg_limit\",outcome=\"killed\"} "));
 	EXPECT_NE(NULL, strstr(out, "\noomsnap_last_event_timestamp_seconds 1"));
 	printf("OOMSNAP-METRICS-BEGIN\n");
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))

@@ -75,7 +75,7 @@ static void sb_pct(struct sbuf *b, long long a, long long whole)
  * by "N.N MB", {PATH task} by "pid N (COMM)" (sb_task()).  An '@' at the
  * start of PATH stands for @base ("zones.2", "candidates.1").
  */
-static void sb_say(struct sbuf *b, json_object *rec, const char *base, const char *t)
+void sb_say(struct sbuf *b, json_object *rec, const char *base, const char *t)
 {
 	const char *open, *end, *sp;
 	char path[96];

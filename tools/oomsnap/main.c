@@ -28,7 +28,10 @@ static const char usage_text[] =
 "  explain [SEQ]                what happened in event SEQ (default: newest),\n"
 "                               why, and what to do about it\n"
 "  protect add|del|list|clear   the protection list (see: oomsnap protect --help)\n"
-"  metrics                      Prometheus text format (node_exporter textfile)\n"
+"  metrics [--output FILE]      Prometheus text format (node_exporter textfile)\n"
+"  journal [--interval S] [--state FILE] [--once] [--print]\n"
+"                               one systemd journal entry per event (the\n"
+"                               oomsnap-journal service)\n"
 "  help [COMMAND]               this text, or a command's\n"
 "\n"
 "Options:\n"
@@ -107,13 +110,30 @@ static const struct {
 "Writing needs CAP_SYS_ADMIN; an adj below 0 CAP_SYS_RESOURCE too.\n"
 "Exit 0, 2 on malformed arguments, 5 when the module refuses the command.\n" },
 	{ "metrics", cmd_metrics,
-"Usage: oomsnap metrics\n"
+"Usage: oomsnap metrics [--output FILE]\n"
 "\n"
 "Prints the module's counters in the Prometheus text exposition format, for\n"
-"node_exporter's textfile collector, e.g. from cron:\n"
-"  oomsnap metrics >/var/lib/node_exporter/oomsnap.prom.$$ &&\n"
-"    mv /var/lib/node_exporter/oomsnap.prom.$$ /var/lib/node_exporter/oomsnap.prom\n"
+"node_exporter's textfile collector.  With --output FILE it writes FILE.tmp\n"
+"and renames it over FILE, so the collector never reads half a file (the\n"
+"oomsnap-metrics timer: /var/lib/prometheus/node-exporter/oomsnap.prom).\n"
 "When the module is not loaded it prints oomsnap_up 0 and exits 0.\n" },
+	{ "journal", cmd_journal,
+"Usage: oomsnap journal [--interval S] [--state FILE] [--once] [--print]\n"
+"\n"
+"Writes one systemd journal entry per OOM event (MESSAGE_ID\n"
+OOMSNAP_EVENT_MESSAGE_ID ", fields OOMSNAP_*, the record in\n"
+"OOMSNAP_JSON; interface section 6), and one entry (MESSAGE_ID\n"
+OOMSNAP_NOTICE_MESSAGE_ID ") for events that left the ring before\n"
+"they were read.  Runs until SIGTERM: every S seconds (default 1) it reads\n"
+"stats, and events.json when stats changed, closing both at once, so it\n"
+"never keeps the module from unloading; it waits while the module is not\n"
+"loaded.  The last seq sent in this boot is kept in FILE (default\n"
+OOMSNAP_JOURNAL_STATE ", --state '' for none): a restart sends\n"
+"what came meanwhile and nothing twice.\n"
+"  --once    one look, then exit (3 when the module's files are not there)\n"
+"  --print   print the entries' fields on stdout instead (FIELD=value lines,\n"
+"            an empty line after each entry)\n"
+"Needs libsystemd (the Debian package's build); a static build has only --print.\n" },
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)

@@ -7,6 +7,7 @@
  * family.  Families and labels come out in the order of the stats file
  * and of the events.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,10 @@ struct stats {
 #define LABELS 4
 static const char * const labels[LABELS] = { "kind", "constraint", "cause", "outcome" };
 
-/* Retained events counted by the value of one label. */
+/* Retained events counted by their labels' values, joined by '\0'. */
 struct count {
 	char *value;
+	size_t len;
 	long long n;
 };
 
@@ -79,17 +81,19 @@ static long long stat_get(const struct stats *st, const char *key)
 	return 0;
 }
 
-static void count(struct by_label *bl, const char *value)
+static void count(struct by_label *bl, const char *value, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < bl->n; i++)
-		if (!strcmp(bl->c[i].value, value)) {
+		if (bl->c[i].len == len && !memcmp(bl->c[i].value, value, len)) {
 			bl->c[i].n++;
 			return;
 		}
 	bl->c = xrealloc(bl->c, (bl->n + 1) * sizeof(*bl->c));
-	bl->c[bl->n].value = strdup(value);
+	bl->c[bl->n].value = xrealloc(NULL, len);
+	memcpy(bl->c[bl->n].value, value, len);
+	bl->c[bl->n].len = len;
 	bl->c[bl->n++].n = 1;
 }
 
@@ -97,6 +101,7 @@ static void count(struct by_label *bl, const char *value)
 static void count_reasons(struct by_label *bl, json_object *rec)
 {
 	json_object *r = rec_get(rec, "reasons");
+	const char *s;
 	size_t i, n;
 
 	if (!r || !json_object_is_type(r, json_type_array))
@@ -104,12 +109,17 @@ static void count_reasons(struct by_label *bl, json_object *rec)
 	if (!bl->c)	/* the family is shown once a module gives reasons */
 		bl->c = xrealloc(NULL, sizeof(*bl->c));
 	n = json_object_array_length(r);
-	for (i = 0; i < n; i++)
-		count(bl, json_object_get_string(json_object_array_get_idx(r, i)));
+	for (i = 0; i < n; i++) {
+		s = json_object_get_string(json_object_array_get_idx(r, i));
+		count(bl, s, strlen(s) + 1);
+	}
 }
 
-/* Count the retained events by label; the newest wall-clock time. */
-static void scan_events(struct by_label *by, long long *last_ns)
+/*
+ * Count the retained events by all four labels (@by[0]) and by reason
+ * (@by[1]); the newest wall-clock time.
+ */
+static void scan_events(struct by_label by[2], long long *last_ns)
 {
 	size_t size, len, i;
 	char *buf = read_file_soft("events.json", &size);
@@ -122,12 +132,13 @@ static void scan_events(struct by_label *by, long long *last_ns)
 		return;
 	while ((rec = next_record(&it, &line, &len))) {
 		if (is_event(rec)) {
+			sb_reset(&v);
 			for (i = 0; i < LABELS; i++) {
-				sb_reset(&v);
 				sb_v(&v, rec, labels[i]);
-				count(&by[i], v.s);
+				sb_putc(&v, '\0');
 			}
-			count_reasons(&by[LABELS], rec);
+			count(&by[0], v.s, v.len);
+			count_reasons(&by[1], rec);
 			if (rec_int(rec, "real_ns") > *last_ns)
 				*last_ns = rec_int(rec, "real_ns");
 		}
@@ -140,20 +151,6 @@ static void scan_events(struct by_label *by, long long *last_ns)
 static void fam(const char *name, const char *type, const char *help)
 {
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* One family by a label: HELP, TYPE, and a sample per value of @bl. */
-static void fam_by(const char *prefix, const char *label, const char *suffix,
-		   const char *type, const char *help, const struct by_label *bl)
-{
-	char name[96], h[128];
-	size_t j;
-
-	snprintf(name, sizeof(name), "%s%s%s", prefix, label, suffix);
-	snprintf(h, sizeof(h), "%s%s.", help, label);
-	fam(name, type, h);
-	for (j = 0; j < bl->n; j++)
-		printf("%s{%s=\"%s\"} %lld\n", name, label, bl->c[j].value, bl->c[j].n);
 }
 
 /* A family of one sample, the stats file's @key (@ns: nanoseconds, shown in s). */
@@ -204,40 +201,57 @@ static const struct stat_family module_families[] = {
 	  "Memory the event ring holds, in bytes.", "ring_bytes", false },
 };
 
-static void print_metrics(const struct stats *st, struct by_label *by, long long last_ns)
+static void up(bool loaded)
 {
-	struct by_label kept = { 0 };
-	char prefix[48];
-	size_t i, j, plen;
-
 	fam("oomsnap_up", "gauge", "Whether the oomsnap module is loaded and its files readable.");
-	puts("oomsnap_up 1");
+	printf("oomsnap_up %d\n", loaded);
+	fam("oomsnap_build_info", "gauge", "The version of the oomsnap tool that wrote these metrics.");
+	printf("oomsnap_build_info{version=\"%s\"} 1\n", OOMSNAP_VERSION);
+}
+
+static void print_metrics(const struct stats *st, const struct by_label by[2],
+			  long long last_ns)
+{
+	const char *v;
+	size_t i, j, plen, n = 0;
+	char prefix[48];
+
+	up(true);
 	stat_families(st, ring_families, ARRAY_SIZE(ring_families));
 	/*
-	 * By kind, constraint, cause, outcome: counters when the module keeps
-	 * them (stats keys events_<label>_<value>), and the retained events.
+	 * The module's counters by kind, constraint, cause and outcome
+	 * (stats keys events_<label>_<value>): one family, each sample with
+	 * one of the four labels (it counts every event once per label:
+	 * sum one label at a time).
 	 */
 	for (i = 0; i < LABELS; i++) {
 		plen = snprintf(prefix, sizeof(prefix), "events_%s_", labels[i]);
-		kept.n = 0;
 		for (j = 0; j < st->n; j++) {
 			if (strncmp(st->kv[j].key, prefix, plen))
 				continue;
-			kept.c = xrealloc(kept.c, (kept.n + 1) * sizeof(*kept.c));
-			kept.c[kept.n].value = st->kv[j].key + plen;
-			kept.c[kept.n++].n = st->kv[j].val;
+			if (!n++)
+				fam("oomsnap_classified_events_total", "counter",
+				    "OOM events recorded since load, by kind, by constraint, by cause and by outcome (each sample has one of these labels).");
+			printf("oomsnap_classified_events_total{%s=\"%s\"} %lld\n", labels[i],
+			       st->kv[j].key + plen, st->kv[j].val);
 		}
-		if (kept.n)
-			fam_by("oomsnap_events_by_", labels[i], "_total", "counter",
-			       "OOM events recorded since load, by ", &kept);
-		fam_by("oomsnap_retained_events_by_", labels[i], "", "gauge",
-		       "Events in the ring, by ", &by[i]);
 	}
-	free(kept.c);
-	/* by why swap did not help: an event may count under several */
-	if (by[LABELS].c)
-		fam_by("oomsnap_retained_events_by_", "reason", "", "gauge",
-		       "Events in the ring, by ", &by[LABELS]);
+	fam("oomsnap_retained_events", "gauge",
+	    "Events in the ring, by kind, constraint, cause and outcome.");
+	for (i = 0; i < by->n; i++) {
+		fputs("oomsnap_retained_events{", stdout);
+		for (j = 0, v = by->c[i].value; j < LABELS; j++, v += strlen(v) + 1)
+			printf("%s%s=\"%s\"", j ? "," : "", labels[j], v);
+		printf("} %lld\n", by->c[i].n);
+	}
+	/* why swap did not help: an event may count under several reasons */
+	if (by[1].c) {
+		fam("oomsnap_retained_event_reasons", "gauge",
+		    "Events in the ring with each reason why swap did not help (an event may have several).");
+		for (i = 0; i < by[1].n; i++)
+			printf("oomsnap_retained_event_reasons{reason=\"%s\"} %lld\n",
+			       by[1].c[i].value, by[1].c[i].n);
+	}
 	fam("oomsnap_last_event_timestamp_seconds", "gauge",
 	    "Wall-clock time of the newest retained event (0: none).");
 	if (last_ns > 0)
@@ -254,17 +268,50 @@ static void print_metrics(const struct stats *st, struct by_label *by, long long
 	}
 }
 
+/*
+ * --output FILE: stdout goes to FILE.tmp, renamed over FILE when all is
+ * written (node_exporter's textfile collector must never read half a file).
+ */
+static char *out_tmp;
+
+static void output_open(const char *file)
+{
+	struct sbuf b = { 0 };
+
+	sb_printf(&b, "%s.tmp", file);
+	out_tmp = b.s;
+	if (!freopen(out_tmp, "w", stdout))
+		die(E_PERM, "metrics: cannot write %s: %s", out_tmp, strerror(errno));
+}
+
+static void output_close(const char *file)
+{
+	if (fflush(stdout) || fsync(fileno(stdout)) || ferror(stdout)) {
+		unlink(out_tmp);
+		die(E_PERM, "metrics: cannot write %s: %s", out_tmp, strerror(errno));
+	}
+	if (rename(out_tmp, file)) {
+		unlink(out_tmp);
+		die(E_PERM, "metrics: cannot rename %s to %s: %s", out_tmp, file, strerror(errno));
+	}
+	free(out_tmp);
+}
+
 int cmd_metrics(int argc, char **argv)
 {
-	struct by_label by[LABELS + 1] = { 0 };	/* + reasons */
+	struct by_label by[2] = { 0 };
 	struct stats st = { 0 };
+	const char *output = NULL;
 	long long last_ns = 0;
 	char *stats, *path;
-	size_t i, j;
+	size_t i;
+	int a;
 
-	(void)argv;	/* -h and --help are main.c's */
-	if (argc > 1)
-		die(E_USAGE, "metrics takes no arguments");
+	for (a = 1; a < argc; a++)
+		if (!opt_value(argc, argv, &a, "--output", "FILE", &output))
+			unknown_arg("metrics", argv[a]);
+	if (output && !*output)
+		die(E_USAGE, "metrics: --output needs FILE");
 	if (find_dir()) {
 		path = file_path("stats");
 		if (access(path, R_OK))
@@ -275,20 +322,27 @@ int cmd_metrics(int argc, char **argv)
 		if (module_loaded() && geteuid())
 			die(E_PERM,
 			    "permission denied: the module's files are root-only (run as root)");
-		fam("oomsnap_up",
-		    "gauge", "Whether the oomsnap module is loaded and its files readable.");
-		puts("oomsnap_up 0");
+		if (output)
+			output_open(output);
+		up(false);
+		if (output)
+			output_close(output);
 		return E_OK;
 	}
 	stats = read_file("stats", NULL);
 	parse_stats(&st, stats);
 	scan_events(by, &last_ns);
+	if (output)
+		output_open(output);
 	print_metrics(&st, by, last_ns);
-	for (i = 0; i <= LABELS; i++) {
-		for (j = 0; j < by[i].n; j++)
-			free(by[i].c[j].value);
-		free(by[i].c);
-	}
+	if (output)
+		output_close(output);
+	for (i = 0; i < by[0].n; i++)
+		free(by[0].c[i].value);
+	for (i = 0; i < by[1].n; i++)
+		free(by[1].c[i].value);
+	free(by[0].c);
+	free(by[1].c);
 	free(st.kv);
 	free(st.hooks);
 	free(st.hook_ok);

@@ -16,6 +16,7 @@
  *   status.c   status
  *   protect.c  protect add|del|list|clear
  *   follow.c   watch: following the stream
+ *   journal.c  journal: events into the systemd journal (the service)
  */
 #ifndef OOMSNAP_CLI_H
 #define OOMSNAP_CLI_H
@@ -110,6 +111,9 @@ void sb_stack_words(struct sbuf *b, json_object *rec);
 /* before.c */
 bool sb_before_after(struct sbuf *b, json_object *rec);
 
+/* explain.c: a sentence with {PATH} (and {PATH kB}, {PATH task}) filled in */
+void sb_say(struct sbuf *b, json_object *rec, const char *base, const char *t);
+
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);
 bool sb_notice(struct sbuf *b, json_object *rec);
@@ -125,6 +129,44 @@ int cmd_explain(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_protect(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_journal(int argc, char **argv);
 void explain(json_object *rec);
+
+/*
+ * journal.c: the MESSAGE_IDs of its entries (interface section 6), the
+ * state file, and the decision of what to send, apart from the loop for
+ * tests/journal.c.
+ */
+#define OOMSNAP_EVENT_MESSAGE_ID "22f8fde01bc649a9be1692736b53dd33"
+#define OOMSNAP_NOTICE_MESSAGE_ID "a7ca25a8d67c49b8b49a9aaff19f29c1"
+#define OOMSNAP_JOURNAL_STATE "/var/lib/oomsnap/journal.state"
+#define JSTATE_ID_LEN 40
+
+/* What was sent: the last event's seq and boot_ns, in which boot. */
+struct jstate {
+	char boot_id[JSTATE_ID_LEN];
+	unsigned long long seq, boot_ns, overwritten;
+};
+
+/* A retained event, as journal_plan() needs it. */
+struct jev {
+	unsigned long long seq, boot_ns;
+};
+
+enum { RESET_NONE, RESET_BOOT, RESET_LOAD };
+
+struct jplan {
+	int reset;		/* RESET_*: @st was emptied first */
+	size_t first;		/* send ev[first..n) */
+	unsigned long long lost, cleared;	/* a notice each when not 0 */
+	unsigned long long gap_first, gap_last;	/* their seqs */
+};
+
+void jstate_reset(struct jstate *st, const char *boot_id);
+int jstate_read(const char *path, struct jstate *st);
+int jstate_write(const char *path, const struct jstate *st);
+void journal_plan(struct jstate *st, const char *boot_id, bool gone,
+		  unsigned long long total, unsigned long long overwritten,
+		  const struct jev *ev, size_t n, struct jplan *p);
 
 #endif /* OOMSNAP_CLI_H */
