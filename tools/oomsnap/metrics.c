@@ -115,11 +115,18 @@ static void count_reasons(struct by_label *bl, json_object *rec)
 	}
 }
 
+/* What the retained events say about protected victims (victim.protected). */
+struct protected_kills {
+	long long n;		/* events whose victim was protected */
+	long long last_ns;	/* the newest one's real_ns, 0: none */
+};
+
 /*
  * Count the retained events by all four labels (@by[0]) and by reason
- * (@by[1]); the newest wall-clock time.
+ * (@by[1]); the newest wall-clock time; the protected victims.
  */
-static void scan_events(struct by_label by[2], long long *last_ns)
+static void scan_events(struct by_label by[2], long long *last_ns,
+			struct protected_kills *pk)
 {
 	size_t size, len, i;
 	char *buf = read_file_soft("events.json", &size);
@@ -141,6 +148,11 @@ static void scan_events(struct by_label by[2], long long *last_ns)
 			count_reasons(&by[1], rec);
 			if (rec_int(rec, "real_ns") > *last_ns)
 				*last_ns = rec_int(rec, "real_ns");
+			if (rec_is(rec, "victim.protected", "true")) {
+				pk->n++;
+				if (rec_int(rec, "real_ns") > pk->last_ns)
+					pk->last_ns = rec_int(rec, "real_ns");
+			}
 		}
 		json_object_put(rec);
 	}
@@ -210,7 +222,7 @@ static void up(bool loaded)
 }
 
 static void print_metrics(const struct stats *st, const struct by_label by[2],
-			  long long last_ns)
+			  long long last_ns, const struct protected_kills *pk)
 {
 	const char *v;
 	size_t i, j, plen, n = 0;
@@ -258,6 +270,20 @@ static void print_metrics(const struct stats *st, const struct by_label by[2],
 		printf("oomsnap_last_event_timestamp_seconds %.3f\n", last_ns / 1e9);
 	else
 		puts("oomsnap_last_event_timestamp_seconds 0");
+	/*
+	 * A gauge over the ring, not a counter: the module counts no
+	 * protected kills.  The timestamp lets an alert see a new one even
+	 * when an old one left the ring at the same time (the count unchanged).
+	 */
+	fam("oomsnap_retained_protected_victims", "gauge",
+	    "Events in the ring whose victim had protection (victim.protected).");
+	printf("oomsnap_retained_protected_victims %lld\n", pk->n);
+	fam("oomsnap_last_protected_victim_timestamp_seconds", "gauge",
+	    "Wall-clock time of the newest retained event whose victim had protection (0: none).");
+	if (pk->last_ns > 0)
+		printf("oomsnap_last_protected_victim_timestamp_seconds %.3f\n", pk->last_ns / 1e9);
+	else
+		puts("oomsnap_last_protected_victim_timestamp_seconds 0");
 	stat_families(st, module_families, ARRAY_SIZE(module_families));
 	if (st->nh) {
 		fam("oomsnap_hook_attached", "gauge",
@@ -300,6 +326,7 @@ static void output_close(const char *file)
 int cmd_metrics(int argc, char **argv)
 {
 	struct by_label by[2] = { 0 };
+	struct protected_kills pk = { 0 };
 	struct stats st = { 0 };
 	const char *output = NULL;
 	long long last_ns = 0;
@@ -331,10 +358,10 @@ int cmd_metrics(int argc, char **argv)
 	}
 	stats = read_file("stats", NULL);
 	parse_stats(&st, stats);
-	scan_events(by, &last_ns);
+	scan_events(by, &last_ns, &pk);
 	if (output)
 		output_open(output);
-	print_metrics(&st, by, last_ns);
+	print_metrics(&st, by, last_ns, &pk);
 	if (output)
 		output_close(output);
 	for (i = 0; i < by[0].n; i++)
