@@ -8,6 +8,9 @@
 #                        as in the test lanes)
 #   make cli             only the CLI
 #   make check-cli       the CLI's host unit tests (no VM; also run by make check)
+#   make check-rules     the Prometheus alert rules (contrib/prometheus/):
+#                        promtool check rules + test rules (no VM; also run by
+#                        make check)
 #   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm;
 #                        KERNEL=<tag> for another kernel, see scripts/vm.sh --help)
 #   make check-matrix    the selftests on every kernel tag, then a summary table
@@ -56,6 +59,9 @@ cli:
 check-cli:
 	$(MAKE) -C tools/oomsnap WERROR=1 check
 
+check-rules:
+	scripts/check-rules.sh
+
 modules:
 	@if [ ! -d "$(KDIR)" ]; then \
 		echo "error: no kernel build tree at KDIR=$(KDIR)"; \
@@ -81,7 +87,7 @@ lint: deps
 
 # lint runs inside vm.sh (--lint) so that its verdict is part of the final
 # "N passed, N failed, N skipped" line and the VM tests still run.
-check: deps check-cli
+check: deps check-cli check-rules
 	scripts/vm.sh --lint --kernel $(KERNEL) $(VMFLAGS) tests
 
 # Every kernel of the harness in turn (scripts/matrix.sh), then a table of
@@ -120,7 +126,7 @@ bench: deps
 	OOMSNAP_BENCH_CMD='make bench KERNEL=$(KERNEL)$(if $(BENCHFLAGS), BENCHFLAGS="$(BENCHFLAGS)")' \
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
-.PHONY: all cli check-cli modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
+.PHONY: all cli check-cli check-rules modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
 	dkms-src dkms-install dkms-uninstall deb check-dkms check-systemd
 
 # ---------------------------------------------------------------------------
