@@ -6,6 +6,7 @@
  * and on a signalfd for SIGINT and SIGTERM, which end the wait with the
  * shell's statuses for them (130, 143) after what was read is printed.  Each
  * line is flushed as it comes, so a pipe reader sees every event at once.
+ * With --exec, each event's hook runs after its line (exec.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,18 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "oomsnap.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct watch {
 	const char *timeout, *count;	/* as given, for the messages */
@@ -34,6 +26,7 @@ struct watch {
 	bool json;
 	long long seen;			/* events printed */
 	unsigned int nr;		/* lines read */
+	struct exec_hook exec;		/* --exec: .cmd set */
 };
 
 /* One line of the stream; true when it was an event. */
@@ -64,6 +57,12 @@ static bool follow_line(struct watch *w, const char *line, size_t len)
 		puts(b.s);
 	fflush(stdout);
 	sb_free(&b);
+	if (event && w->exec.cmd) {
+		int sig = exec_run(&w->exec, rec, line, len);
+
+		if (sig)
+			exit(128 + sig);
+	}
 	json_object_put(rec);
 	return event;
 }
@@ -102,7 +101,7 @@ static int follow(struct watch *w, int fd, int sfd, double deadline)
 		}
 		ms = -1;
 		if (deadline > 0) {
-			double left = deadline - now();
+			double left = deadline - mono_now();
 
 			if (left <= 0)
 				timed_out(w);
@@ -113,7 +112,9 @@ static int follow(struct watch *w, int fd, int sfd, double deadline)
 			continue;
 		if (r < 0)
 			die(E_NONE, "poll %s/stream: %s", oomsnap_dir, strerror(errno));
-		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si))
+		/* SIGCHLD: a hook's, already reaped by exec_run() */
+		if (pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si) &&
+		    si.ssi_signo != SIGCHLD)
 			exit(128 + si.ssi_signo);
 		if (!pfd[0].revents)
 			continue;	/* the deadline check above ends it */
@@ -137,9 +138,18 @@ static int follow(struct watch *w, int fd, int sfd, double deadline)
 	die(E_EOF, "the stream ended (module unloaded)");
 }
 
+/* A whole number of seconds, at least 1, for --@opt; else a usage error. */
+static int seconds(const char *opt, const char *v)
+{
+	if (!is_uint(v) || strlen(v) > 9 || !strtol(v, NULL, 10))
+		die(E_USAGE, "bad --%s '%s': whole seconds, at least 1", opt, v);
+	return (int)strtol(v, NULL, 10);
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	struct watch w = { 0 };
+	const char *exec_timeout = NULL;
 	double deadline = 0;
 	sigset_t sigs;
 	int i, fd, sfd, rc;
@@ -149,19 +159,25 @@ int cmd_watch(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			w.json = true;
 		else if (!opt_value(argc, argv, &i, "--timeout", "S", &w.timeout) &&
-			 !opt_value(argc, argv, &i, "--count", "N", &w.count))
+			 !opt_value(argc, argv, &i, "--count", "N", &w.count) &&
+			 !opt_value(argc, argv, &i, "--exec", "CMD", &w.exec.cmd) &&
+			 !opt_value(argc, argv, &i, "--exec-timeout", "S", &exec_timeout))
 			unknown_arg("watch", argv[i]);
 	}
-	if (w.timeout && (!is_uint(w.timeout) || strlen(w.timeout) > 9 ||
-			  !strtol(w.timeout, NULL, 10)))
-		die(E_USAGE, "bad --timeout '%s': whole seconds, at least 1", w.timeout);
+	if (w.timeout)
+		seconds("timeout", w.timeout);
 	if (w.count && (!is_uint(w.count) || strlen(w.count) > 18 ||
 			!strtoll(w.count, NULL, 10)))
 		die(E_USAGE, "bad --count '%s': a positive integer", w.count);
+	if (w.exec.cmd && !*w.exec.cmd)
+		die(E_USAGE, "watch: --exec needs CMD");
+	if (exec_timeout && !w.exec.cmd)
+		die(E_USAGE, "watch: --exec-timeout needs --exec");
+	w.exec.timeout = exec_timeout ? seconds("exec-timeout", exec_timeout) : EXEC_TIMEOUT;
 	w.max = w.count ? strtoll(w.count, NULL, 10) : 0;
 	need("stream");
 	if (w.timeout)
-		deadline = now() + strtol(w.timeout, NULL, 10);
+		deadline = mono_now() + strtol(w.timeout, NULL, 10);
 	path = file_path("stream");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -171,11 +187,14 @@ int cmd_watch(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	if (w.exec.cmd)
+		sigaddset(&sigs, SIGCHLD);	/* a hook's end wakes exec_run()'s poll */
 	if (sigprocmask(SIG_BLOCK, &sigs, NULL))
 		die(E_NONE, "sigprocmask: %s", strerror(errno));
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sfd < 0)
 		die(E_NONE, "signalfd: %s", strerror(errno));
+	w.exec.sfd = sfd;
 	rc = follow(&w, fd, sfd, deadline);
 	close(sfd);
 	close(fd);

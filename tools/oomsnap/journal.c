@@ -202,15 +202,21 @@ static struct sbuf *field(struct entry *e, const char *name)
 	return b;
 }
 
-/* FIELD=the record's @path, raw (strings unescaped); nothing when null. */
-static void field_path(struct entry *e, const char *name, json_object *rec, const char *path)
+/**
+ * sb_raw() - the record's @path as a program gets it, strings unescaped
+ * @b: appended to
+ * @rec: the record
+ * @path: e.g. "victim.comm"
+ *
+ * Return: false when the value is null or absent (nothing appended).
+ * Shared by the journal's fields and watch --exec's environment.
+ */
+bool sb_raw(struct sbuf *b, json_object *rec, const char *path)
 {
 	json_object *o = rec_get(rec, path);
-	struct sbuf *b;
 
 	if (!o)
-		return;
-	b = field(e, name);
+		return false;
 	if (json_object_is_type(o, json_type_string)) {
 		const unsigned char *p = (const unsigned char *)json_object_get_string(o);
 		const unsigned char *end = p + json_object_get_string_len(o);
@@ -231,6 +237,14 @@ static void field_path(struct entry *e, const char *name, json_object *rec, cons
 	} else {
 		sb_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	}
+	return true;
+}
+
+/* FIELD=the record's @path, raw (strings unescaped); nothing when null. */
+static void field_path(struct entry *e, const char *name, json_object *rec, const char *path)
+{
+	if (rec_get(rec, path))
+		sb_raw(field(e, name), rec, path);
 }
 
 /* syslog priorities (<syslog.h>), as journalctl -p names them */
@@ -273,39 +287,42 @@ static void sb_message(struct sbuf *b, json_object *rec)
 	sb_say(b, rec, NULL, " (oomsnap explain {seq})");
 }
 
+/*
+ * The record's main fields by the names a program gets them under: the
+ * journal's fields (interface section 6.1) and watch --exec's environment.
+ */
+const struct event_field event_fields[EVENT_FIELDS] = {
+	{ "OOMSNAP_SEQ", "seq" },
+	{ "OOMSNAP_KIND", "kind" },
+	{ "OOMSNAP_CONSTRAINT", "constraint" },
+	{ "OOMSNAP_CAUSE", "cause" },
+	{ "OOMSNAP_OUTCOME", "outcome" },
+	{ "OOMSNAP_GFP", "gfp" },
+	{ "OOMSNAP_ORDER", "order" },
+	{ "OOMSNAP_TRIGGER_PID", "trigger.pid" },
+	{ "OOMSNAP_TRIGGER_COMM", "trigger.comm" },
+	{ "OOMSNAP_TRIGGER_MEMCG", "trigger.memcg" },
+	{ "OOMSNAP_MEMCG", "memcg.path" },
+	{ "OOMSNAP_MEMCG_USAGE_KB", "memcg.usage_kb" },
+	{ "OOMSNAP_MEMCG_LIMIT_KB", "memcg.limit_kb" },
+	{ "OOMSNAP_VICTIM_PID", "victim.pid" },
+	{ "OOMSNAP_VICTIM_COMM", "victim.comm" },
+	{ "OOMSNAP_VICTIM_UID", "victim.uid" },
+	{ "OOMSNAP_VICTIM_MEMCG", "victim.memcg" },
+	{ "OOMSNAP_VICTIM_ANON_RSS_KB", "victim.anon_rss_kb" },
+	{ "OOMSNAP_VICTIM_POINTS", "victim.points" },
+};
+
 static void event_entry(struct entry *e, json_object *rec, const char *line, size_t len)
 {
-	static const struct {
-		const char *name, *path;
-	} paths[] = {
-		{ "OOMSNAP_SEQ", "seq" },
-		{ "OOMSNAP_KIND", "kind" },
-		{ "OOMSNAP_CONSTRAINT", "constraint" },
-		{ "OOMSNAP_CAUSE", "cause" },
-		{ "OOMSNAP_OUTCOME", "outcome" },
-		{ "OOMSNAP_GFP", "gfp" },
-		{ "OOMSNAP_ORDER", "order" },
-		{ "OOMSNAP_TRIGGER_PID", "trigger.pid" },
-		{ "OOMSNAP_TRIGGER_COMM", "trigger.comm" },
-		{ "OOMSNAP_TRIGGER_MEMCG", "trigger.memcg" },
-		{ "OOMSNAP_MEMCG", "memcg.path" },
-		{ "OOMSNAP_MEMCG_USAGE_KB", "memcg.usage_kb" },
-		{ "OOMSNAP_MEMCG_LIMIT_KB", "memcg.limit_kb" },
-		{ "OOMSNAP_VICTIM_PID", "victim.pid" },
-		{ "OOMSNAP_VICTIM_COMM", "victim.comm" },
-		{ "OOMSNAP_VICTIM_UID", "victim.uid" },
-		{ "OOMSNAP_VICTIM_MEMCG", "victim.memcg" },
-		{ "OOMSNAP_VICTIM_ANON_RSS_KB", "victim.anon_rss_kb" },
-		{ "OOMSNAP_VICTIM_POINTS", "victim.points" },
-	};
 	size_t i;
 
 	sb_puts(field(e, "MESSAGE_ID"), OOMSNAP_EVENT_MESSAGE_ID);
 	sb_printf(field(e, "PRIORITY"), "%d", event_priority(rec));
 	sb_puts(field(e, "SYSLOG_IDENTIFIER"), "oomsnap");
 	sb_message(field(e, "MESSAGE"), rec);
-	for (i = 0; i < ARRAY_SIZE(paths); i++)
-		field_path(e, paths[i].name, rec, paths[i].path);
+	for (i = 0; i < EVENT_FIELDS; i++)
+		field_path(e, event_fields[i].name, rec, event_fields[i].path);
 	sb_printf(field(e, "OOMSNAP_JSON"), "%.*s", (int)len, line);
 }
 

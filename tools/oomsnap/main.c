@@ -23,8 +23,9 @@ static const char usage_text[] =
 "  events [--json] [--since SEQ]\n"
 "                               retained events, oldest first (text or JSON)\n"
 "  last [--json]                the newest event\n"
-"  watch [--timeout S] [--count N] [--json]\n"
-"                               wait for new events, one line each\n"
+"  watch [--timeout S] [--count N] [--json] [--exec CMD [--exec-timeout S]]\n"
+"                               wait for new events, one line each; CMD run\n"
+"                               for each\n"
 "  explain [SEQ]                what happened in event SEQ (default: newest),\n"
 "                               why, and what to do about it\n"
 "  protect add|del|list|clear   the protection list (see: oomsnap protect --help)\n"
@@ -74,7 +75,7 @@ static const struct {
 "Prints the newest retained event (text view, or JSON with --json).\n"
 "Exit 0, or 1 when no event is retained.\n" },
 	{ "watch", cmd_watch,
-"Usage: oomsnap watch [--timeout S] [--count N] [--json]\n"
+"Usage: oomsnap watch [--timeout S] [--count N] [--json] [--exec CMD [--exec-timeout S]]\n"
 "\n"
 "Follows the stream file: waits for new OOM events and prints one line per\n"
 "event, in logfmt: key=value pairs named after the record's fields\n"
@@ -87,7 +88,20 @@ static const struct {
 "Exit 0 when N events came (without --count: when at least one came), 1 when\n"
 "the timeout came first, 6 when the stream ended (module unloaded).\n"
 "A reader that falls behind the ring is told how many events it lost\n"
-"(lost=N), and how many a clear dropped before it read them (cleared=N).\n" },
+"(lost=N), and how many a clear dropped before it read them (cleared=N).\n"
+"\n"
+"--exec CMD runs `sh -c CMD` once per event, after its line, with the event's\n"
+"JSON line on stdin and its main fields in the environment (the journal's\n"
+"names: OOMSNAP_SEQ, OOMSNAP_KIND, OOMSNAP_CONSTRAINT, OOMSNAP_CAUSE,\n"
+"OOMSNAP_OUTCOME, OOMSNAP_GFP, OOMSNAP_ORDER, OOMSNAP_TRIGGER_PID,\n"
+"OOMSNAP_TRIGGER_COMM, OOMSNAP_TRIGGER_MEMCG, OOMSNAP_MEMCG,\n"
+"OOMSNAP_MEMCG_USAGE_KB, OOMSNAP_MEMCG_LIMIT_KB, OOMSNAP_VICTIM_PID,\n"
+"OOMSNAP_VICTIM_COMM, OOMSNAP_VICTIM_UID, OOMSNAP_VICTIM_MEMCG,\n"
+"OOMSNAP_VICTIM_ANON_RSS_KB, OOMSNAP_VICTIM_POINTS; unset when null); its\n"
+"stdout goes to stderr.  Hooks run one at a time, in order, while the stream\n"
+"waits; one still running after --exec-timeout S (default 10) gets SIGTERM,\n"
+"and SIGKILL 2 s later (with what it started: its process group).  A hook\n"
+"that fails or is killed is reported on stderr; watch goes on.\n" },
 	{ "explain", cmd_explain,
 "Usage: oomsnap explain [SEQ]\n"
 "\n"

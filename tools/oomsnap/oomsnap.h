@@ -4,7 +4,7 @@
  * (docs/interface.md).  Declarations shared by its files:
  *
  *   main.c     option parsing, dispatch, usage texts
- *   util.c     errors, number checks, growing strings
+ *   util.c     errors, number checks, the clock, growing strings
  *   files.c    where the module's files are, reading them
  *   record.c   one event record (json-c): paths, values as displayed
  *   brief.c    the one-line form of an event (watch, status)
@@ -16,6 +16,7 @@
  *   status.c   status
  *   protect.c  protect add|del|list|clear
  *   follow.c   watch: following the stream
+ *   exec.c     watch --exec: a command per event
  *   journal.c  journal: events into the systemd journal (the service)
  */
 #ifndef OOMSNAP_CLI_H
@@ -56,6 +57,7 @@ bool is_uint(const char *s);
 bool is_int(const char *s);
 bool opt_value(int argc, char **argv, int *i, const char *name, const char *what,
 	       const char **val);
+double mono_now(void);
 void *xrealloc(void *p, size_t n);
 
 /* files.c */
@@ -127,6 +129,17 @@ int cmd_events(int argc, char **argv);
 int cmd_last(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+
+/* exec.c: watch --exec (--exec-timeout, default EXEC_TIMEOUT seconds) */
+#define EXEC_TIMEOUT 10
+
+struct exec_hook {
+	const char *cmd;	/* sh -c CMD */
+	int timeout;		/* seconds, then SIGTERM, then SIGKILL */
+	int sfd;		/* watch's signalfd: SIGCHLD, SIGINT, SIGTERM */
+};
+
+int exec_run(const struct exec_hook *h, json_object *rec, const char *line, size_t len);
 int cmd_protect(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
@@ -161,6 +174,15 @@ struct jplan {
 	unsigned long long lost, cleared;	/* a notice each when not 0 */
 	unsigned long long gap_first, gap_last;	/* their seqs */
 };
+
+/* the record's main fields, OOMSNAP_NAME and path (journal, watch --exec) */
+struct event_field {
+	const char *name, *path;
+};
+
+#define EVENT_FIELDS 19
+extern const struct event_field event_fields[EVENT_FIELDS];
+bool sb_raw(struct sbuf *b, json_object *rec, const char *path);
 
 void jstate_reset(struct jstate *st, const char *boot_id);
 int jstate_read(const char *path, struct jstate *st);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * oomsnap CLI: errors, number checks, growing strings.
+ * oomsnap CLI: errors, number checks, the clock, growing strings.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "oomsnap.h"
 
@@ -76,6 +77,15 @@ bool opt_value(int argc, char **argv, int *i, const char *name, const char *what
 		die(E_USAGE, "%s needs %s", name, what);
 	*val = argv[*i];
 	return true;
+}
+
+/* Seconds on the monotonic clock (deadlines: watch --timeout, --exec-timeout). */
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 void *xrealloc(void *p, size_t n)

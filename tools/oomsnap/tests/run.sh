@@ -8,8 +8,9 @@
 # its cases file runs "OOMSNAP -d . ARGS" there: stdout and stderr
 # together must equal expected/CASE, and the exit status STATUS.  A case
 # that writes the protect file has what it wrote appended to its output.
-# Then watch on a FIFO: --timeout without an event, --count with one, and
-# SIGTERM.  --update rewrites expected/ from the binary instead (review
+# Then watch on a FIFO: --timeout without an event, --count with one,
+# SIGTERM, and --exec hooks (environment and stdin, the timeout, a failing
+# hook).  --update rewrites expected/ from the binary instead (review
 # the diff).  Ends with "N passed, N failed".
 set -u
 update=0
@@ -129,6 +130,57 @@ verdict "watch ends on SIGTERM with status 143" \
 	"watch on SIGTERM: status $rc, expected 143" '[ $rc -eq 143 ]'
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
+
+# watch --exec: one run per event, in order, with the event's fields in the
+# environment (a field that is null in the record is unset, even when watch
+# had it) and its JSON line on stdin
+cat >"$tmp/hook.sh" <<'EOF2'
+printf '%s|%s|%s|%s|%s|%s|%s\n' "$OOMSNAP_SEQ" "$OOMSNAP_CAUSE" "$OOMSNAP_OUTCOME" \
+	"$OOMSNAP_KIND" "$OOMSNAP_VICTIM_PID" "$OOMSNAP_VICTIM_COMM" "${OOMSNAP_MEMCG-unset}" \
+	>>"$HOOK_DIR/log"
+cat >"$HOOK_DIR/stdin.$OOMSNAP_SEQ"
+EOF2
+export HOOK_DIR=$tmp OOMSNAP_MEMCG=leak
+fifo_watch 3 --timeout 5 --count 3 --exec "sh $tmp/hook.sh"
+unset OOMSNAP_MEMCG
+want='1|memcg_limit|killed|memcg|111|hog|/memcg_t
+2|ancestor_memcg_limit|killed|memcg|121|grower|/anc
+3|system_memory|killed|global|124|bighog|unset'
+stdin_ok=1
+for i in 1 2 3; do
+	sed -n "${i}p" "$ev" | cmp -s - "$tmp/stdin.$i" || stdin_ok=0
+done
+verdict "watch --exec: one run per event, in order, the fields in the environment, the JSON line on stdin" \
+	"watch --exec: exit $rc: $out; runs: $(cat "$tmp/log" 2>&1); stdin ok: $stdin_ok" \
+	'[ $rc -eq 0 ] && [ "$(cat "$tmp/log")" = "$want" ] && [ $stdin_ok = 1 ] && [ "$out" = "$(head -n 3 "$here/data/vm-bookworm/expected/watch")" ]'
+
+# --exec-timeout: the first event's hook sleeps (exec: the pid is the
+# sleep's), SIGTERM ends it after 1 s, the second event's hook still runs
+rm -f "$tmp"/pid.*
+fifo_watch 2 --timeout 10 --count 2 --exec-timeout 1 \
+	--exec 'echo $$ >"$HOOK_DIR/pid.$OOMSNAP_SEQ"; [ $OOMSNAP_SEQ != 1 ] || exec sleep 30'
+verdict "watch --exec-timeout 1: a sleeping hook killed after 1 s (${took} s), the next event's hook ran" \
+	"watch --exec-timeout 1: exit $rc after $took s: $out" \
+	'[ $rc -eq 0 ] && [ $took -le 4 ] && [ -s "$tmp/pid.2" ] &&
+	 ! kill -0 "$(cat "$tmp/pid.1")" 2>/dev/null &&
+	 printf "%s\n" "$out" | grep -qx "oomsnap: watch: --exec for event 1: timed out after 1 s, killed (SIGTERM)"'
+
+# a hook that ignores SIGTERM (so does its sleep, which inherits that) gets
+# SIGKILL 2 s later
+fifo_watch 1 --timeout 10 --count 1 --exec-timeout 1 --exec 'trap "" TERM; sleep 30'
+verdict "watch --exec-timeout 1: a hook ignoring SIGTERM killed by SIGKILL (${took} s)" \
+	"watch --exec-timeout 1, SIGTERM ignored: exit $rc after $took s: $out" \
+	'[ $rc -eq 0 ] && [ $took -ge 2 ] && [ $took -le 6 ] &&
+	 printf "%s\n" "$out" | grep -qx "oomsnap: watch: --exec for event 1: timed out after 1 s, killed (SIGKILL)"'
+
+# a failing hook is reported on stderr, and watch goes on
+fifo_watch 2 --timeout 5 --count 2 --exec 'exit 7'
+want=$(head -n 1 "$here/data/vm-bookworm/expected/watch"
+	echo "oomsnap: watch: --exec for event 1: exit status 7"
+	sed -n 2p "$here/data/vm-bookworm/expected/watch"
+	echo "oomsnap: watch: --exec for event 2: exit status 7")
+verdict "watch --exec: a failing hook reported for each event, watch goes on" \
+	"watch --exec failing: exit $rc: $out" '[ $rc -eq 0 ] && [ "$out" = "$want" ]'
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
