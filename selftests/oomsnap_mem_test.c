@@ -264,7 +264,7 @@ static int check_global_report(json_object *ev, int pid)
 		free(all);
 		return 1;
 	}
-	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
 		snprintf(key, sizeof(key), "mem.%s_kb", pages[i]);
 		bad += !drift_ok(pages[i], ou_int(ev, key),
 				 report_num(mi, pages[i], 0) * 4, nodes);
@@ -313,7 +313,7 @@ static void expect_global_reason(struct __test_metadata *_metadata,
 	unsigned int i;
 
 	EXPECT_STREQ("global", ou_str(ev, "kind"));
-	for (i = 0; i < sizeof(fills) / sizeof(fills[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fills); i++) {
 		int want = !strcmp(fills[i], reason);
 
 		if (has_reason(ev, fills[i]) != want)
@@ -608,14 +608,14 @@ TEST_F(swap, breakdown_keys)
 	ev = victim_event(_metadata, &o, pid);
 	mem = ou_get(ev, "mem");
 	ASSERT_NE(NULL, mem);
-	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(always); i++) {
 		snprintf(key, sizeof(key), "%s_kb", always[i]);
 		EXPECT_EQ(0, null_at(ev, "mem", key));
 		snprintf(key, sizeof(key), "mem.%s_kb", always[i]);
 		EXPECT_LE(0, ou_int(ev, key));
 		EXPECT_GE(ou_int(ev, "system.totalram_kb"), ou_int(ev, key));
 	}
-	for (i = 0; i < sizeof(maybe) / sizeof(maybe[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(maybe); i++) {
 		snprintf(key, sizeof(key), "%s_kb", maybe[i]);
 		if (null_at(ev, "mem", key) == 1)
 			printf("# mem.%s is null on this kernel\n", key);

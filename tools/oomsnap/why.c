@@ -51,7 +51,8 @@ static bool has_reason(json_object *rec, const char *name)
 
 static void kernel_memory(struct sbuf *s, json_object *rec)
 {
-	say(s, rec, " The kernel held more memory than user space: unreclaimable slab {mem.slab_unreclaimable_kb}, kernel stacks {mem.kernel_stack_kb}, page tables {mem.pagetables_kb}, against ");
+	say(s, rec,
+	    " The kernel held more memory than user space: unreclaimable slab {mem.slab_unreclaimable_kb}, kernel stacks {mem.kernel_stack_kb}, page tables {mem.pagetables_kb}, against ");
 	sb_printf(s, "%.1f MB",
 		  (rec_int(rec, "mem.active_anon_kb") + rec_int(rec, "mem.inactive_anon_kb") +
 		   rec_int(rec, "mem.active_file_kb") + rec_int(rec, "mem.inactive_file_kb") +
@@ -93,10 +94,14 @@ static const struct {
 	const char *reason;
 	const char *says;
 } gfp_reasons[] = {
-	{ "gfp_no_io",
-	  ") was not allowed to start I/O, so reclaim could not write pages to swap: a filesystem or block driver allocating under its own locks. Its caller is the one to look at (the kernel's OOM report has its stack)." },
-	{ "gfp_low_zones",
-	  ") could only use low zones (DMA or DMA32), so memory freed in Normal, by swap or otherwise, could not serve it: a device limited to 32-bit (or 24-bit) addresses. Look at the driver; an IOMMU lifts the limit." },
+	{
+		"gfp_no_io",
+		") was not allowed to start I/O, so reclaim could not write pages to swap: a filesystem or block driver allocating under its own locks. Its caller is the one to look at (the kernel's OOM report has its stack).",
+	},
+	{
+		"gfp_low_zones",
+		") could only use low zones (DMA or DMA32), so memory freed in Normal, by swap or otherwise, could not serve it: a device limited to 32-bit (or 24-bit) addresses. Look at the driver; an IOMMU lifts the limit.",
+	},
 };
 
 /* The reasons about memory, in the order the paragraph gives them. */
@@ -127,7 +132,8 @@ bool explain_swap(struct sbuf *s, json_object *rec)
 	    !json_object_array_length(r))
 		return false;
 	if (rec_has(rec, "system.totalswap_kb"))
-		say(s, rec, "Why swap did not help: swap had {system.freeswap_kb} free of {system.totalswap_kb}.");
+		say(s, rec,
+		    "Why swap did not help: swap had {system.freeswap_kb} free of {system.totalswap_kb}.");
 	else
 		say(s, rec, "Why swap did not help: swap had {system.freeswap_kb} free.");
 	for (i = 0; i < ARRAY_SIZE(mem_reasons); i++)
