@@ -207,6 +207,16 @@ static void expect_has(struct kunit *test, const char *s, const char *sub)
 	KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, strstr(s, sub), "missing: %s", sub);
 }
 
+/* @s contains each of @subs. */
+static void expect_has_all(struct kunit *test, const char *s,
+			   const char * const *subs, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		expect_has(test, s, subs[i]);
+}
+
 /* @s starts with @prefix. */
 static void expect_starts(struct kunit *test, const char *s, const char *prefix)
 {
@@ -282,17 +292,20 @@ static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 
 static void render_json_valid(struct kunit *test)
 {
+	static const char * const has[] = {
+		"\"gfp_mask\":\"0xcc0\",\"gfp\":\"GFP_KERNEL\"",
+		"\"usage_kb\":32768,\"limit_kb\":32768",
+		"\"killed\":[93,94]",
+		"\"nodemask\":\"0\"",
+		"\"oom_score_adj\":-1000",
+		"\"protected\":false,\"settled\":false}",
+	};
 	struct oomsnap_event *ev = make_event(test, 3);
 	char *s = render(test, ev, true);
 
 	expect_json_line(test, s);
 	expect_starts(test, s, "{\"v\":1,\"seq\":7,\"boot_ns\":1477960064000,");
-	expect_has(test, s, "\"gfp_mask\":\"0xcc0\",\"gfp\":\"GFP_KERNEL\"");
-	expect_has(test, s, "\"usage_kb\":32768,\"limit_kb\":32768");
-	expect_has(test, s, "\"killed\":[93,94]");
-	expect_has(test, s, "\"nodemask\":\"0\"");
-	expect_has(test, s, "\"oom_score_adj\":-1000");
-	expect_has(test, s, "\"protected\":false,\"settled\":false}");
+	expect_has_all(test, s, has, ARRAY_SIZE(has));
 	ev->victim.settled = true;
 	expect_has(test, render(test, ev, true), "\"protected\":false,\"settled\":true}");
 	expect_has(test, render(test, ev, false), " protected=false settled=true\n");
@@ -391,11 +404,9 @@ static void expect_json_has(struct kunit *test,
 			    const char * const *subs, unsigned int nr)
 {
 	char *s = render(test, ev, true);
-	unsigned int i;
 
 	expect_json_line(test, s);
-	for (i = 0; i < nr; i++)
-		expect_has(test, s, subs[i]);
+	expect_has_all(test, s, subs, nr);
 }
 
 static void render_json_nulls(struct kunit *test)
@@ -429,18 +440,21 @@ static void render_json_nulls(struct kunit *test)
 
 static void render_text_hostile(struct kunit *test)
 {
+	static const char * const has[] = {
+		" outcome=killed gfp=0xcc0(GFP_KERNEL) order=0 ",
+		"\n  trigger pid=93 tgid=93 comm=",
+		"\n  memcg path=/t\\042x\\134y\\012 usage=32768kB limit=32768kB",
+		"\n  victim pid=93 ",
+		" total-vm=33876kB ",
+		"\n  zone node=1 zone=Normal free=4000kB",
+		"\n  candidate pid=101 ",
+	};
 	struct oomsnap_event *ev = make_event(test, 2);
 	char *s = render(test, ev, false);
 	const char *p;
 
 	expect_starts(test, s, "event 7 memcg constraint=memcg cause=memcg_limit outcome=killed ");
-	expect_has(test, s, " outcome=killed gfp=0xcc0(GFP_KERNEL) order=0 ");
-	expect_has(test, s, "\n  trigger pid=93 tgid=93 comm=");
-	expect_has(test, s, "\n  memcg path=/t\\042x\\134y\\012 usage=32768kB limit=32768kB");
-	expect_has(test, s, "\n  victim pid=93 ");
-	expect_has(test, s, " total-vm=33876kB ");
-	expect_has(test, s, "\n  zone node=1 zone=Normal free=4000kB");
-	expect_has(test, s, "\n  candidate pid=101 ");
+	expect_has_all(test, s, has, ARRAY_SIZE(has));
 	/*
 	 * Hostile names cannot break a line, split a field or hide a byte:
 	 * all but printable ASCII, and '"', '=' and '\\', become \ooo
