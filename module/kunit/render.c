@@ -419,7 +419,8 @@ static void render_json_nulls(struct kunit *test)
 		"\"totalswap_kb\":null",
 		"\"committed_kb\":null",
 		"\"zones\":[],\"victim\":null,\"killed\":[],",
-		"\"killed\":[],\"candidates\":[],\"reaped\":null,",
+		"\"killed\":[],\"candidates\":[],\"spared\":[],\"spared_seen\":0,",
+		"\"spared_seen\":0,\"reaped\":null,",
 		"\"oom_ns\":null}",
 	};
 	/* victim known but not its memory figures or points */
