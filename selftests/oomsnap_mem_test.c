@@ -264,7 +264,7 @@ static int check_global_report(json_object *ev, int pid)
 		free(all);
 		return 1;
 	}
-	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
 		snprintf(key, sizeof(key), "mem.%s_kb", pages[i]);
 		bad += !drift_ok(pages[i], ou_int(ev, key),
 				 report_num(mi, pages[i], 0) * 4, nodes);
@@ -284,6 +284,59 @@ static int check_global_report(json_object *ev, int pid)
 }
 
 /* ---- scenarios ---------------------------------------------------------- */
+
+/*
+ * The event of @pid, a victim of the OOM killer, once the module has
+ * committed it: events.json read into @o (ou_oom_free() releases it) and
+ * the event saved for the record.  Ends the test when there is none.
+ */
+static json_object *victim_event(struct __test_metadata *_metadata,
+				 struct ou_oom *o, pid_t pid)
+{
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
+	ASSERT_EQ(0, ou_oom_events(o, pid));
+	save_event(o->ev);
+	return o->ev;
+}
+
+/*
+ * A global OOM's event whose one reason among those that name what fills
+ * RAM is @reason.
+ */
+static void expect_global_reason(struct __test_metadata *_metadata,
+				 json_object *ev, const char *reason)
+{
+	static const char * const fills[] = {
+		"unevictable", "kernel_memory", "unaccounted",
+	};
+	unsigned int i;
+
+	EXPECT_STREQ("global", ou_str(ev, "kind"));
+	for (i = 0; i < ARRAY_SIZE(fills); i++) {
+		int want = !strcmp(fills[i], reason);
+
+		if (has_reason(ev, fills[i]) != want)
+			printf("# reason %s: want %d\n", fills[i], want);
+		EXPECT_EQ(want, has_reason(ev, fills[i]));
+	}
+}
+
+/*
+ * The kernel's OOM report of @pid in the kernel log, which *@all holds
+ * (free() it).  Ends the test when there is none.
+ */
+static char *victim_report(struct __test_metadata *_metadata, pid_t pid,
+			   char **all)
+{
+	char *rep;
+
+	*all = kmsg_all();
+	ASSERT_NE(NULL, *all);
+	rep = report_of(*all, pid);
+	ASSERT_NE(NULL, rep);
+	return rep;
+}
 
 FIXTURE(swap) {
 	struct ou_quiet q;
@@ -311,11 +364,11 @@ FIXTURE_TEARDOWN(swap)
  */
 TEST_F_TIMEOUT(swap, memcg_swap_limit, 120)
 {
-	json_object **v, *ev;
+	struct ou_oom o;
+	json_object *ev;
 	long long usage, limit;
 	char *all, *rep;
 	pid_t pid;
-	int n;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
@@ -328,22 +381,13 @@ TEST_F_TIMEOUT(swap, memcg_swap_limit, 120)
 		SKIP(return, "no memory.swap.max (swap accounting off)");
 	}
 	pid = ou_memcg_oom("memsw");
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
-	save_event(ev);
+	ev = victim_event(_metadata, &o, pid);
 	EXPECT_STREQ("memcg_limit", ou_str(ev, "cause"));
 	EXPECT_EQ(1, has_reason(ev, "memcg_swap_limit"));
 	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
 	/* a memcg OOM does not size totalpages by swap: null, no guess */
 	EXPECT_EQ(1, null_at(ev, "system", "totalswap_kb"));
-	all = kmsg_all();
-	ASSERT_NE(NULL, all);
-	rep = report_of(all, pid);
-	ASSERT_NE(NULL, rep);
+	rep = victim_report(_metadata, pid, &all);
 	/* "swap: usage 0kB, limit 0kB, failcnt 0": exact, page counters */
 	rep = strstr(rep, "swap: usage ");
 	ASSERT_NE(NULL, rep);
@@ -355,21 +399,15 @@ TEST_F_TIMEOUT(swap, memcg_swap_limit, 120)
 	EXPECT_EQ(usage, ou_int(ev, "memcg_mem.swap_kb"));
 	EXPECT_EQ(limit, ou_int(ev, "memcg_mem.swap_max_kb"));
 	free(all);
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 
 	/* the other side: no free system swap, same memcg, same limit */
 	swap_off();
 	pid = ou_memcg_oom("memsw");
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
-	save_event(ev);
+	ev = victim_event(_metadata, &o, pid);
 	EXPECT_EQ(0, ou_int(ev, "system.freeswap_kb"));
 	EXPECT_EQ(0, has_reason(ev, "memcg_swap_limit"));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 	ou_cg_remove("memsw");
 }
 
@@ -401,32 +439,25 @@ static pid_t spawn_mlocker(void)
  */
 TEST_F_TIMEOUT(swap, mlocked_fills_ram, 180)
 {
-	json_object **v, *ev;
+	struct ou_oom o;
+	json_object *ev;
 	pid_t pid;
-	int n;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	pid = spawn_mlocker();
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
-	save_event(ev);
-	EXPECT_STREQ("global", ou_str(ev, "kind"));
-	EXPECT_EQ(1, has_reason(ev, "unevictable"));
-	EXPECT_EQ(0, has_reason(ev, "kernel_memory"));
+	ev = victim_event(_metadata, &o, pid);
+	expect_global_reason(_metadata, ev, "unevictable");
 	EXPECT_EQ(1, ou_is_null(ev, "memcg_mem"));
-	EXPECT_EQ(0, has_reason(ev, "unaccounted"));
 	EXPECT_EQ(0, has_reason(ev, "memcg_swap_limit"));
 	EXPECT_LT(ou_int(ev, "system.totalram_kb") / 2,
 		  ou_int(ev, "mem.mlocked_kb"));
 	EXPECT_EQ(meminfo_kb("\nSwapTotal:"), ou_int(ev, "system.totalswap_kb"));
 	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
 	EXPECT_EQ(0, check_global_report(ev, pid));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 }
 
 /*
@@ -467,9 +498,10 @@ static pid_t spawn_pgtable_hog(void)
  */
 TEST_F_TIMEOUT(swap, page_tables_fill_ram, 300)
 {
-	json_object **v, *ev = NULL;
+	struct ou_oom o;
+	json_object *ev;
 	pid_t kids[4], victim = -1;
-	int n, i, st;
+	int i, st;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
@@ -487,20 +519,11 @@ TEST_F_TIMEOUT(swap, page_tables_fill_ram, 300)
 		kill(kids[i], SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0)
 		;
-	ASSERT_LT(0, victim);
-	ASSERT_EQ(0, ou_wait_event_of(victim, 10000));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, victim);
-	ASSERT_NE(NULL, ev);
-	save_event(ev);
-	EXPECT_STREQ("global", ou_str(ev, "kind"));
-	EXPECT_EQ(1, has_reason(ev, "kernel_memory"));
-	EXPECT_EQ(0, has_reason(ev, "unevictable"));
-	EXPECT_EQ(0, has_reason(ev, "unaccounted"));
+	ev = victim_event(_metadata, &o, victim);
+	expect_global_reason(_metadata, ev, "kernel_memory");
 	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
 	EXPECT_EQ(0, check_global_report(ev, victim));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 }
 
 /*
@@ -512,11 +535,11 @@ TEST_F_TIMEOUT(swap, page_tables_fill_ram, 300)
  */
 TEST_F_TIMEOUT(swap, hugetlb_pool, 180)
 {
-	json_object **v, *ev;
+	struct ou_oom o;
+	json_object *ev;
 	long long pool_kb, held;
 	char *all, *rep, *p;
 	pid_t pid;
-	int n;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
@@ -532,25 +555,15 @@ TEST_F_TIMEOUT(swap, hugetlb_pool, 180)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(SIGKILL, ou_wait_victim(pid));
 	ou_write("/proc/sys/vm/nr_hugepages", "0");
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
-	save_event(ev);
-	EXPECT_STREQ("global", ou_str(ev, "kind"));
-	EXPECT_EQ(1, has_reason(ev, "unaccounted"));
-	EXPECT_EQ(0, has_reason(ev, "unevictable"));
-	EXPECT_EQ(0, has_reason(ev, "kernel_memory"));
+	ev = victim_event(_metadata, &o, pid);
+	expect_global_reason(_metadata, ev, "unaccounted");
 	held = ou_int(ev, "mem.unaccounted_kb");
 	if (null_at(ev, "mem", "hugetlb_kb") == 0)
 		held += ou_int(ev, "mem.hugetlb_kb");
 	EXPECT_LE(pool_kb, held);
 	EXPECT_EQ(0, check_global_report(ev, pid));
 	/* the report's "Node N hugepages_total=.. hugepages_size=2048kB" */
-	all = kmsg_all();
-	ASSERT_NE(NULL, all);
-	rep = report_of(all, pid);
-	ASSERT_NE(NULL, rep);
+	rep = victim_report(_metadata, pid, &all);
 	held = 0;
 	for (p = rep; (p = strstr(p, "hugepages_total=")); p++) {
 		long long total, size;
@@ -562,7 +575,7 @@ TEST_F_TIMEOUT(swap, hugetlb_pool, 180)
 	printf("# report: hugepages %lld kB\n", held);
 	EXPECT_EQ(pool_kb, held);
 	free(all);
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 }
 
 /*
@@ -581,34 +594,28 @@ TEST_F(swap, breakdown_keys)
 	static const char * const maybe[] = {
 		"sec_pagetables", "swapcache", "zspages", "hugetlb", "vmalloc",
 	};
-	json_object **v, *ev, *mem;
+	json_object *ev, *mem;
+	struct ou_oom o;
 	char key[64];
 	unsigned int i;
 	pid_t pid;
-	int n;
 
 	if (!ou_memcg_available())
 		SKIP(return, "no memory controller");
 	ou_cg_remove("memkeys");
 	ASSERT_EQ(0, ou_cg_create("memkeys", "16M"));
 	pid = ou_memcg_oom("memkeys");
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = ou_event_by_victim(v, n, pid);
-	ASSERT_NE(NULL, ev);
-	save_event(ev);
+	ev = victim_event(_metadata, &o, pid);
 	mem = ou_get(ev, "mem");
 	ASSERT_NE(NULL, mem);
-	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(always); i++) {
 		snprintf(key, sizeof(key), "%s_kb", always[i]);
 		EXPECT_EQ(0, null_at(ev, "mem", key));
 		snprintf(key, sizeof(key), "mem.%s_kb", always[i]);
 		EXPECT_LE(0, ou_int(ev, key));
 		EXPECT_GE(ou_int(ev, "system.totalram_kb"), ou_int(ev, key));
 	}
-	for (i = 0; i < sizeof(maybe) / sizeof(maybe[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(maybe); i++) {
 		snprintf(key, sizeof(key), "%s_kb", maybe[i]);
 		if (null_at(ev, "mem", key) == 1)
 			printf("# mem.%s is null on this kernel\n", key);
@@ -624,7 +631,7 @@ TEST_F(swap, breakdown_keys)
 		printf("# memcg_mem.anon_kb is null on this kernel\n");
 	else
 		EXPECT_LT(8 * 1024, ou_int(ev, "memcg_mem.anon_kb"));
-	ou_events_free(v, n);
+	ou_oom_free(&o);
 	ou_cg_remove("memkeys");
 }
 

@@ -136,38 +136,45 @@ static void cause_zone_fragmented(struct kunit *test)
 
 static void cause_fragmentation(struct kunit *test)
 {
+	static const struct {
+		int order;
+		unsigned int nr_zones;
+		u8 highest_zone;
+		u32 normal_order2;	/* order-2 blocks free in Normal */
+		enum oomsnap_cause want;
+	} cases[] = {
+		/* Normal is fragmented at order 2 */
+		{ 2, 3, ZONE_NORMAL, 0, OOMSNAP_CAUSE_FRAGMENTATION },
+		/* the same zones at order 0: plain shortage */
+		{ 0, 3, ZONE_NORMAL, 0, OOMSNAP_CAUSE_SYSTEM_MEMORY },
+		/* a GFP_DMA32 request may not use Normal: only DMA32 counts */
+		{ 2, 3, ZONE_DMA32, 0, OOMSNAP_CAUSE_SYSTEM_MEMORY },
+		/* only a zone above the allowed one is fragmented */
+		{ 2, 3, ZONE_NORMAL, 1, OOMSNAP_CAUSE_SYSTEM_MEMORY },
+		{ 2, 3, ZONE_MOVABLE, 1, OOMSNAP_CAUSE_FRAGMENTATION },
+		/* no zones captured: nothing to blame but memory */
+		{ 2, 0, ZONE_NORMAL, 1, OOMSNAP_CAUSE_SYSTEM_MEMORY },
+	};
 	struct oomsnap_zone zones[3] = {
 		cz(ZONE_DMA32, 50),	/* below min: exhausted */
 		cz(ZONE_NORMAL, 4000),	/* plenty free, all order 0 */
 		cz(ZONE_MOVABLE, 4000),
 	};
+	unsigned int i;
 
 	zones[0].blocks[4] = 2;
 	zones[1].blocks[0] = 4000;
 	zones[2].blocks[0] = 4000;
-	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_FRAGMENTATION,
-			classify(OOMSNAP_KIND_GLOBAL, OOMSNAP_CONSTRAINT_NONE,
-				 2, zones, 3, ZONE_NORMAL));
-	/* the same zones at order 0: plain shortage */
-	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_SYSTEM_MEMORY,
-			classify(OOMSNAP_KIND_GLOBAL, OOMSNAP_CONSTRAINT_NONE,
-				 0, zones, 3, ZONE_NORMAL));
-	/* a GFP_DMA32 request may not use Normal: only DMA32 counts */
-	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_SYSTEM_MEMORY,
-			classify(OOMSNAP_KIND_GLOBAL, OOMSNAP_CONSTRAINT_NONE,
-				 2, zones, 3, ZONE_DMA32));
-	/* only a zone above the allowed one is fragmented */
-	zones[1].blocks[2] = 1;
-	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_SYSTEM_MEMORY,
-			classify(OOMSNAP_KIND_GLOBAL, OOMSNAP_CONSTRAINT_NONE,
-				 2, zones, 3, ZONE_NORMAL));
-	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_FRAGMENTATION,
-			classify(OOMSNAP_KIND_GLOBAL, OOMSNAP_CONSTRAINT_NONE,
-				 2, zones, 3, ZONE_MOVABLE));
-	/* no zones captured: nothing to blame but memory */
-	KUNIT_EXPECT_EQ(test, OOMSNAP_CAUSE_SYSTEM_MEMORY,
-			classify(OOMSNAP_KIND_GLOBAL, OOMSNAP_CONSTRAINT_NONE,
-				 2, zones, 0, ZONE_NORMAL));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		zones[1].blocks[2] = cases[i].normal_order2;
+		KUNIT_EXPECT_EQ_MSG(test, cases[i].want,
+				    classify(OOMSNAP_KIND_GLOBAL,
+					     OOMSNAP_CONSTRAINT_NONE,
+					     cases[i].order, zones,
+					     cases[i].nr_zones,
+					     cases[i].highest_zone),
+				    "case %u", i);
+	}
 	/* the gfp mask the capture code derives highest_zone from */
 	KUNIT_EXPECT_EQ(test, ZONE_NORMAL, gfp_zone(GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, ZONE_DMA32, gfp_zone(GFP_DMA32));

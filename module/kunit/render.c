@@ -103,34 +103,38 @@ static bool jp_string(struct jp *j, u8 *out, size_t *out_len, size_t max)
 	return true;
 }
 
-static bool jp_object(struct jp *j)
+/* One "key":value of an object; decodes the value if it is the one wanted. */
+static bool jp_member(struct jp *j)
 {
 	char key[32];
 	size_t klen;
+	bool match;
 
+	if (!jp_string(j, key, &klen, sizeof(key) - 1))
+		return false;
+	key[min(klen, sizeof(key) - 1)] = '\0';
+	if (*j->p++ != ':')
+		return false;
+	match = j->want && !j->found && !strcmp(key, j->want) &&
+		*j->p == '"' && !j->nth--;
+	if (!match)
+		return jp_value(j);
+	j->found = true;
+	return jp_string(j, j->got, &j->got_len, j->got_max);
+}
+
+/* An object (@close '}') or an array (@close ']'), its opening at j->p. */
+static bool jp_list(struct jp *j, char close)
+{
 	j->p++;
-	if (*j->p == '}') {
+	if (*j->p == close) {
 		j->p++;
 		return true;
 	}
 	for (;;) {
-		bool match;
-
-		if (!jp_string(j, key, &klen, sizeof(key) - 1))
+		if (!(close == '}' ? jp_member(j) : jp_value(j)))
 			return false;
-		key[min(klen, sizeof(key) - 1)] = '\0';
-		if (*j->p++ != ':')
-			return false;
-		match = j->want && !j->found && !strcmp(key, j->want) &&
-			*j->p == '"' && !j->nth--;
-		if (match) {
-			j->found = true;
-			if (!jp_string(j, j->got, &j->got_len, j->got_max))
-				return false;
-		} else if (!jp_value(j)) {
-			return false;
-		}
-		if (*j->p == '}') {
+		if (*j->p == close) {
 			j->p++;
 			return true;
 		}
@@ -139,23 +143,15 @@ static bool jp_object(struct jp *j)
 	}
 }
 
-static bool jp_array(struct jp *j)
+/* The literal @word (true, false, null) at j->p. */
+static bool jp_word(struct jp *j, const char *word)
 {
-	j->p++;
-	if (*j->p == ']') {
-		j->p++;
-		return true;
-	}
-	for (;;) {
-		if (!jp_value(j))
-			return false;
-		if (*j->p == ']') {
-			j->p++;
-			return true;
-		}
-		if (*j->p++ != ',')
-			return false;
-	}
+	size_t len = strlen(word);
+
+	if (strncmp(j->p, word, len))
+		return false;
+	j->p += len;
+	return true;
 }
 
 static bool jp_value(struct jp *j)
@@ -164,35 +160,19 @@ static bool jp_value(struct jp *j)
 
 	if (++j->depth > 8)
 		return false;
-	switch (*j->p) {
-	case '{':
-		ok = jp_object(j);
-		break;
-	case '[':
-		ok = jp_array(j);
-		break;
-	case '"':
+	if (*j->p == '{' || *j->p == '[') {
+		ok = jp_list(j, *j->p == '{' ? '}' : ']');
+	} else if (*j->p == '"') {
 		ok = jp_string(j, NULL, NULL, 0);
-		break;
-	case 't':
-		ok = !strncmp(j->p, "true", 4);
-		j->p += ok ? 4 : 0;
-		break;
-	case 'f':
-		ok = !strncmp(j->p, "false", 5);
-		j->p += ok ? 5 : 0;
-		break;
-	case 'n':
-		ok = !strncmp(j->p, "null", 4);
-		j->p += ok ? 4 : 0;
-		break;
-	default:
+	} else if (isalpha(*j->p)) {
+		ok = jp_word(j, "true") || jp_word(j, "false") ||
+		     jp_word(j, "null");
+	} else {
 		if (*j->p == '-')
 			j->p++;
 		ok = isdigit(*j->p);
 		while (isdigit(*j->p))
 			j->p++;
-		break;
 	}
 	j->depth--;
 	return ok;
@@ -225,6 +205,16 @@ static size_t json_get(struct kunit *test, const char *s, const char *key,
 static void expect_has(struct kunit *test, const char *s, const char *sub)
 {
 	KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, strstr(s, sub), "missing: %s", sub);
+}
+
+/* @s contains each of @subs. */
+static void expect_has_all(struct kunit *test, const char *s,
+			   const char * const *subs, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		expect_has(test, s, subs[i]);
 }
 
 /* @s starts with @prefix. */
@@ -302,17 +292,20 @@ static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 
 static void render_json_valid(struct kunit *test)
 {
+	static const char * const has[] = {
+		"\"gfp_mask\":\"0xcc0\",\"gfp\":\"GFP_KERNEL\"",
+		"\"usage_kb\":32768,\"limit_kb\":32768",
+		"\"killed\":[93,94]",
+		"\"nodemask\":\"0\"",
+		"\"oom_score_adj\":-1000",
+		"\"protected\":false,\"settled\":false}",
+	};
 	struct oomsnap_event *ev = make_event(test, 3);
 	char *s = render(test, ev, true);
 
 	expect_json_line(test, s);
 	expect_starts(test, s, "{\"v\":1,\"seq\":7,\"boot_ns\":1477960064000,");
-	expect_has(test, s, "\"gfp_mask\":\"0xcc0\",\"gfp\":\"GFP_KERNEL\"");
-	expect_has(test, s, "\"usage_kb\":32768,\"limit_kb\":32768");
-	expect_has(test, s, "\"killed\":[93,94]");
-	expect_has(test, s, "\"nodemask\":\"0\"");
-	expect_has(test, s, "\"oom_score_adj\":-1000");
-	expect_has(test, s, "\"protected\":false,\"settled\":false}");
+	expect_has_all(test, s, has, ARRAY_SIZE(has));
 	ev->victim.settled = true;
 	expect_has(test, render(test, ev, true), "\"protected\":false,\"settled\":true}");
 	expect_has(test, render(test, ev, false), " protected=false settled=true\n");
@@ -392,53 +385,77 @@ static void render_json_str_limits(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, "\"abc\"\"ab\"\"\"\"\"", buf);
 }
 
-static void render_json_nulls(struct kunit *test)
+/* A global OOM's event that knows nothing of what is optional. */
+static struct oomsnap_event *make_bare_event(struct kunit *test)
 {
 	struct oomsnap_event *ev = make_event(test, 0);
-	char *s;
 
 	ev->has = 0;
 	ev->kind = OOMSNAP_KIND_GLOBAL;
 	ev->constraint = OOMSNAP_CONSTRAINT_UNKNOWN;
-	ev->outcome = OOMSNAP_OUTCOME_NO_VICTIM;
 	ev->nr_zones = 0;
 	ev->nr_killed = 0;
-	s = render(test, ev, true);
+	return ev;
+}
+
+/* @ev's JSON view is one valid line that contains each of @subs. */
+static void expect_json_has(struct kunit *test,
+			    const struct oomsnap_event *ev,
+			    const char * const *subs, unsigned int nr)
+{
+	char *s = render(test, ev, true);
+
 	expect_json_line(test, s);
-	expect_has(test, s, "\"constraint\":null,");
-	expect_has(test, s, "\"nodemask\":null,");
-	expect_has(test, s, "\"memcg\":null,\"system\":");
-	expect_has(test, s, "\"trigger\":{\"pid\":93,\"tgid\":93,");
-	expect_has(test, s, "\"totalswap_kb\":null");
-	expect_has(test, s, "\"committed_kb\":null");
-	expect_has(test, s, "\"zones\":[],\"victim\":null,\"killed\":[],");
-	expect_has(test, s, "\"killed\":[],\"candidates\":[],\"reaped\":null,");
-	expect_has(test, s, "\"oom_ns\":null}");
+	expect_has_all(test, s, subs, nr);
+}
+
+static void render_json_nulls(struct kunit *test)
+{
+	static const char * const bare[] = {
+		"\"constraint\":null,",
+		"\"nodemask\":null,",
+		"\"memcg\":null,\"system\":",
+		"\"trigger\":{\"pid\":93,\"tgid\":93,",
+		"\"totalswap_kb\":null",
+		"\"committed_kb\":null",
+		"\"zones\":[],\"victim\":null,\"killed\":[],",
+		"\"killed\":[],\"candidates\":[],\"spared\":[],\"spared_seen\":0,",
+		"\"spared_seen\":0,\"reaped\":null,",
+		"\"oom_ns\":null}",
+	};
 	/* victim known but not its memory figures or points */
+	static const char * const victim[] = {
+		"\"points\":null",
+		"\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,",
+		"\"shmem_rss_kb\":null,\"swapents\":null,\"pgtables_kb\":null",
+		"\"protected\":false,\"settled\":null}",
+		"\"memcg\":null",
+	};
+	struct oomsnap_event *ev = make_bare_event(test);
+
+	ev->outcome = OOMSNAP_OUTCOME_NO_VICTIM;
+	expect_json_has(test, ev, bare, ARRAY_SIZE(bare));
 	ev->has = OOMSNAP_HAS_VICTIM;
-	s = render(test, ev, true);
-	expect_json_line(test, s);
-	expect_has(test, s, "\"points\":null");
-	expect_has(test, s, "\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,");
-	expect_has(test, s, "\"shmem_rss_kb\":null,\"swapents\":null,\"pgtables_kb\":null");
-	expect_has(test, s, "\"protected\":false,\"settled\":null}");
-	expect_has(test, s, "\"memcg\":null");
+	expect_json_has(test, ev, victim, ARRAY_SIZE(victim));
 }
 
 static void render_text_hostile(struct kunit *test)
 {
+	static const char * const has[] = {
+		" outcome=killed gfp=0xcc0(GFP_KERNEL) order=0 ",
+		"\n  trigger pid=93 tgid=93 comm=",
+		"\n  memcg path=/t\\042x\\134y\\012 usage=32768kB limit=32768kB",
+		"\n  victim pid=93 ",
+		" total-vm=33876kB ",
+		"\n  zone node=1 zone=Normal free=4000kB",
+		"\n  candidate pid=101 ",
+	};
 	struct oomsnap_event *ev = make_event(test, 2);
 	char *s = render(test, ev, false);
 	const char *p;
 
 	expect_starts(test, s, "event 7 memcg constraint=memcg cause=memcg_limit outcome=killed ");
-	expect_has(test, s, " outcome=killed gfp=0xcc0(GFP_KERNEL) order=0 ");
-	expect_has(test, s, "\n  trigger pid=93 tgid=93 comm=");
-	expect_has(test, s, "\n  memcg path=/t\\042x\\134y\\012 usage=32768kB limit=32768kB");
-	expect_has(test, s, "\n  victim pid=93 ");
-	expect_has(test, s, " total-vm=33876kB ");
-	expect_has(test, s, "\n  zone node=1 zone=Normal free=4000kB");
-	expect_has(test, s, "\n  candidate pid=101 ");
+	expect_has_all(test, s, has, ARRAY_SIZE(has));
 	/*
 	 * Hostile names cannot break a line, split a field or hide a byte:
 	 * all but printable ASCII, and '"', '=' and '\\', become \ooo
@@ -481,14 +498,9 @@ static void render_text_escape(struct kunit *test)
 
 static void render_text_nulls(struct kunit *test)
 {
-	struct oomsnap_event *ev = make_event(test, 0);
+	struct oomsnap_event *ev = make_bare_event(test);
 	char *s;
 
-	ev->has = 0;
-	ev->kind = OOMSNAP_KIND_GLOBAL;
-	ev->constraint = OOMSNAP_CONSTRAINT_UNKNOWN;
-	ev->nr_zones = 0;
-	ev->nr_killed = 0;
 	memset(ev->trigger.comm, 0, TASK_COMM_LEN);
 	s = render(test, ev, false);
 	expect_starts(test, s, "event 7 global constraint=null ");

@@ -6,6 +6,7 @@
  * only words them, with the figures of the record's memory breakdown
  * (interface section 3.3), and says what to do about each.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "oomsnap.h"
@@ -13,6 +14,25 @@
 static void mb(struct sbuf *s, json_object *rec, const char *path)
 {
 	sb_printf(s, "%.1f MB", rec_int(rec, path) / 1024.0);
+}
+
+/*
+ * @text with each "{path}" in it replaced by the record's figure at path,
+ * in MB: the sentences read as written, their figures in place.
+ */
+static void say(struct sbuf *s, json_object *rec, const char *text)
+{
+	const char *open, *close;
+	char path[64];
+
+	while ((open = strchr(text, '{')) && (close = strchr(open, '}'))) {
+		sb_printf(s, "%.*s", (int)(open - text), text);
+		snprintf(path, sizeof(path), "%.*s", (int)(close - open - 1),
+			 open + 1);
+		mb(s, rec, path);
+		text = close + 1;
+	}
+	sb_puts(s, text);
 }
 
 static bool has_reason(json_object *rec, const char *name)
@@ -31,13 +51,8 @@ static bool has_reason(json_object *rec, const char *name)
 
 static void kernel_memory(struct sbuf *s, json_object *rec)
 {
-	sb_puts(s, " The kernel held more memory than user space: unreclaimable slab ");
-	mb(s, rec, "mem.slab_unreclaimable_kb");
-	sb_puts(s, ", kernel stacks ");
-	mb(s, rec, "mem.kernel_stack_kb");
-	sb_puts(s, ", page tables ");
-	mb(s, rec, "mem.pagetables_kb");
-	sb_puts(s, ", against ");
+	say(s, rec,
+	    " The kernel held more memory than user space: unreclaimable slab {mem.slab_unreclaimable_kb}, kernel stacks {mem.kernel_stack_kb}, page tables {mem.pagetables_kb}, against ");
 	sb_printf(s, "%.1f MB",
 		  (rec_int(rec, "mem.active_anon_kb") + rec_int(rec, "mem.inactive_anon_kb") +
 		   rec_int(rec, "mem.active_file_kb") + rec_int(rec, "mem.inactive_file_kb") +
@@ -48,24 +63,15 @@ static void kernel_memory(struct sbuf *s, json_object *rec)
 
 static void unevictable(struct sbuf *s, json_object *rec)
 {
-	sb_puts(s, " ");
-	mb(s, rec, "mem.unevictable_kb");
-	sb_puts(s, " of RAM was unevictable (");
-	mb(s, rec, "mem.mlocked_kb");
-	sb_puts(s,
-		" of it mlocked); reclaim may not swap such pages. Find who locks memory (VmLck in /proc/PID/status; ramfs mounts; SHM_LOCK segments) and cap it with RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK=).");
+	say(s, rec,
+	    " {mem.unevictable_kb} of RAM was unevictable ({mem.mlocked_kb} of it mlocked); reclaim may not swap such pages. Find who locks memory (VmLck in /proc/PID/status; ramfs mounts; SHM_LOCK segments) and cap it with RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK=).");
 }
 
 static void unaccounted(struct sbuf *s, json_object *rec)
 {
-	sb_puts(s, " ");
-	mb(s, rec, "mem.unaccounted_kb");
-	sb_puts(s, " of RAM was in no counter");
-	if (rec_has(rec, "mem.hugetlb_kb")) {
-		sb_puts(s, " and ");
-		mb(s, rec, "mem.hugetlb_kb");
-		sb_puts(s, " in hugetlb pools");
-	}
+	say(s, rec, " {mem.unaccounted_kb} of RAM was in no counter");
+	if (rec_has(rec, "mem.hugetlb_kb"))
+		say(s, rec, " and {mem.hugetlb_kb} in hugetlb pools");
 	sb_puts(s,
 		": a hugetlb pool (HugePages_Total in /proc/meminfo; vm.nr_hugepages, hugepages= on the kernel command line), or driver and vmalloc memory (VmallocUsed, a GPU or network driver). Swap cannot take either: shrink the pool to what is used, or find the driver.");
 }
@@ -79,29 +85,35 @@ static void memcg_swap_limit(struct sbuf *s, json_object *rec)
 		mb(s, rec, "memcg_mem.swap_max_kb");
 	else
 		sb_v(s, rec, "memcg_mem.swap_max_kb");
-	sb_puts(s, ", swapped ");
-	mb(s, rec, "memcg_mem.swap_kb");
-	sb_puts(s, ") while the system had ");
-	mb(s, rec, "system.freeswap_kb");
-	sb_puts(s,
-		" of swap free. Raise its memory.swap.max (MemorySwapMax= in systemd, --memory-swap in docker) if it may swap, or its memory.max if it may not.");
+	say(s, rec,
+	    ", swapped {memcg_mem.swap_kb}) while the system had {system.freeswap_kb} of swap free. Raise its memory.swap.max (MemorySwapMax= in systemd, --memory-swap in docker) if it may swap, or its memory.max if it may not.");
 }
 
-static void gfp(struct sbuf *s, json_object *rec)
-{
-	if (has_reason(rec, "gfp_no_io")) {
-		sb_puts(s, " The allocation (");
-		sb_v(s, rec, "gfp");
-		sb_puts(s,
-			") was not allowed to start I/O, so reclaim could not write pages to swap: a filesystem or block driver allocating under its own locks. Its caller is the one to look at (the kernel's OOM report has its stack).");
-	}
-	if (has_reason(rec, "gfp_low_zones")) {
-		sb_puts(s, " The allocation (");
-		sb_v(s, rec, "gfp");
-		sb_puts(s,
-			") could only use low zones (DMA or DMA32), so memory freed in Normal, by swap or otherwise, could not serve it: a device limited to 32-bit (or 24-bit) addresses. Look at the driver; an IOMMU lifts the limit.");
-	}
-}
+/* The reasons about the allocation itself: what its gfp mask forbade. */
+static const struct {
+	const char *reason;
+	const char *says;
+} gfp_reasons[] = {
+	{
+		"gfp_no_io",
+		") was not allowed to start I/O, so reclaim could not write pages to swap: a filesystem or block driver allocating under its own locks. Its caller is the one to look at (the kernel's OOM report has its stack).",
+	},
+	{
+		"gfp_low_zones",
+		") could only use low zones (DMA or DMA32), so memory freed in Normal, by swap or otherwise, could not serve it: a device limited to 32-bit (or 24-bit) addresses. Look at the driver; an IOMMU lifts the limit.",
+	},
+};
+
+/* The reasons about memory, in the order the paragraph gives them. */
+static const struct {
+	const char *reason;
+	void (*say)(struct sbuf *s, json_object *rec);
+} mem_reasons[] = {
+	{ "memcg_swap_limit", memcg_swap_limit },
+	{ "kernel_memory", kernel_memory },
+	{ "unevictable", unevictable },
+	{ "unaccounted", unaccounted },
+};
 
 /**
  * explain_swap() - the "why swap did not help" paragraph
@@ -114,28 +126,25 @@ static void gfp(struct sbuf *s, json_object *rec)
 bool explain_swap(struct sbuf *s, json_object *rec)
 {
 	json_object *r = rec_get(rec, "reasons");
+	size_t i;
 
 	if (!r || !json_object_is_type(r, json_type_array) ||
 	    !json_object_array_length(r))
 		return false;
-	sb_puts(s, "Why swap did not help: swap had ");
-	if (rec_has(rec, "system.totalswap_kb")) {
-		mb(s, rec, "system.freeswap_kb");
-		sb_puts(s, " free of ");
-		mb(s, rec, "system.totalswap_kb");
-	} else {
-		mb(s, rec, "system.freeswap_kb");
-		sb_puts(s, " free");
+	if (rec_has(rec, "system.totalswap_kb"))
+		say(s, rec,
+		    "Why swap did not help: swap had {system.freeswap_kb} free of {system.totalswap_kb}.");
+	else
+		say(s, rec, "Why swap did not help: swap had {system.freeswap_kb} free.");
+	for (i = 0; i < ARRAY_SIZE(mem_reasons); i++)
+		if (has_reason(rec, mem_reasons[i].reason))
+			mem_reasons[i].say(s, rec);
+	for (i = 0; i < ARRAY_SIZE(gfp_reasons); i++) {
+		if (!has_reason(rec, gfp_reasons[i].reason))
+			continue;
+		sb_puts(s, " The allocation (");
+		sb_v(s, rec, "gfp");
+		sb_puts(s, gfp_reasons[i].says);
 	}
-	sb_puts(s, ".");
-	if (has_reason(rec, "memcg_swap_limit"))
-		memcg_swap_limit(s, rec);
-	if (has_reason(rec, "kernel_memory"))
-		kernel_memory(s, rec);
-	if (has_reason(rec, "unevictable"))
-		unevictable(s, rec);
-	if (has_reason(rec, "unaccounted"))
-		unaccounted(s, rec);
-	gfp(s, rec);
 	return true;
 }
