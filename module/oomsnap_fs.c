@@ -168,22 +168,26 @@ static void oomsnap_stats_counts(struct seq_file *m)
 			    ARRAY_SIZE(c.outcome));
 }
 
-/* stats: "hook NAME ok|missing" lines, and where candidates come from */
+/* stats: "hook NAME ok", or "hook NAME missing" and its reason */
+static void oomsnap_stats_hook(struct seq_file *m, const char *name,
+			       const char *missing)
+{
+	if (!missing)
+		seq_printf(m, "hook %s ok\n", name);
+	else
+		seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
+			   name, name, missing);
+}
+
+/* stats: the hooks' lines, and where candidates come from */
 static void oomsnap_stats_hooks(struct seq_file *m)
 {
 	struct oomsnap_capture_state st;
 	unsigned int i;
 
 	oomsnap_capture_state(&st);
-	for (i = 0; i < st.nr_hooks; i++) {
-		const char *name = st.hooks[i].name;
-
-		if (!st.hooks[i].missing)
-			seq_printf(m, "hook %s ok\n", name);
-		else
-			seq_printf(m, "hook %s missing\nhook_reason %s %s\n",
-				   name, name, st.hooks[i].missing);
-	}
+	for (i = 0; i < st.nr_hooks; i++)
+		oomsnap_stats_hook(m, st.hooks[i].name, st.hooks[i].missing);
 	if (st.kill_symbol)
 		seq_printf(m, "hook_symbol oom_kill_process %s\n",
 			   st.kill_symbol);
@@ -217,6 +221,8 @@ static void oomsnap_stats_figures(struct seq_file *m, u64 oldest, u64 next)
 		{ "oom_calls", atomic64_read(&st->oom_calls) },
 		{ "oom_skipped", atomic64_read(&st->oom_skipped) },
 		{ "oom_badness_calls", atomic64_read(&st->badness_calls) },
+		{ "trend_seconds", oomsnap_trend_seconds },
+		{ "trend_samples_taken", oomsnap_trend_samples_taken() },
 	};
 	unsigned int i;
 
@@ -232,7 +238,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 	oomsnap_stats_figures(m, oldest, next);
 	oomsnap_stats_counts(m);
 	oomsnap_stats_hooks(m);
-	oomsnap_trend_show_stats(m);
+	oomsnap_stats_hook(m, "exit_oom_victim", oomsnap_exit_hook_missing());
 	return 0;
 }
 

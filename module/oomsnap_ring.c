@@ -462,19 +462,10 @@ void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 	     seq >= r->oldest && seq && r->next - seq <= OOMSNAP_REAP_LOOKBACK;
 	     seq--) {
 		struct oomsnap_freed *f = &oomsnap_slot(r, seq)->freed;
-		u32 us;
 
 		if (!f->kill_ns || f->tid != tid)
 			continue;
-		us = min_t(u64, div_u64(now_ns - f->kill_ns, NSEC_PER_USEC),
-			   U32_MAX);
-		if (exit && !f->exited) {
-			f->exit_us = us;
-			f->exited = true;
-		} else if (!exit && !f->reaped) {
-			f->reap_us = us;
-			f->reaped = true;
-		}
+		oomsnap_freed_note(f, exit, now_ns);
 		break;
 	}
 	raw_spin_unlock_irqrestore(&r->lock, flags);

@@ -195,27 +195,40 @@ void oomsnap_freed_start(struct oomsnap_event *ev, struct task_struct *t)
 	raw_spin_unlock_irqrestore(&freed.lock, flags);
 }
 
+/**
+ * oomsnap_freed_note() - time a victim's exit or reaping since its kill
+ * @f: the victim's times, its clock started (kill_ns)
+ * @exit: its exit_oom_victim(), or else the reaper's report
+ * @now_ns: monotonic clock of that moment
+ *
+ * Only the first of each kind counts.  The caller holds the lock that
+ * guards @f: the in-flight one's, or the ring's for a committed record.
+ */
+void oomsnap_freed_note(struct oomsnap_freed *f, bool exit, u64 now_ns)
+{
+	u32 us = min_t(u64, div_u64(now_ns - f->kill_ns, NSEC_PER_USEC),
+		       U32_MAX);
+
+	if (exit && !f->exited) {
+		f->exit_us = us;
+		f->exited = true;
+	} else if (!exit && !f->reaped) {
+		f->reap_us = us;
+		f->reaped = true;
+	}
+}
+
 static void oomsnap_freed_stamp(pid_t tid, bool exit)
 {
 	u64 now = ktime_get_mono_fast_ns();
 	struct oomsnap_freed *f = &freed.f;
 	unsigned long flags;
-	u32 us;
 
 	raw_spin_lock_irqsave(&freed.lock, flags);
-	if (freed.in_flight && f->tid == tid) {
-		us = min_t(u64, div_u64(now - f->kill_ns, NSEC_PER_USEC),
-			   U32_MAX);
-		if (exit && !f->exited) {
-			f->exit_us = us;
-			f->exited = true;
-		} else if (!exit && !f->reaped) {
-			f->reap_us = us;
-			f->reaped = true;
-		}
-	} else {
+	if (freed.in_flight && f->tid == tid)
+		oomsnap_freed_note(f, exit, now);
+	else
 		oomsnap_ring_set_freed(oomsnap_ring, tid, exit, now);
-	}
 	raw_spin_unlock_irqrestore(&freed.lock, flags);
 }
 
@@ -313,20 +326,18 @@ void oomsnap_trend_exit(void)
 	oomsnap_exit_missing = "not attached";
 }
 
-/**
- * oomsnap_trend_show_stats() - the sampler's and exit hook's stats lines
- * @m: the stats file
- */
-void oomsnap_trend_show_stats(struct seq_file *m)
+/** oomsnap_trend_samples_taken() - samples the sampler took since load */
+u64 oomsnap_trend_samples_taken(void)
 {
-	const char *why = oomsnap_exit_missing;
+	return atomic64_read(&trend.ticks);
+}
 
-	seq_printf(m, "trend_seconds %u\n", oomsnap_trend_seconds);
-	seq_printf(m, "trend_samples_taken %lld\n",
-		   atomic64_read(&trend.ticks));
-	if (!why)
-		seq_puts(m, "hook exit_oom_victim ok\n");
-	else
-		seq_printf(m, "hook exit_oom_victim missing\nhook_reason exit_oom_victim %s\n",
-			   why);
+/**
+ * oomsnap_exit_hook_missing() - why the exit_oom_victim() hook is missing
+ *
+ * Return: NULL when it is attached.
+ */
+const char *oomsnap_exit_hook_missing(void)
+{
+	return oomsnap_exit_missing;
 }

@@ -107,6 +107,8 @@ void oomsnap_trend_capture(struct oomsnap_event *ev);
 void oomsnap_freed_start(struct oomsnap_event *ev, struct task_struct *t);
 void oomsnap_freed_reaped(pid_t pid);
 void oomsnap_freed_commit(struct oomsnap_event *ev);
-void oomsnap_trend_show_stats(struct seq_file *m);
+void oomsnap_freed_note(struct oomsnap_freed *f, bool exit, u64 now_ns);
+u64 oomsnap_trend_samples_taken(void);
+const char *oomsnap_exit_hook_missing(void);
 
 #endif /* _OOMSNAP_TREND_H */

@@ -104,10 +104,7 @@ elapsed() { printf '%d s' "$((SECONDS - $1))"; }
 MOUNTS=() ROOTS=() VMPIDS=()
 cleanup() {
 	local i
-	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
-		umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null || true
-	done
-	MOUNTS=()
+	umount_all
 	if ((!KEEP)); then
 		for i in "${ROOTS[@]}"; do rm -rf "$i"; done
 	fi
@@ -124,12 +121,6 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
-in_root() { # in_root ROOT CMD...
-	local r=$1
-	shift
-	chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
-}
 APT=(apt-get -q -y --no-install-recommends -o Dpkg::Use-Pty=0)
 
 # --- 1. the package ------------------------------------------------------------

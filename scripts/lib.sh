@@ -142,12 +142,30 @@ chroot_mount_proc() {
 	fi
 }
 
+# umount_all: unmount MOUNTS, the last mounted first (lazily if busy),
+# and forget them.
+umount_all() {
+	local i
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null || true
+	done
+	MOUNTS=()
+}
+
+# in_root ROOT CMD...: CMD in the tree ROOT (a chroot or an overlay of
+# one), with a clean environment.
+in_root() {
+	local r=$1
+	shift
+	chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
+}
+
 in_chroot() { # in_chroot SUITE CMD...
 	local c
 	c=$(chroot_dir "$1")
 	shift
-	chroot "$c" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
+	in_root "$c" "$@"
 }
 
 # Create the chroot if needed, write its apt sources, and refresh its

@@ -77,22 +77,12 @@ flock 9
 
 MOUNTS=()
 cleanup() {
-	local i
-	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
-		umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null || true
-	done
-	MOUNTS=()
+	umount_all
 	if ((!KEEP)); then rm -rf "$OUT/ovl"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-in_root() { # in_root ROOT CMD...
-	local r=$1
-	shift
-	chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
-}
 APT=(apt-get -q -y --no-install-recommends -o Dpkg::Use-Pty=0)
 TIMES=()
 stage_done() { TIMES+=("$1 $((SECONDS - $2)) s"); log "$1: $((SECONDS - $2)) s"; }

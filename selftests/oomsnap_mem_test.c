@@ -17,13 +17,10 @@
  */
 #include <ctype.h>
 #include <sys/mman.h>
-#include <sys/swap.h>
 #include <sys/syscall.h>
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
 
-#define ZRAM_MODS	"/oomsnap/modules"
-#define ZRAM_DEV	"/dev/zram0"
 #define ZRAM_SIZE	"256M"
 
 /* The test itself must never be the victim. */
@@ -31,58 +28,6 @@ __attribute__((constructor)) static void shield_self(void)
 {
 	ou_write("/proc/self/oom_score_adj", "-1000");
 	setvbuf(stdout, NULL, _IOLBF, 0);
-}
-
-static int insmod(const char *name)
-{
-	char p[128];
-	int fd, r;
-
-	snprintf(p, sizeof(p), ZRAM_MODS "/%s.ko", name);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0);
-	r = r && errno != EEXIST ? -errno : 0;
-	close(fd);
-	return r;
-}
-
-/* zram swap of ZRAM_SIZE; NULL, or why not (a SKIP reason). */
-static const char *swap_on(void)
-{
-	if (access("/sys/block/zram0", F_OK)) {
-		/* zram and what it depends on, in load order (scripts/vm.sh) */
-		char *order = ou_read(ZRAM_MODS "/order"), *save = NULL, *m;
-
-		if (!order)
-			return "no zram (the guest lacks /oomsnap/modules/order)";
-		for (m = strtok_r(order, "\n", &save); m;
-		     m = strtok_r(NULL, "\n", &save)) {
-			if (insmod(m)) {
-				free(order);
-				return "a module of /oomsnap/modules/order does not load";
-			}
-		}
-		free(order);
-		if (access("/sys/block/zram0", F_OK))
-			return "zram loaded but no /sys/block/zram0";
-	}
-	swapoff(ZRAM_DEV);
-	ou_write("/sys/block/zram0/reset", "1");
-	if (ou_write("/sys/block/zram0/disksize", ZRAM_SIZE))
-		return "zram disksize refused";
-	if (system("mkswap " ZRAM_DEV " >/dev/null 2>&1"))
-		return "mkswap failed";
-	if (swapon(ZRAM_DEV, 0))
-		return "swapon failed";
-	return NULL;
-}
-
-static void swap_off(void)
-{
-	swapoff(ZRAM_DEV);
-	ou_write("/sys/block/zram0/reset", "1");
 }
 
 /* Total swap in kB as /proc/meminfo says. */
@@ -345,7 +290,7 @@ FIXTURE(swap) {
 
 FIXTURE_SETUP(swap)
 {
-	self->skip = swap_on();
+	self->skip = ou_swap_on(ZRAM_SIZE);
 	/* the report must reach the kernel log; tasks are not needed */
 	ou_quiet_begin(&self->q);
 	ASSERT_EQ(0, ou_load(""));
@@ -354,7 +299,7 @@ FIXTURE_SETUP(swap)
 FIXTURE_TEARDOWN(swap)
 {
 	ou_quiet_end(&self->q);
-	swap_off();
+	ou_swap_off();
 }
 
 /*
@@ -402,7 +347,7 @@ TEST_F_TIMEOUT(swap, memcg_swap_limit, 120)
 	ou_oom_free(&o);
 
 	/* the other side: no free system swap, same memcg, same limit */
-	swap_off();
+	ou_swap_off();
 	pid = ou_memcg_oom("memsw");
 	ev = victim_event(_metadata, &o, pid);
 	EXPECT_EQ(0, ou_int(ev, "system.freeswap_kb"));

@@ -17,14 +17,11 @@
  *    reaped process" line.
  */
 #include <time.h>
-#include <sys/swap.h>
 #include <sys/utsname.h>
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
 
 #define CG		"trend"
-#define ZRAM_MODS	"/oomsnap/modules"
-#define ZRAM_DEV	"/dev/zram0"
 
 /* The test itself must never be the victim. */
 __attribute__((constructor)) static void shield_self(void)
@@ -46,50 +43,15 @@ static double fabs_d(double x)
 	return x < 0 ? -x : x;
 }
 
-static int insmod(const char *name)
+/* The event whose victim is @pid, once it is in the ring; *@v to free. */
+static json_object *victim_event(pid_t pid, json_object ***v, int *n)
 {
-	char p[128];
-	int fd, r;
-
-	snprintf(p, sizeof(p), ZRAM_MODS "/%s.ko", name);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0);
-	r = r && errno != EEXIST ? -errno : 0;
-	close(fd);
-	return r;
-}
-
-/* zram swap; NULL, or why not (a SKIP reason). */
-static const char *swap_on(void)
-{
-	if (access("/sys/block/zram0", F_OK)) {
-		/* zsmalloc and the compressor are built in on some kernels */
-		if (access(ZRAM_MODS "/zsmalloc.ko", F_OK) == 0 &&
-		    insmod("zsmalloc"))
-			return "zsmalloc.ko does not load";
-		if (access(ZRAM_MODS "/lz4hc_compress.ko", F_OK) == 0 &&
-		    insmod("lz4hc_compress"))
-			return "lz4hc_compress.ko does not load";
-		if (insmod("zram"))
-			return "no zram (the guest lacks " ZRAM_MODS "/zram.ko)";
-	}
-	swapoff(ZRAM_DEV);
-	ou_write("/sys/block/zram0/reset", "1");
-	if (ou_write("/sys/block/zram0/disksize", "256M"))
-		return "zram disksize refused";
-	if (system("mkswap " ZRAM_DEV " >/dev/null 2>&1"))
-		return "mkswap failed";
-	if (swapon(ZRAM_DEV, 0))
-		return "swapon failed";
-	return NULL;
-}
-
-static void swap_off(void)
-{
-	swapoff(ZRAM_DEV);
-	ou_write("/sys/block/zram0/reset", "1");
+	*v = NULL;
+	*n = 0;
+	if (ou_wait_event_of(pid, 10000))
+		return NULL;
+	*v = ou_events(n);
+	return *v ? ou_event_by_victim(*v, *n, pid) : NULL;
 }
 
 /* "some|full avg10=A avg60=B avg300=C total=T" of a pressure file. */
@@ -193,6 +155,20 @@ static void no_swap(const char *cg)
 	ou_write(p, "0");
 }
 
+/* A memcg OOM in CG (32 MB, no swap): its event; *@v to free. */
+static json_object *memcg_oom_event(json_object ***v, int *n)
+{
+	pid_t pid;
+
+	*v = NULL;
+	*n = 0;
+	if (ou_cg_create(CG, "32M"))
+		return NULL;
+	no_swap(CG);
+	pid = ou_memcg_oom(CG);
+	return pid > 0 ? victim_event(pid, v, n) : NULL;
+}
+
 /* kmsg timestamp (us) of the last record holding @needle, or -1. */
 static long long kmsg_ts(const char *needle)
 {
@@ -235,7 +211,7 @@ FIXTURE_TEARDOWN(trend)
 {
 	ou_cg_remove(CG);
 	if (self->swap)
-		swap_off();
+		ou_swap_off();
 	ou_unload();
 }
 
@@ -260,7 +236,7 @@ TEST_F_TIMEOUT(trend, thrash_pressure, 400)
 
 	if (access("/proc/pressure/memory", F_OK))
 		SKIP(return, "PSI is off (psi=0): see psi_off");
-	why = swap_on();
+	why = ou_swap_on("256M");
 	if (why)
 		SKIP(return, "%s", why);
 	self->swap = 1;
@@ -280,9 +256,7 @@ TEST_F_TIMEOUT(trend, thrash_pressure, 400)
 	ASSERT_EQ(0, read_pressure(path, &some, &full));
 	ASSERT_EQ(0, read_pressure("/proc/pressure/memory", &sys_some, &sys_full));
 	t_read = now_ms(CLOCK_BOOTTIME);
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ev = ou_event_by_victim(v, n, pid);
+	ev = victim_event(pid, &v, &n);
 	ASSERT_NE(NULL, ev);
 	ASSERT_STREQ("ok", ou_str(ev, "pressure.state"));
 	ASSERT_FALSE(jnull(ev, "pressure.memcg"));
@@ -322,15 +296,8 @@ TEST_F_TIMEOUT(trend, psi_off, 120)
 {
 	json_object **v, *ev;
 	int n, off = access("/proc/pressure/memory", F_OK) != 0;
-	pid_t pid;
 
-	ASSERT_EQ(0, ou_cg_create(CG, "32M"));
-	no_swap(CG);
-	pid = ou_memcg_oom(CG);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ev = ou_event_by_victim(v, n, pid);
+	ev = memcg_oom_event(&v, &n);
 	ASSERT_NE(NULL, ev);
 	printf("# PSI %s: pressure.state %s\n", off ? "off" : "on",
 	       ou_str(ev, "pressure.state"));
@@ -377,9 +344,7 @@ TEST_F_TIMEOUT(trend, ramp, 240)
 		_exit(127);
 	}
 	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ev = ou_event_by_victim(v, n, pid);
+	ev = victim_event(pid, &v, &n);
 	ASSERT_NE(NULL, ev);
 	ramp_ms = ou_int(ev, "boot_ns") / 1e6 - t0;
 	tr = ou_get(ev, "trend");
@@ -421,7 +386,6 @@ TEST_F_TIMEOUT(trend, trend_off, 120)
 	long long bytes = ou_stat("event_bytes");
 	json_object **v, *ev;
 	int n;
-	pid_t pid;
 
 	ASSERT_EQ(60, ou_stat("trend_seconds"));
 	ASSERT_EQ(0, ou_load("trend_seconds=0"));
@@ -431,13 +395,7 @@ TEST_F_TIMEOUT(trend, trend_off, 120)
 	EXPECT_EQ(bytes - 60 * 40, ou_stat("event_bytes"));
 	sleep(3);
 	EXPECT_EQ(0, ou_stat("trend_samples_taken"));
-	ASSERT_EQ(0, ou_cg_create(CG, "32M"));
-	no_swap(CG);
-	pid = ou_memcg_oom(CG);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ev = ou_event_by_victim(v, n, pid);
+	ev = memcg_oom_event(&v, &n);
 	ASSERT_NE(NULL, ev);
 	EXPECT_TRUE(ou_is_null(ev, "trend"));
 	EXPECT_EQ(0, ou_stat("trend_samples_taken"));
@@ -468,9 +426,7 @@ TEST_F_TIMEOUT(trend, time_to_free, 120)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(SIGKILL, ou_wait_killed(pid));
 	t_wait = now_ms(CLOCK_BOOTTIME);
-	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
-	v = ou_events(&n);
-	ev = ou_event_by_victim(v, n, pid);
+	ev = victim_event(pid, &v, &n);
 	ASSERT_NE(NULL, ev);
 	ASSERT_FALSE(ou_is_null(ev, "freed"));
 	ASSERT_FALSE(jnull(ev, "freed.exit_ms"));

@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <limits.h>
+#include <sys/swap.h>
 #include "oomsnap_util.h"
 
 const char *ou_dir(void)
@@ -868,4 +869,57 @@ void ou_ancestor_oom_end(const char *parent, pid_t sleeper, pid_t grower)
 	snprintf(cg, sizeof(cg), "%s/b", parent);
 	ou_cg_remove(cg);
 	ou_cg_remove(parent);
+}
+
+#define OU_ZRAM_MODS	"/oomsnap/modules"
+#define OU_ZRAM_DEV	"/dev/zram0"
+
+/* finit_module() of OU_ZRAM_MODS/@name.ko; 0 when loaded or already there */
+static int ou_insmod_zram(const char *name)
+{
+	char p[128];
+	int fd, r;
+
+	snprintf(p, sizeof(p), OU_ZRAM_MODS "/%s.ko", name);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0);
+	r = r && errno != EEXIST ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+const char *ou_swap_on(const char *size)
+{
+	if (access("/sys/block/zram0", F_OK)) {
+		char *order = ou_read(OU_ZRAM_MODS "/order"), *save = NULL, *m;
+
+		if (!order)
+			return "no zram (the guest lacks " OU_ZRAM_MODS "/order)";
+		for (m = strtok_r(order, "\n", &save); m;
+		     m = strtok_r(NULL, "\n", &save)) {
+			if (ou_insmod_zram(m)) {
+				free(order);
+				return "a module of " OU_ZRAM_MODS "/order does not load";
+			}
+		}
+		free(order);
+		if (access("/sys/block/zram0", F_OK))
+			return "zram loaded but no /sys/block/zram0";
+	}
+	ou_swap_off();
+	if (ou_write("/sys/block/zram0/disksize", size))
+		return "zram disksize refused";
+	if (system("mkswap " OU_ZRAM_DEV " >/dev/null 2>&1"))
+		return "mkswap failed";
+	if (swapon(OU_ZRAM_DEV, 0))
+		return "swapon failed";
+	return NULL;
+}
+
+void ou_swap_off(void)
+{
+	swapoff(OU_ZRAM_DEV);
+	ou_write("/sys/block/zram0/reset", "1");
 }

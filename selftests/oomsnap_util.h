@@ -312,6 +312,20 @@ void ou_quiet_end(const struct ou_quiet *q);
 int ou_caps_set(unsigned long long eff);
 
 /**
+ * ou_swap_on() - zram swap of @size (e.g. "256M") on /dev/zram0
+ *
+ * Loads zram and what it depends on, in the order scripts/vm.sh wrote to
+ * /oomsnap/modules/order (from the running kernel's own package), where
+ * zram0 does not exist yet.  Returns NULL, or why not (a SKIP reason).
+ */
+const char *ou_swap_on(const char *size);
+
+/**
+ * ou_swap_off() - swapoff /dev/zram0 and reset it.
+ */
+void ou_swap_off(void);
+
+/**
  * ou_kmsg_last() - the last record of the kernel log that contains
  * @needle, from @needle on, into @buf; 0 when found.
  */
