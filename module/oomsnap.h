@@ -403,6 +403,7 @@ bool oomsnap_ring_cursor_ready(struct oomsnap_ring *r,
 u64 oomsnap_ring_overwritten(struct oomsnap_ring *r);
 void oomsnap_ring_counts(struct oomsnap_ring *r, struct oomsnap_counts *c);
 size_t oomsnap_ring_bytes(struct oomsnap_ring *r);
+size_t oomsnap_ring_record_size(struct oomsnap_ring *r);
 void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 			     const void *mm, unsigned long anon,
 			     unsigned long file, unsigned long shmem);

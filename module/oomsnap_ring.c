@@ -392,6 +392,20 @@ size_t oomsnap_ring_bytes(struct oomsnap_ring *r)
 EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_bytes);
 
 /**
+ * oomsnap_ring_record_size() - bytes of one record of @r
+ * @r: the ring
+ *
+ * The event, the ring's max_tasks candidates and the trend samples after
+ * them: what oomsnap_ring_commit() copies in and oomsnap_ring_read()
+ * copies out.
+ */
+size_t oomsnap_ring_record_size(struct oomsnap_ring *r)
+{
+	return r->slot_size;
+}
+EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_record_size);
+
+/**
  * oomsnap_ring_waitq() - where stream readers wait for new events
  * @r: the ring
  */

@@ -29,7 +29,9 @@ static struct ring_ctx *ring_setup(struct kunit *test, unsigned int capacity,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->r);
 	test->priv = c;
 	c->max_tasks = max_tasks;
-	c->size = ALIGN(struct_size(c->ev, cands, max_tasks), 8);
+	/* the event, its candidates and the module's trend samples */
+	c->size = oomsnap_ring_record_size(c->r);
+	KUNIT_EXPECT_GE(test, c->size, struct_size(c->ev, cands, max_tasks));
 	c->ev = kunit_kzalloc(test, c->size, GFP_KERNEL);
 	c->out = kunit_kzalloc(test, c->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->ev);
