@@ -417,6 +417,45 @@ wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r)
 /* The reaper reports on recent victims only; older slots are not searched. */
 #define OOMSNAP_REAP_LOOKBACK	8
 
+/* The victim the reaper reports on: its pid and mm (identity only). */
+static bool oomsnap_is_reaped_victim(const struct oomsnap_event *ev,
+				     pid_t pid, const void *mm)
+{
+	return (ev->has & OOMSNAP_HAS_VICTIM) && ev->victim.pid == pid &&
+	       ev->victim.mm == mm;
+}
+
+/* The victim whose clock runs from its kill (the marked thread's pid). */
+static bool oomsnap_is_timed_victim(const struct oomsnap_event *ev,
+				    pid_t pid, const void *mm)
+{
+	return ev->freed.kill_ns && ev->freed.tid == pid;
+}
+
+/*
+ * The newest of the last OOMSNAP_REAP_LOOKBACK records that @match, or
+ * NULL: where a late report on a victim (the reaper's, its exit) lands.
+ * Caller holds @r->lock.
+ */
+static struct oomsnap_event *
+oomsnap_ring_recent(struct oomsnap_ring *r,
+		    bool (*match)(const struct oomsnap_event *, pid_t,
+				  const void *),
+		    pid_t pid, const void *mm)
+{
+	u64 seq;
+
+	for (seq = r->next - 1;
+	     seq >= r->oldest && seq && r->next - seq <= OOMSNAP_REAP_LOOKBACK;
+	     seq--) {
+		struct oomsnap_event *ev = oomsnap_slot(r, seq);
+
+		if (match(ev, pid, mm))
+			return ev;
+	}
+	return NULL;
+}
+
 /**
  * oomsnap_ring_set_reaped() - record what the oom reaper left of a victim
  * @r: the ring
@@ -432,23 +471,16 @@ void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 			     const void *mm, unsigned long anon,
 			     unsigned long file, unsigned long shmem)
 {
+	struct oomsnap_event *ev;
 	unsigned long flags;
-	u64 seq;
 
 	raw_spin_lock_irqsave(&r->lock, flags);
-	for (seq = r->next - 1;
-	     seq >= r->oldest && seq && r->next - seq <= OOMSNAP_REAP_LOOKBACK;
-	     seq--) {
-		struct oomsnap_event *ev = oomsnap_slot(r, seq);
-
-		if ((ev->has & OOMSNAP_HAS_VICTIM) && ev->victim.pid == pid &&
-		    ev->victim.mm == mm) {
-			ev->reaped.anon = anon;
-			ev->reaped.file = file;
-			ev->reaped.shmem = shmem;
-			ev->has |= OOMSNAP_HAS_REAPED;
-			break;
-		}
+	ev = oomsnap_ring_recent(r, oomsnap_is_reaped_victim, pid, mm);
+	if (ev) {
+		ev->reaped.anon = anon;
+		ev->reaped.file = file;
+		ev->reaped.shmem = shmem;
+		ev->has |= OOMSNAP_HAS_REAPED;
 	}
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
@@ -468,19 +500,12 @@ EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_set_reaped);
 void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 			    u64 now_ns)
 {
+	struct oomsnap_event *ev;
 	unsigned long flags;
-	u64 seq;
 
 	raw_spin_lock_irqsave(&r->lock, flags);
-	for (seq = r->next - 1;
-	     seq >= r->oldest && seq && r->next - seq <= OOMSNAP_REAP_LOOKBACK;
-	     seq--) {
-		struct oomsnap_freed *f = &oomsnap_slot(r, seq)->freed;
-
-		if (!f->kill_ns || f->tid != tid)
-			continue;
-		oomsnap_freed_note(f, exit, now_ns);
-		break;
-	}
+	ev = oomsnap_ring_recent(r, oomsnap_is_timed_victim, tid, NULL);
+	if (ev)
+		oomsnap_freed_note(&ev->freed, exit, now_ns);
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
