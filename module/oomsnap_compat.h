@@ -261,6 +261,28 @@ static inline bool oomsnap_memcg_on_dfl(void)
 #endif /* CONFIG_MEMCG */
 
 /**
+ * oomsnap_vm_event() - a vm event counter summed over all CPUs
+ * @item: the event
+ *
+ * all_vm_events() takes cpus_read_lock(), which sleeps: not for a timer.
+ * Offline CPUs' counts are folded into a live CPU's and zeroed, so the
+ * sum over possible CPUs is the total.
+ */
+static inline unsigned long oomsnap_vm_event(enum vm_event_item item)
+{
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(vm_event_states, cpu).event[item];
+	return sum;
+#else
+	return 0;
+#endif
+}
+
+/**
  * oomsnap_oom_kill_count() - the kernel's oom_kill event counter
  *
  * __oom_kill_process() counts OOM_KILL just before it marks a victim that
@@ -269,16 +291,7 @@ static inline bool oomsnap_memcg_on_dfl(void)
  */
 static inline unsigned long oomsnap_oom_kill_count(void)
 {
-#ifdef CONFIG_VM_EVENT_COUNTERS
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(vm_event_states, cpu).event[OOM_KILL];
-	return sum;
-#else
-	return 0;
-#endif
+	return oomsnap_vm_event(OOM_KILL);
 }
 
 /*
@@ -552,28 +565,6 @@ static inline void oomsnap_psi_mem(struct psi_group *g, u32 avg[2][3],
 		total_us[f] = div_u64(READ_ONCE(g->total[PSI_AVGS][PSI_MEM_SOME + f]),
 				      NSEC_PER_USEC);
 	}
-#endif
-}
-
-/**
- * oomsnap_vm_event() - a vm event counter summed over all CPUs
- * @item: the event
- *
- * all_vm_events() takes cpus_read_lock(), which sleeps: not for a timer.
- * Offline CPUs' counts are folded into a live CPU's and zeroed, so the
- * sum over possible CPUs is the total.
- */
-static inline unsigned long oomsnap_vm_event(enum vm_event_item item)
-{
-#ifdef CONFIG_VM_EVENT_COUNTERS
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(vm_event_states, cpu).event[item];
-	return sum;
-#else
-	return 0;
 #endif
 }
 
