@@ -21,12 +21,15 @@ CLI, static, its host tests run during the build) from the working tree
 (debian/, docs/, dkms.conf, Kbuild, module/, tools/oomsnap/, conf/) with
 dpkg-buildpackage in the bookworm chroot (\$OOMSNAP_CACHE/chroot/bookworm;
 debhelper, dh-dkms, libjson-c-dev and lintian are installed there on first
-use), then runs lintian on both in the same chroot (--pedantic, as nobody;
-errors fail).  Checks
+use), with the source package (.dsc, .tar.xz, .buildinfo, .changes), then
+runs lintian on the .changes (the source and both .debs) in the same chroot
+(--pedantic, as nobody; errors fail; debian/*lintian-overrides give the
+reason for each tag left).  Checks
 first that dkms.conf's PACKAGE_VERSION,
 MODULE_VERSION in module/oomsnap_main.c and debian/changelog agree.
 
-  --out DIR      where to put the .deb (default: dist/ in the repository)
+  --out DIR      where to put the .debs and the source package (default:
+                 dist/ in the repository)
   --no-lintian   skip lintian
   -h, --help     this help
 
@@ -79,7 +82,9 @@ for f in "$REPO"/module/Kbuild "$REPO"/module/*.[ch]; do
 	[[ $f == *.mod.c ]] || cp -a "$f" "$B/oomsnap/module/"
 done
 log "building oomsnap-dkms and oomsnap $V_DEB in the bookworm chroot..."
-if ! in_chroot bookworm sh -c "cd $BIN/oomsnap && dpkg-buildpackage -b -us -uc" \
+# Source and binaries (-us -uc: unsigned): the .dsc and .changes go
+# through lintian too.
+if ! in_chroot bookworm sh -c "cd $BIN/oomsnap && dpkg-buildpackage -us -uc" \
 	>"$B/build.log" 2>&1; then
 	tail -n 40 "$B/build.log" >&2
 	die "dpkg-buildpackage failed (log: $B/build.log)"
@@ -88,9 +93,15 @@ DEB=$(find "$B" -maxdepth 1 -name 'oomsnap-dkms_*_all.deb' | head -n 1)
 [[ -n $DEB ]] || die "dpkg-buildpackage produced no oomsnap-dkms .deb"
 CLIDEB=$(find "$B" -maxdepth 1 -name 'oomsnap_*.deb' | head -n 1)
 [[ -n $CLIDEB ]] || die "dpkg-buildpackage produced no oomsnap .deb"
+CHANGES=$(find "$B" -maxdepth 1 -name 'oomsnap_*.changes' | head -n 1)
+DSC=$(find "$B" -maxdepth 1 -name 'oomsnap_*.dsc' | head -n 1)
+[[ -n $CHANGES && -n $DSC ]] || die "dpkg-buildpackage produced no .changes or .dsc"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-cp "$DEB" "$CLIDEB" "$OUT/"
+# the source package (.dsc, .tar.xz), .buildinfo and .changes beside the .debs
+mapfile -t EXTRA < <(find "$B" -maxdepth 1 \( -name 'oomsnap_*.tar.*' -o \
+	-name 'oomsnap_*.buildinfo' -o -name 'oomsnap-dbgsym_*.deb' \))
+cp "$DEB" "$CLIDEB" "$DSC" "$CHANGES" "${EXTRA[@]}" "$OUT/"
 DEB="$OUT/$(basename "$DEB")"
 CLIDEB="$OUT/$(basename "$CLIDEB")"
 log "built $DEB and $CLIDEB ($((SECONDS - START)) s)"
@@ -98,12 +109,12 @@ log "built $DEB and $CLIDEB ($((SECONDS - START)) s)"
 # --- lintian ---------------------------------------------------------------------
 rc=0
 if ((LINTIAN)); then
-	log "lintian $(basename "$DEB") $(basename "$CLIDEB")..."
+	log "lintian $(basename "$CHANGES") (the source package and both .debs)..."
 	set +e
 	# as nobody: lintian warns when run as root
 	in_chroot bookworm setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/tmp \
 		lintian --info --display-info --pedantic --tag-display-limit 0 \
-		--fail-on error "$BIN/$(basename "$DEB")" "$BIN/$(basename "$CLIDEB")" \
+		--fail-on error "$BIN/$(basename "$CHANGES")" \
 		>"$B/lintian.log" 2>&1
 	lrc=$?
 	set -e
