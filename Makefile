@@ -2,46 +2,10 @@
 #
 # oomsnap: out-of-tree kernel module that snapshots OOM events.
 #
-#   make                 build the CLI (tools/oomsnap/oomsnap, static) and
-#                        module/oomsnap.ko for the running kernel (KDIR/KVER);
-#                        warnings are not errors (OOMSNAP_WERROR=1: they are,
-#                        as in the test lanes)
-#   make cli             only the CLI
-#   make check-cli       the CLI's host unit tests (no VM; also run by make check)
-#   make check-rules     the Prometheus alert rules (contrib/prometheus/):
-#                        promtool check rules + test rules (no VM; also run by
-#                        make check)
-#   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm;
-#                        KERNEL=<tag> for another kernel, see scripts/vm.sh --help)
-#   make check-matrix    the selftests on every kernel tag, then a summary table
-#   make check-debug     the selftests (full-size stress) and the KUnit suites on
-#                        a KASAN/lockdep/kmemleak kernel built from linux-source-6.1
-#                        (first run builds it: ~15-40 min; cached afterwards)
-#   make check-peer      other people's tests with oomsnap loaded, on bookworm's
-#                        6.1: the kernel's test_memcontrol and stress-ng, every
-#                        kill compared with the kernel's log (PEER=full: more)
-#   make demo            boot the VM and show a memcg and a global OOM
-#   make bench           benchmarks in the VM (scripts/bench.sh, ~15 min): OOM
-#                        path cost, exec throughput, memory, readers; the tables
-#                        are printed and written to bench/RESULTS.md
-#                        (BENCHFLAGS="--procs 1000 --ooms 20 ..." to narrow)
-#   make lint            checkpatch.pl --strict and sparse
-#   make dkms-install    register the source with DKMS (/usr/src/oomsnap-VERSION)
-#                        and build + install it for every kernel with headers
-#   make dkms-uninstall  remove it from DKMS and every kernel, and the source
-#   make deb             the Debian packages oomsnap-dkms and oomsnap (the CLI),
-#                        built and checked with lintian in the bookworm chroot
-#                        (into DEB_OUT, default dist/)
-#   make check-dkms      install/upgrade/purge the package in a copy of each
-#                        suite's chroot, load the DKMS-built module in the VM
-#                        of every kernel tag (scripts/dkms-test.sh;
-#                        KERNELS="tag ..." limits the set)
-#   make check-systemd   the oomsnap package on a bookworm system booted with
-#                        systemd in QEMU (scripts/systemd-test.sh): the journal
-#                        service and the metrics timer against journald,
-#                        node_exporter and the module
-#   make deps            apt-get install what the host needs
-#   make clean
+# `make help` lists every target, one line each: the `## ` comment on the
+# target's own line (help fails on a target without one, so the list cannot
+# fall behind).  The longer story of a target is in the comments above it
+# and in README.md.
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -51,18 +15,29 @@ VMFLAGS ?=
 HOST_DEPS := qemu-system-x86 busybox-static debootstrap sparse libjson-c-dev \
 	cpio xz-utils zstd gcc make prometheus python3 e2fsprogs
 
-all: cli modules
+# Warnings are not errors (OOMSNAP_WERROR=1: they are, as in the test lanes).
+all: cli modules ## the CLI (static) and module/oomsnap.ko for the running kernel (KDIR/KVER)
 
-cli:
+# Generated from the `## ` comment on each target's line; a target without
+# one makes help fail (and says which), so the list cannot fall behind.
+help: ## this list: every target, one line each
+	@awk 'BEGIN { rc = 0 } \
+	/^[a-zA-Z0-9_-]+:([^=]|$$)/ { \
+		t = $$1; sub(/:.*/, "", t); \
+		if (match($$0, / ## /)) printf "  %-16s %s\n", t, substr($$0, RSTART + 4); \
+		else { printf "  %-16s (no ## comment: add one)\n", t; rc = 1 } \
+	} END { exit rc }' $(firstword $(MAKEFILE_LIST))
+
+cli: ## only the CLI, tools/oomsnap/oomsnap (static)
 	$(MAKE) -C tools/oomsnap
 
-check-cli:
+check-cli: ## the CLI's host unit tests (no VM; also run by make check)
 	$(MAKE) -C tools/oomsnap WERROR=1 check
 
-check-rules:
+check-rules: ## the alert rules (contrib/prometheus/): promtool check + test rules (no VM)
 	scripts/check-rules.sh
 
-modules:
+modules: ## module/oomsnap.ko for KDIR (default: the running kernel's headers)
 	@if [ ! -d "$(KDIR)" ]; then \
 		echo "error: no kernel build tree at KDIR=$(KDIR)"; \
 		echo "  install the headers (apt-get install linux-headers-$(KVER)), or pass"; \
@@ -72,28 +47,28 @@ modules:
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-clean:
+clean: ## remove what the build made
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	rm -f module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
 		module/modules.order module/Module.symvers modules.order Module.symvers .*.cmd
 	rm -rf selftests/build
 	$(MAKE) -C tools/oomsnap clean
 
-deps:
+deps: ## apt-get install what the host needs
 	@scripts/deps.sh $(HOST_DEPS)
 
-lint: deps
+lint: deps ## checkpatch.pl --strict and sparse
 	scripts/lint.sh
 
 # lint runs inside vm.sh (--lint) so that its verdict is part of the final
 # "N passed, N failed, N skipped" line and the VM tests still run.
-check: deps check-cli check-rules
+check: deps check-cli check-rules ## lint + build + selftests in a QEMU VM (KERNEL=bookworm, or another tag)
 	scripts/vm.sh --lint --kernel $(KERNEL) $(VMFLAGS) tests
 
 # Every kernel of the harness in turn (scripts/matrix.sh), then a table of
 # kernel, version, build, passed/failed/skipped, seconds.  KERNELS="tag ..."
 # limits the set.
-check-matrix: deps
+check-matrix: deps ## the selftests on every kernel tag, then a summary table (KERNELS="tag ...")
 	scripts/matrix.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(MATRIXFLAGS) $(VMFLAGS)
 
 # The debug lane: scripts/debug-kernel.sh builds (once; cached under
@@ -104,29 +79,29 @@ check-matrix: deps
 # scan, with panic_on_warn.  Any sanitizer report fails the run.
 DEBUG_DEPS := gcc-12 make flex bison bc perl libelf-dev libssl-dev xz-utils
 
-deps-debug: deps
+deps-debug: deps ## what the host needs to build the debug kernel
 	@scripts/deps.sh $(DEBUG_DEPS)
 
-check-debug: deps-debug
+check-debug: deps-debug ## selftests (full stress) + KUnit on a KASAN/lockdep/kmemleak 6.1 (first run 15-40 min)
 	scripts/vm.sh --kernel debug $(VMFLAGS) tests
 
 # scripts/peer.sh: the kernel's own test_memcontrol (from linux-source-6.1)
 # and Debian's stress-ng, without and with the module, every kill checked
 # against the kernel's log.  PEER=quick (CI) or full.
 PEER ?= $(or $(OOMSNAP_PEER),quick)
-check-peer: deps
+check-peer: deps ## test_memcontrol and stress-ng with oomsnap loaded, kills vs the kernel's log (PEER=full)
 	scripts/peer.sh --mode $(PEER)
 
-demo: deps
+demo: deps ## boot the VM and show a memcg and a global OOM
 	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
 
 # Not part of make check or CI: ~15 minutes, and TCG timings are noisy.
 BENCHFLAGS ?=
-bench: deps
+bench: deps ## benchmarks in the VM (~15 min), tables into bench/RESULTS.md (BENCHFLAGS=...)
 	OOMSNAP_BENCH_CMD='make bench KERNEL=$(KERNEL)$(if $(BENCHFLAGS), BENCHFLAGS="$(BENCHFLAGS)")' \
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
-.PHONY: all cli check-cli check-rules modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
+.PHONY: help all cli check-cli check-rules modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
 	dkms-src dkms-install dkms-uninstall deb check-dkms check-systemd
 
 # ---------------------------------------------------------------------------
@@ -138,7 +113,7 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$$/\1/p' $(CURDI
 DKMS_SRC = $(DESTDIR)/usr/src/oomsnap-$(DKMS_VERSION)
 DEB_OUT ?= $(CURDIR)/dist
 
-dkms-src:
+dkms-src: ## the DKMS source tree into DESTDIR/usr/src/oomsnap-VERSION (dkms-install, debian/rules)
 	install -d $(DKMS_SRC)/module
 	install -m 644 Kbuild dkms.conf $(DKMS_SRC)/
 	install -m 644 module/Kbuild $(filter-out %.mod.c,$(wildcard module/*.c)) \
@@ -147,7 +122,7 @@ dkms-src:
 # Build for every kernel whose headers are installed (/lib/modules/*/build);
 # DKMS rebuilds on kernel upgrades (AUTOINSTALL).  A kernel that lacks a
 # BUILD_EXCLUSIVE_CONFIG option is skipped (exit status 77 from dkms).
-dkms-install:
+dkms-install: ## register the source with DKMS, build + install it for every kernel with headers
 	@command -v dkms >/dev/null || { echo "error: dkms is missing (apt-get install dkms)"; exit 1; }
 	@if dkms status -m oomsnap -v $(DKMS_VERSION) | grep -q .; then \
 		echo "oomsnap/$(DKMS_VERSION) already added: removing it first"; \
@@ -163,18 +138,24 @@ dkms-install:
 			{ r=$$?; [ $$r -eq 77 ] && echo "oomsnap: $$k skipped (kernel config)" || rc=1; }; \
 	done; dkms status -m oomsnap; exit $$rc
 
-dkms-uninstall:
+dkms-uninstall: ## remove it from DKMS and every kernel, and the source
 	@command -v dkms >/dev/null || { echo "error: dkms is missing"; exit 1; }
 	@if dkms status -m oomsnap -v $(DKMS_VERSION) | grep -q .; then \
 		dkms remove -m oomsnap -v $(DKMS_VERSION) --all; \
 	fi
 	rm -rf /usr/src/oomsnap-$(DKMS_VERSION)
 
-deb: deps
+# scripts/deb.sh: dpkg-buildpackage in the cached bookworm chroot (the
+# host's apt is not touched), then lintian --pedantic on the .changes.
+deb: deps ## the packages oomsnap-dkms and oomsnap + the source package, lintian-checked (DEB_OUT=dist/)
 	scripts/deb.sh --out $(DEB_OUT)
 
-check-dkms: deps
+# scripts/dkms-test.sh: in a throwaway copy of each suite's chroot, and the
+# module in each kernel's VM (README: "The oomsnap-dkms and oomsnap packages").
+check-dkms: deps ## install/upgrade/purge the packages per suite, load the DKMS module per kernel (KERNELS=...)
 	scripts/dkms-test.sh $(if $(KERNELS),--kernels "$(KERNELS)")
 
-check-systemd: deps
+# scripts/systemd-test.sh: a bookworm rootfs booted with systemd in QEMU, the
+# .deb installed with apt; journald, node_exporter and the module are real.
+check-systemd: deps ## the oomsnap package on a booted bookworm systemd guest: journal, metrics, --exec
 	scripts/systemd-test.sh
