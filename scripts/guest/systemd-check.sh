@@ -11,7 +11,9 @@
 # "Killed process" line), a restart without duplicates, events made while
 # the service was stopped replayed, a package upgrade (dpkg -i of the same
 # .deb), rmmod while it runs, a reload, a clear
-# notice, the metrics file.  TAP lines without numbers on the second
+# notice, the metrics file; and `oomsnap watch --exec` in a unit of its own
+# during the first three OOMs: the hook ran once per event, with the
+# event's fields in its environment and its JSON line on stdin.  TAP lines without numbers on the second
 # serial port, then "guest-check-done"; the .prom file between markers for
 # the host's promtool.
 exec >/dev/ttyS1 2>/dev/console
@@ -35,8 +37,10 @@ waitfor() {
 	done
 	"$@"
 }
-# the event entries (one JSON object per line)
-entries() { journalctl -q -o json --no-pager MESSAGE_ID=$ID; }
+# the event entries (one JSON object per line); --all: without it -o json
+# gives null for a field over 4096 bytes, and OOMSNAP_JSON is longer once
+# the record holds trend samples (interface section 3.4)
+entries() { journalctl -q -o json --all --no-pager MESSAGE_ID=$ID; }
 count() { entries | grep -c .; }
 count_is() { [ "$(count)" = "$1" ]; }
 events_are() { [ "$(oomsnap events --json 2>/dev/null | grep -c '"seq"')" -ge "$1" ]; }
@@ -77,6 +81,33 @@ systemctl show -p CapabilityBoundingSet -p ProtectSystem -p StateDirectory oomsn
 
 # --- two OOMs --------------------------------------------------------------------
 if modprobe oomsnap; then ok "modprobe oomsnap"; else notok "modprobe oomsnap"; fi
+
+# `oomsnap watch --exec` (interface section 6.3) follows the stream from now
+# to before the rmmod below (an open stream pins the module, section 2.2).
+# The hook writes one line per run: the seq of its environment, the seq of
+# its stdin, its cause and victim pid, to be compared with the record.
+HOOKLOG=/run/oomsnap-hook.log
+cat >/run/oomsnap-hook <<'EOF'
+#!/bin/sh
+echo "$OOMSNAP_SEQ $(jq -r .seq) $OOMSNAP_CAUSE $OOMSNAP_VICTIM_PID" >>/run/oomsnap-hook.log
+EOF
+: >$HOOKLOG
+# SIGTERM (systemctl stop) ends watch with 128 + 15
+systemd-run -q --unit=oomsnap-watch-exec -p SuccessExitStatus=143 \
+	/usr/sbin/oomsnap watch --exec 'sh /run/oomsnap-hook'
+watching() {
+	p=$(systemctl show -p MainPID --value oomsnap-watch-exec.service)
+	for f in /proc/"${p:-0}"/fd/*; do
+		[ "$(readlink "$f")" = "$D/stream" ] && return 0
+	done
+	return 1
+}
+if waitfor 10 watching; then
+	ok "oomsnap watch --exec runs (oomsnap-watch-exec.service) with the stream open"
+else
+	notok "oomsnap watch --exec: $(systemctl is-active oomsnap-watch-exec.service), stream not open"
+	journalctl -q --no-pager -u oomsnap-watch-exec.service | tail -n 5 | comment
+fi
 oom hog1
 oom hog2
 if waitfor 20 events_are 2; then
@@ -108,7 +139,11 @@ oomsnap events --json | while IFS= read -r line; do
 		got=$(printf '%s' "$e" | jq -r ".${f#*:}")
 		[ "$want" = "$got" ] || bad="$bad ${f#*:}=$got(want $want)"
 	done
-	[ "$(printf '%s' "$e" | jq -r .OOMSNAP_JSON)" = "$line" ] || bad="$bad OOMSNAP_JSON"
+	# the record as it was when sent: freed and reaped are filled in later
+	# (the victim's exit, the reaper's report; interface section 3.1, 3.4)
+	late='del(.freed, .reaped)'
+	[ "$(printf '%s' "$e" | jq -r .OOMSNAP_JSON | jq -c "$late")" = \
+		"$(printf '%s' "$line" | jq -c "$late")" ] || bad="$bad OOMSNAP_JSON"
 	[ "$(printf '%s' "$e" | jq -r .PRIORITY)" = 4 ] || bad="$bad PRIORITY"
 	[ "$(printf '%s' "$e" | jq -r .SYSLOG_IDENTIFIER)" = oomsnap ] || bad="$bad SYSLOG_IDENTIFIER"
 	msg=$(printf '%s' "$e" | jq -r .MESSAGE)
@@ -118,7 +153,7 @@ oomsnap events --json | while IFS= read -r line; do
 	[ -n "$klog" ] || bad="$bad no-kernel-line-for-$pid"
 	case $klog in *"($(printf '%s' "$line" | jq -r .victim.comm))"*) ;; *) bad="$bad kernel-comm" ;; esac
 	if [ -z "$bad" ]; then
-		ok "seq $seq: one entry, PRIORITY 4, cause/outcome/kind/constraint/victim/memcg/trigger fields and OOMSNAP_JSON equal the record; victim $pid is the kernel's 'Killed process $pid'"
+		ok "seq $seq: one entry, PRIORITY 4, cause/outcome/kind/constraint/victim/memcg/trigger fields and OOMSNAP_JSON (but the later freed and reaped) equal the record; victim $pid is the kernel's 'Killed process $pid'"
 	else
 		notok "seq $seq: fields differ:$bad"
 		printf '%s\n' "$e" | comment
@@ -148,6 +183,25 @@ if [ "$c" = 2 ] && waitfor 15 count_is 3 && no_duplicates; then
 else
 	notok "stopped service: $c entries while stopped, $(count) after start, want 2 then 3"
 fi
+
+# --- watch --exec: once per event ---------------------------------------------------
+hooks_are() { [ "$(grep -c . $HOOKLOG)" -ge "$1" ]; }
+waitfor 15 hooks_are 3
+sleep 2 # a late duplicate would show by now
+systemctl stop oomsnap-watch-exec.service
+want=$(oomsnap events --json | jq -r '"\(.seq) \(.seq) \(.cause) \(.victim.pid)"')
+dups=$(cut -d' ' -f1 $HOOKLOG | sort | uniq -d | tr '\n' ' ')
+fails=$(journalctl -q --no-pager -u oomsnap-watch-exec.service -o cat | grep -c -- '--exec for event')
+if [ -n "$want" ] && [ "$(cat $HOOKLOG)" = "$want" ] && [ -z "$dups" ] && [ "$fails" = 0 ]; then
+	ok "watch --exec: the hook ran once per event ($(grep -c . $HOOKLOG) runs for $(printf '%s\n' "$want" | grep -c .) events, no duplicate), OOMSNAP_SEQ equal to its stdin's seq, OOMSNAP_CAUSE and OOMSNAP_VICTIM_PID the record's"
+else
+	notok "watch --exec: hook runs differ from the events (duplicates: ${dups:-none}; $fails hook failures)"
+	echo "#   hook log:"
+	comment <$HOOKLOG
+	echo "#   events (seq seq cause victim.pid):"
+	printf '%s\n' "$want" | comment
+fi
+systemctl reset-failed oomsnap-watch-exec.service 2>/dev/null
 
 # --- a package upgrade while the module is loaded and the service runs ---------
 pid0=$(systemctl show -p MainPID --value oomsnap-journal.service)
