@@ -211,12 +211,29 @@ static unsigned int zones(struct sbuf *b, json_object *rec, enum zones_which whi
 	return c;
 }
 
+/*
+ * " (container ID (RUNTIME) of pod UID (QOS))" after the cgroup at @path
+ * of the record, when its path shows one (ident.c); nothing otherwise.
+ */
+static void sb_who(struct sbuf *s, json_object *rec, const char *path)
+{
+	json_object *v = rec_get(rec, path);
+	struct sbuf w = { 0 };
+
+	if (v && json_object_is_type(v, json_type_string) &&
+	    sb_ident_words(&w, json_object_get_string(v)))
+		sb_printf(s, " (%s)", w.s);
+	sb_free(&w);
+}
+
 /* "pid N (COMM) in cgroup PATH, oom_score_adj N" of the trigger */
 static void sb_trigger(struct sbuf *s, json_object *rec)
 {
 	sb_say(s, rec, NULL, "{trigger task}");
-	if (rec_has(rec, "trigger.memcg"))
+	if (rec_has(rec, "trigger.memcg")) {
 		sb_say(s, rec, NULL, " in cgroup {trigger.memcg}");
+		sb_who(s, rec, "trigger.memcg");
+	}
 	sb_say(s, rec, NULL, ", oom_score_adj {trigger.oom_score_adj}");
 }
 
@@ -278,6 +295,7 @@ static void ran_out_memcg(struct sbuf *s, json_object *rec, enum memcg_where whe
 	long long lim = rec_int(rec, "memcg.limit_kb");
 
 	sb_say(s, rec, NULL, "What ran out: cgroup {memcg.path}");
+	sb_who(s, rec, "memcg.path");
 	sb_say(s, rec, NULL, text[where].whose);
 	sb_say(s, rec, NULL,
 	       " was at its memory limit: usage {memcg.usage_kb kB} of a limit of {memcg.limit_kb kB} (");
@@ -375,8 +393,10 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	char ru[32] = "", p[48];
 
 	sb_say(s, rec, NULL, "Who was killed: {victim task}, uid {victim.uid}");
-	if (rec_has(rec, "victim.memcg"))
+	if (rec_has(rec, "victim.memcg")) {
 		sb_say(s, rec, NULL, ", cgroup {victim.memcg}");
+		sb_who(s, rec, "victim.memcg");
+	}
 	sb_say(s, rec, NULL,
 	       ". It scored highest with {victim.points} badness points (oom_score_adj {victim.oom_score_adj}): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of {totalpages} pages (the memory it could use).");
 	if (adj == 1000)
@@ -397,7 +417,14 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	}
 	if (*ru) {
 		sb_say(s, rec, ru,
-		       " The runner-up was {@ task} with {@.points} points (oom_score_adj {@.oom_score_adj}, rss {@.rss_kb kB})");
+		       " The runner-up was {@ task}");
+		snprintf(p, sizeof(p), "%s.memcg", ru);
+		if (rec_has(rec, p)) {
+			sb_say(s, rec, ru, " in cgroup {@.memcg}");
+			sb_who(s, rec, p);
+		}
+		sb_say(s, rec, ru,
+		       " with {@.points} points (oom_score_adj {@.oom_score_adj}, rss {@.rss_kb kB})");
 		if (n > 2)
 			sb_printf(s, ", of %u candidates recorded", n);
 		sb_putc(s, '.');
