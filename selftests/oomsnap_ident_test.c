@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomsnap_ident_test: the CLI names the container, pod and unit of an OOM
+ * from the cgroup paths the module recorded (tools/oomsnap/ident.c).
+ *
+ * The kernel does not care which program made a cgroup directory, so the
+ * test makes the directories a runtime would (cgroup v2), with the naming
+ * of each scheme, runs an OOM in one, and checks that every view of the
+ * CLI names what the test created: events --json (the "identity"
+ * object, with the module's fields unchanged), events (the text view's
+ * identity lines), explain (the sentence), watch (the line's keys).  A
+ * path that only looks like a container's names none.
+ *
+ * The CLI is $OOMSNAP_CLI (default /bin/oomsnap, built and copied in by
+ * vm.sh).  The parsing itself, for every runtime and v1-shaped paths, is
+ * tested on the host (tools/oomsnap/tests/unit.c).
+ */
+#include <limits.h>
+#include <stdarg.h>
+
+#include "kselftest_harness.h"
+#include "oomsnap_util.h"
+
+#define CID "3f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c"
+#define UID "0c2b8c2e-5d1a-4b7e-9f3c-2a1b0c9d8e7f"
+#define UID_ "0c2b8c2e_5d1a_4b7e_9f3c_2a1b0c9d8e7f"
+
+static const char *cli(void)
+{
+	const char *p = getenv("OOMSNAP_CLI");
+
+	return p && *p ? p : "/bin/oomsnap";
+}
+
+/* "CLI ARGS" with stderr; its exit status, the output malloc'd in *out. */
+static int run(char **out, const char *fmt, ...)
+{
+	char args[512], cmd[768], *buf;
+	size_t cap = 1 << 16, len = 0, n;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
+	buf = malloc(cap);
+	f = popen(cmd, "r");
+	if (!f || !buf) {
+		free(buf);
+		*out = strdup("(popen failed)");
+		return -1;
+	}
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 4096)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	st = pclose(f);
+	*out = buf;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* mkdir each level of @cg (below the root), memory enabled below each. */
+static int make_tree(const char *cg)
+{
+	char p[PATH_MAX], rel[1024];
+	const char *s = cg;
+	int err;
+
+	while ((s = strchr(s, '/'))) {
+		snprintf(rel, sizeof(rel), "%.*s", (int)(s - cg), cg);
+		snprintf(p, sizeof(p), OU_CGROOT "/%s", rel);
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -errno;
+		err = ou_cg_enable_memory(rel);
+		if (err)
+			return err;
+		s++;
+	}
+	snprintf(p, sizeof(p), OU_CGROOT "/%s", cg);
+	return mkdir(p, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+/* rmdir @cg and its ancestors below the root, innermost first. */
+static void remove_tree(const char *cg)
+{
+	char rel[1024], *s;
+
+	snprintf(rel, sizeof(rel), "%s", cg);
+	do {
+		ou_cg_remove(rel);
+		s = strrchr(rel, '/');
+		if (s)
+			*s = '\0';
+	} while (s);
+}
+
+static int set_max(const char *cg, const char *max)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), OU_CGROOT "/%s/memory.max", cg);
+	return ou_write(p, max);
+}
+
+/* The record of event @seq in @out (events --json); NULL if none. */
+static json_object *json_line(const char *out, long long seq)
+{
+	const char *p = out, *nl;
+	json_object *o;
+
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		char *one;
+
+		nl = strchrnul(p, '\n');
+		one = strndup(p, nl - p);
+		o = json_tokener_parse(one);
+		free(one);
+		if (o && ou_int(o, "seq") == seq)
+			return o;
+		json_object_put(o);
+	}
+	return NULL;
+}
+
+/* What a test expects of one path's identity; NULL: absent. */
+struct want {
+	const char *runtime, *container, *pod, *qos, *unit, *slice;
+};
+
+static int check_ident(struct __test_metadata *_metadata, json_object *line,
+		       const char *who, const struct want *w)
+{
+	static const char * const keys[] = {
+		"runtime", "container_id", "pod_uid", "qos", "unit", "slice",
+	};
+	const char *want[] = { w->runtime, w->container, w->pod, w->qos, w->unit, w->slice };
+	char path[64];
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *got;
+
+		snprintf(path, sizeof(path), "identity.%s.%s", who, keys[i]);
+		got = ou_get(line, path) ? ou_str(line, path) : NULL;	/* null: absent */
+		if (want[i] ? !got || strcmp(got, want[i]) : got != NULL) {
+			TH_LOG("%s: '%s', expected '%s'", path, got ?: "(null)",
+			       want[i] ?: "(null)");
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* explain's words wrap: compare them with single spaces */
+static char *unwrapped(char *s)
+{
+	char *p, *q;
+
+	for (p = q = s; *p; p++) {
+		if (*p == '\n') {
+			while (p[1] == ' ')
+				p++;
+			*p = ' ';
+		}
+		*q++ = *p;
+	}
+	*q = '\0';
+	return s;
+}
+
+/*
+ * An OOM in @leaf (its memory.max @leaf_max), or at @limit_at (an ancestor,
+ * memory.max 32M) while @leaf grows; every view of the CLI is checked
+ * against @trigger (the leaf's identity) and @memcg (the one at its
+ * limit).  watch runs across the OOM.
+ */
+static void container_oom(struct __test_metadata *_metadata, const char *leaf,
+			  const char *limit_at, const struct want *trigger,
+			  const struct want *memcg, const char *says)
+{
+	char *out, want[512], wline[8192], cmd[256];
+	json_object *line;
+	struct ou_oom o;
+	long long seq;
+	FILE *watch;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, make_tree(leaf)) TH_LOG("cannot create %s", leaf);
+	ASSERT_EQ(0, set_max(limit_at ?: leaf, "32M"));
+	snprintf(cmd, sizeof(cmd), "%s watch --count 1 --timeout 300", cli());
+	watch = popen(cmd, "r");
+	ASSERT_NE(NULL, watch);
+	ASSERT_EQ(0, ou_oom_hog(&o, leaf, NULL, "hog"));
+	seq = ou_int(o.ev, "seq");
+	/* the module recorded the paths whole (no identity of a cut path) */
+	snprintf(want, sizeof(want), "/%s", leaf);
+	EXPECT_STREQ(want, ou_str(o.ev, "trigger.memcg"));
+	EXPECT_STREQ(want, ou_str(o.ev, "victim.memcg"));
+	snprintf(want, sizeof(want), "/%s", limit_at ?: leaf);
+	EXPECT_STREQ(want, ou_str(o.ev, "memcg.path"));
+
+	/* events --json: the module's fields, and "identity" */
+	EXPECT_EQ(0, run(&out, "events --json"));
+	line = json_line(out, seq);
+	ASSERT_NE(NULL, line) TH_LOG("no event %lld in:\n%s", seq, out);
+	EXPECT_EQ(o.victim, ou_int(line, "victim.pid"));
+	EXPECT_STREQ(ou_str(o.ev, "victim.memcg"), ou_str(line, "victim.memcg"));
+	EXPECT_EQ(0, check_ident(_metadata, line, "trigger", trigger));
+	EXPECT_EQ(0, check_ident(_metadata, line, "victim", trigger));
+	EXPECT_EQ(0, check_ident(_metadata, line, "memcg", memcg));
+	json_object_put(line);
+	free(out);
+
+	/* events: the identity line of the victim */
+	EXPECT_EQ(0, run(&out, "events"));
+	snprintf(want, sizeof(want), "  identity victim runtime=%s container=%s", trigger->runtime,
+		 trigger->container);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in:\n%s", want, out);
+	free(out);
+
+	/* explain: the sentence */
+	EXPECT_EQ(0, run(&out, "explain %lld", seq));
+	unwrapped(out);
+	EXPECT_NE(NULL, strstr(out, says)) TH_LOG("no '%s' in:\n%s", says, out);
+	free(out);
+
+	/* watch: the event's line carries the ids */
+	ASSERT_NE(NULL, fgets(wline, sizeof(wline), watch));
+	pclose(watch);
+	snprintf(want, sizeof(want), " identity.victim.container_id=%s", trigger->container);
+	EXPECT_NE(NULL, strstr(wline, want)) TH_LOG("watch: %s", wline);
+	if (trigger->pod) {
+		snprintf(want, sizeof(want), " identity.victim.pod_uid=%s identity.victim.qos=%s",
+			 trigger->pod, trigger->qos);
+		EXPECT_NE(NULL, strstr(wline, want)) TH_LOG("watch: %s", wline);
+	}
+	ou_oom_free(&o);
+	remove_tree(leaf);
+}
+
+FIXTURE(quiet) {
+	struct ou_quiet q;
+};
+
+FIXTURE_SETUP(quiet)
+{
+	ou_quiet_begin(&self->q);
+}
+
+FIXTURE_TEARDOWN(quiet)
+{
+	ou_quiet_end(&self->q);
+}
+
+/* The kubelet's cgroupfs driver: /kubepods/burstable/pod<uid>/<id>. */
+TEST_F(quiet, kubelet_cgroupfs_container)
+{
+	static const struct want c = {
+		"cri", CID, UID, "burstable", NULL, NULL,
+	};
+
+	container_oom(_metadata, "kubepods/burstable/pod" UID "/" CID, NULL, &c, &c,
+		      "(container 3f0a1b2c3d4e (cri) of pod " UID " (burstable))");
+}
+
+/*
+ * The kubelet's systemd driver (the default with cgroup v2): a guaranteed
+ * pod's slice at its limit, the container's scope growing.  190 bytes.
+ */
+TEST_F(quiet, kubelet_systemd_pod_limit)
+{
+	static const struct want c = {
+		"containerd", CID, UID, "guaranteed", "cri-containerd-" CID ".scope",
+		"kubepods-pod" UID_ ".slice",
+	};
+	static const struct want pod = {
+		NULL, NULL, UID, "guaranteed", NULL, "kubepods-pod" UID_ ".slice",
+	};
+
+	container_oom(_metadata,
+		      "kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope",
+		      "kubepods.slice/kubepods-pod" UID_ ".slice", &c, &pod,
+		      "(pod " UID " (guaranteed)), an ancestor");
+}
+
+/* docker's systemd driver, and an nspawn machine with an escaped name. */
+TEST_F(quiet, docker_scope)
+{
+	static const struct want c = {
+		"docker", CID, NULL, NULL, "docker-" CID ".scope", "system.slice",
+	};
+
+	container_oom(_metadata, "system.slice/docker-" CID ".scope", NULL, &c, &c,
+		      "(container 3f0a1b2c3d4e (docker))");
+}
+
+TEST_F(quiet, nspawn_machine)
+{
+	static const struct want c = {
+		"systemd-nspawn", "web-1", NULL, NULL, "machine-web\\x2d1.scope", "machine.slice",
+	};
+
+	container_oom(_metadata, "machine.slice/machine-web\\x2d1.scope", NULL, &c, &c,
+		      "(machine web-1 (systemd-nspawn))");
+}
+
+/* Only looks like a pod's container: "podcast" is no pod, nothing named. */
+TEST_F(quiet, lookalike_named_nothing)
+{
+	const char *cg = "kubepods/burstable/podcast/" CID;
+	char *out, want[256];
+	struct ou_oom o;
+	long long seq;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, make_tree(cg));
+	ASSERT_EQ(0, ou_oom_hog(&o, cg, "32M", "hog"));
+	seq = ou_int(o.ev, "seq");
+	snprintf(want, sizeof(want), "/%s", cg);
+	EXPECT_STREQ(want, ou_str(o.ev, "victim.memcg"));
+	EXPECT_EQ(0, run(&out, "events --json"));
+	EXPECT_EQ(NULL, strstr(out, "\"identity\"")) TH_LOG("%s", out);
+	free(out);
+	EXPECT_EQ(0, run(&out, "explain %lld", seq));
+	unwrapped(out);
+	EXPECT_EQ(NULL, strstr(out, "(container")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "(pod")) TH_LOG("%s", out);
+	free(out);
+	EXPECT_EQ(0, run(&out, "events"));
+	EXPECT_EQ(NULL, strstr(out, "  identity ")) TH_LOG("%s", out);
+	free(out);
+	ou_oom_free(&o);
+	remove_tree(cg);
+}
+
+TEST_HARNESS_MAIN
