@@ -17,6 +17,7 @@
 #include <linux/seq_file.h>
 #include "oomsnap_compat.h"
 #include "oomsnap_trend.h"
+#include "oomsnap_cmdline.h"
 
 #define OOMSNAP_MAX_ZONES	32	/* zones kept per event */
 #define OOMSNAP_MAX_KILLED	16	/* killed pids kept per event */
@@ -276,6 +277,7 @@ struct oomsnap_event {
 	/* before and after the kill: interface section 3.4 */
 	struct oomsnap_pressure pressure;
 	struct oomsnap_freed freed;
+	struct oomsnap_cmdlines cmd;	/* argv and exe (oomsnap_cmdline.c) */
 	u16 nr_trend;	/* samples after the candidates: oomsnap_event_trend() */
 
 	u16 nr_zones;
@@ -410,6 +412,9 @@ void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r);
 void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 			    u64 now_ns);
+bool oomsnap_ring_set_victim_argv(struct oomsnap_ring *r, pid_t pid,
+				  const void *mm,
+				  const struct oomsnap_cmdline *c);
 
 /* oomsnap_capture.c */
 int oomsnap_capture_init(void);

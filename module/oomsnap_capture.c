@@ -364,6 +364,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	oomsnap_memcg_info(cur.trigger_memcg, ev->trigger.memcg, &ev->has,
 			   OOMSNAP_HAS_TRIGGER_MEMCG);
 	rcu_read_unlock();
+	oomsnap_cmdline_trigger(ev);
 
 	if (oc->memcg) {
 		/* the OOM path holds a reference on oc->memcg */
@@ -687,8 +688,10 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	ev->victim.points = oc->chosen_points;
 	ev->has |= OOMSNAP_HAS_POINTS;
 	/* oom_kill_process() holds a reference on the chosen task */
-	if (oc->chosen && oc->chosen != (void *)-1UL)
+	if (oc->chosen && oc->chosen != (void *)-1UL) {
 		oomsnap_victim_identity(ev, oc->chosen);
+		oomsnap_cmdline_chosen(oc->chosen);
+	}
 	/*
 	 * No evaluation seen (oom_kill_allocating_task, or the hook is
 	 * missing or blind): the candidates come from a scan of our own.
@@ -784,6 +787,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 			ev->victim.swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
 			ev->victim.settled = oomsnap_victim_settled(t, mm);
+			oomsnap_cmdline_victim(ev, t, mm);
 			ev->has |= OOMSNAP_HAS_VICTIM_MM;
 			/* from now on the reaper's report on it is ours */
 			raw_spin_lock_irqsave(&cur.lock, flags);
@@ -916,6 +920,7 @@ static void oomsnap_finish(struct oom_control *oc)
 		ev->has |= OOMSNAP_HAS_REAPED;
 	}
 	oomsnap_freed_commit(ev);
+	oomsnap_cmdline_committed(ev);
 	/* later reports on this victim go to its committed record */
 	cur.victim_mm = NULL;
 	cur.reap.valid = false;
@@ -1010,6 +1015,7 @@ static void oomsnap_detach_optional(void)
 						    tp_hooks[i].probe, NULL);
 		tp_hooks[i].tp = NULL;
 	}
+	oomsnap_cmdline_exit();
 	/* no probe of ours runs past this point */
 	tracepoint_synchronize_unregister();
 	if (kill_symbol)
@@ -1065,6 +1071,7 @@ int oomsnap_capture_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++)
 		oomsnap_tp_attach(&tp_hooks[i]);
+	oomsnap_cmdline_init();
 
 	hook_missing[OOMSNAP_HOOK_OOM_KILL_PROCESS] = "no kprobe-able symbol";
 	for (i = 0; i < ARRAY_SIZE(kill_symbols); i++) {

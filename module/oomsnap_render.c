@@ -489,6 +489,21 @@ static void render_stack(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	out_obj_end(o);
 }
 
+/* exe, argv, argv_truncated, argv_state (oomsnap_cmdline.c) */
+static void render_cmdline(struct oomsnap_out *o,
+			   const struct oomsnap_cmdline *c)
+{
+	static const char * const keys[] = {
+		"exe", "argv", "argv_truncated", "argv_state",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		out_key(o, keys[i], "");
+		oomsnap_cmdline_render(o->m, o->json, c, keys[i]);
+	}
+}
+
 static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 {
 	bool mm = ev->has & OOMSNAP_HAS_VICTIM_MM;
@@ -529,6 +544,7 @@ static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 		out_bool(o, "settled", ev->victim.settled);
 	else
 		out_null(o, "settled", "");
+	render_cmdline(o, &ev->cmd.victim);
 	out_obj_end(o);
 }
 
@@ -751,6 +767,7 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	out_s64(o, "oom_score_adj", ev->trigger.adj);
 	out_memcg_path(o, "memcg", ev->trigger.memcg,
 		       has & OOMSNAP_HAS_TRIGGER_MEMCG);
+	render_cmdline(o, &ev->cmd.trigger);
 	out_obj_end(o);
 	render_stack(o, ev);
 

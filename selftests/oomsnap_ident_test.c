@@ -14,6 +14,12 @@
  * The CLI is $OOMSNAP_CLI (default /bin/oomsnap, built and copied in by
  * vm.sh).  The parsing itself, for every runtime and v1-shaped paths, is
  * tested on the host (tools/oomsnap/tests/unit.c).
+ *
+ * The command line and executable the module records (victim.argv,
+ * trigger.argv, .exe): exact bytes with spaces, quotes and control bytes,
+ * a 5000-byte argument cut at 1024 and flagged, and a victim read in its
+ * own context as it takes the SIGKILL, racing the OOM reaper (the result
+ * is printed: "# victim argv in its own context: ok|fault").
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -340,6 +346,185 @@ TEST_F(quiet, lookalike_named_nothing)
 	free(out);
 	ou_oom_free(&o);
 	remove_tree(cg);
+}
+
+/*
+ * Command lines (issue 17 item 3).  The argument area as the test built
+ * it: @args joined by NULs, cut at the record's 1024 bytes; the record's
+ * argv must be exactly its pieces, argv_truncated set when it was cut.
+ */
+#define ARGV_LEN 1024
+
+static int check_argv(struct __test_metadata *_metadata, json_object *ev,
+		      const char *who, char *const *args)
+{
+	char area[8192], path[64];
+	size_t len = 0, i, n, k;
+	json_object *a, *e;
+	const char *p;
+	int bad = 0;
+
+	for (i = 0; args[i]; i++) {
+		n = strlen(args[i]) + 1;
+		if (len + n > sizeof(area))
+			break;
+		memcpy(area + len, args[i], n);
+		len += n;
+	}
+	snprintf(path, sizeof(path), "%s.argv_state", who);
+	if (strcmp(ou_str(ev, path), "ok")) {
+		TH_LOG("%s: '%s'", path, ou_str(ev, path));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s.argv_truncated", who);
+	e = ou_get(ev, path);
+	if (!e || json_object_get_boolean(e) != (len > ARGV_LEN)) {
+		TH_LOG("%s: %s for an area of %zu bytes", path,
+		       e ? json_object_to_json_string(e) : "null", len);
+		bad++;
+	}
+	if (len > ARGV_LEN)
+		len = ARGV_LEN;
+	snprintf(path, sizeof(path), "%s.argv", who);
+	a = ou_get(ev, path);
+	if (!a || !json_object_is_type(a, json_type_array)) {
+		TH_LOG("%s is not a list", path);
+		return bad + 1;
+	}
+	for (p = area, k = 0; p < area + len; k++) {
+		const char *nul = memchr(p, '\0', area + len - p);
+		size_t want = nul ? (size_t)(nul - p) : (size_t)(area + len - p);
+
+		e = json_object_array_get_idx(a, k);
+		if (!e || (size_t)json_object_get_string_len(e) != want ||
+		    memcmp(json_object_get_string(e), p, want)) {
+			TH_LOG("%s.%zu: '%s', expected %zu bytes '%.*s'", path, k,
+			       e ? json_object_get_string(e) : "(none)", want, (int)want, p);
+			bad++;
+		}
+		p += want + 1;
+	}
+	if (json_object_array_length(a) != k) {
+		TH_LOG("%s: %zu arguments, expected %zu", path, json_object_array_length(a), k);
+		bad++;
+	}
+	return bad;
+}
+
+/* fork, join @cg, oom_score_adj @adj, exec the hog with @args */
+static pid_t spawn_args(const char *cg, int adj, char *const *args)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char a[16];
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, 1);
+		snprintf(a, sizeof(a), "%d", adj);
+		ou_write("/proc/self/oom_score_adj", a);
+		if (ou_cg_enter(cg, getpid()))
+			_exit(126);
+		execv(OU_HOG, args);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * The victim is the trigger (it ran out in its own memcg): its argv is
+ * read on the OOM path.  Spaces, quotes, control bytes, and a 5000-byte
+ * argument (the record keeps 1024 bytes and says it cut them); the text
+ * view escapes them; exe is the file the hog runs.
+ */
+TEST_F(quiet, argv_trigger_victim)
+{
+	static char big[5001];
+	char *args[] = {
+		"oomsnap_hog", "0", "4", "0", "with space", "q\"uo'te",
+		"ctl\001\033\177", "", big, NULL,
+	};
+	long long read0, tread0;
+	struct ou_oom o;
+	char *out;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	memset(big, 'x', sizeof(big) - 1);
+	ASSERT_EQ(0, ou_load(""));
+	read0 = ou_stat("argv_victim_read");
+	tread0 = ou_stat("argv_trigger_read");
+	ASSERT_EQ(0, ou_cg_create("argv_t", "32M"));
+	ASSERT_EQ(0, ou_oom_wait(&o, spawn_args("argv_t", 0, args)));
+	EXPECT_EQ(o.victim, ou_int(o.ev, "trigger.pid"));
+	EXPECT_EQ(0, check_argv(_metadata, o.ev, "victim", args));
+	EXPECT_EQ(0, check_argv(_metadata, o.ev, "trigger", args));
+	EXPECT_STREQ("/selftests/oomsnap_hog", ou_str(o.ev, "victim.exe"));
+	EXPECT_STREQ("/selftests/oomsnap_hog", ou_str(o.ev, "trigger.exe"));
+	EXPECT_EQ(read0 + 1, ou_stat("argv_victim_read"));
+	EXPECT_EQ(tread0 + 1, ou_stat("argv_trigger_read"));
+	/* the text view: one space-free field, ',' between the arguments */
+	out = ou_read(ou_path("events"));
+	ASSERT_NE(NULL, out);
+	EXPECT_NE(NULL, strstr(out, " argv=oomsnap_hog,0,4,0,with\\040space,q\\042uo'te,"
+			       "ctl\\001\\033\\177,\"\",xxxx")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, " argv-truncated=true argv-state=ok")) TH_LOG("%s", out);
+	free(out);
+	ou_oom_free(&o);
+	ou_cg_remove("argv_t");
+}
+
+/*
+ * The victim is not the trigger: a sleeping holder at oom_score_adj 1000
+ * is chosen while another hog allocates.  Its memory is not current's on
+ * the OOM path; it is read in its own context as it takes the SIGKILL,
+ * racing the OOM reaper.  Either it was still there and argv is exactly
+ * the holder's, or it was gone and argv is null with argv_state "fault":
+ * never pending once the victim has exited, never another's, and one of
+ * the two counters says which (the measurement: printed).
+ */
+TEST_F(quiet, argv_victim_own_context)
+{
+	char *hold[] = { "oomsnap_hog", "24", "4", "0", "holder arg", NULL };
+	char *trig[] = { "oomsnap_hog", "20", "4", "0", "trigger", NULL };
+	long long late0, fault0, late, fault;
+	pid_t holder, hog;
+	struct ou_oom o;
+	const char *state;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	late0 = ou_stat("argv_victim_late_read");
+	fault0 = ou_stat("argv_victim_late_fault");
+	ASSERT_EQ(0, ou_cg_create("argv_v", "40M"));
+	holder = spawn_args("argv_v", 1000, hold);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(0, ou_wait_asleep(holder, "oomsnap_hog", 24 << 10, 60000));
+	hog = spawn_args("argv_v", 0, trig);
+	ASSERT_LT(0, hog);
+	ASSERT_EQ(0, ou_oom_wait(&o, holder));
+	EXPECT_EQ(hog, ou_int(o.ev, "trigger.pid"));
+	EXPECT_EQ(0, check_argv(_metadata, o.ev, "trigger", trig));
+	state = ou_str(o.ev, "victim.argv_state");
+	late = ou_stat("argv_victim_late_read") - late0;
+	fault = ou_stat("argv_victim_late_fault") - fault0;
+	printf("# victim argv in its own context: %s (late_read +%lld, late_fault +%lld)\n",
+	       state, late, fault);
+	EXPECT_EQ(1, late + fault);
+	if (!strcmp(state, "ok")) {
+		EXPECT_EQ(1, late);
+		EXPECT_EQ(0, check_argv(_metadata, o.ev, "victim", hold));
+	} else {
+		EXPECT_STREQ("fault", state);
+		EXPECT_EQ(1, fault);
+		EXPECT_TRUE(ou_get(o.ev, "victim.argv") == NULL);
+	}
+	EXPECT_STREQ("/selftests/oomsnap_hog", ou_str(o.ev, "victim.exe"));
+	ou_oom_free(&o);
+	ou_kill_wait(&hog, 1);
+	ou_cg_remove("argv_v");
 }
 
 TEST_HARNESS_MAIN

@@ -226,6 +226,47 @@ static void sb_who(struct sbuf *s, json_object *rec, const char *path)
 	sb_free(&w);
 }
 
+/*
+ * " Its command line: A B 'C D' (exe PATH)." of @who ("trigger", "victim")
+ * when the record has it (interface section 3.1): arguments joined by
+ * spaces, one holding a space, a quote or nothing in double quotes,
+ * escaped as every name; "..." when the module cut it.
+ */
+static void sb_argv(struct sbuf *s, json_object *rec, const char *who)
+{
+	char p[64];
+	json_object *a, *e;
+	const char *v;
+	size_t i, n;
+
+	snprintf(p, sizeof(p), "%s.argv", who);
+	a = rec_get(rec, p);
+	if (!a || !json_object_is_type(a, json_type_array) || !json_object_array_length(a))
+		return;
+	sb_puts(s, " Its command line:");
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		v = json_object_get_string(e);
+		sb_putc(s, ' ');
+		if (!*v || strpbrk(v, " \t\"'"))
+			sb_putc(s, '"');
+		sb_escaped(s, v, json_object_get_string_len(e));
+		if (!*v || strpbrk(v, " \t\"'"))
+			sb_putc(s, '"');
+	}
+	snprintf(p, sizeof(p), "%s.argv_truncated", who);
+	if (rec_is(rec, p, "true"))
+		sb_puts(s, " ... (cut)");
+	snprintf(p, sizeof(p), "%s.exe", who);
+	if (rec_has(rec, p)) {
+		sb_puts(s, " (exe ");
+		sb_v(s, rec, p);
+		sb_putc(s, ')');
+	}
+	sb_putc(s, '.');
+}
+
 /* "pid N (COMM) in cgroup PATH, oom_score_adj N" of the trigger */
 static void sb_trigger(struct sbuf *s, json_object *rec)
 {
@@ -397,8 +438,10 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 		sb_say(s, rec, NULL, ", cgroup {victim.memcg}");
 		sb_who(s, rec, "victim.memcg");
 	}
+	sb_putc(s, '.');
+	sb_argv(s, rec, "victim");
 	sb_say(s, rec, NULL,
-	       ". It scored highest with {victim.points} badness points (oom_score_adj {victim.oom_score_adj}): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of {totalpages} pages (the memory it could use).");
+	       " It scored highest with {victim.points} badness points (oom_score_adj {victim.oom_score_adj}): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of {totalpages} pages (the memory it could use).");
 	if (adj == 1000)
 		sb_puts(s,
 			" Its oom_score_adj of 1000 makes it the first choice whatever its size.");

@@ -541,7 +541,8 @@ static const char container_event[] =
 	"\"victim\":{\"pid\":93,\"tgid\":93,\"comm\":\"hog\",\"uid\":0,"
 	"\"memcg\":\"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
 	".slice/cri-containerd-" CID ".scope\",\"points\":8291,\"oom_score_adj\":0,"
-	"\"anon_rss_kb\":32412},"
+	"\"anon_rss_kb\":32412,\"exe\":\"/usr/bin/java\","
+	"\"argv\":[\"java\",\"-Xmx 2g\",\"a\\\"b\",\"\",\"x\\u0001\"],\"argv_truncated\":true},"
 	"\"killed\":[93],"
 	"\"candidates\":[{\"pid\":93,\"comm\":\"hog\",\"points\":8291,\"oom_score_adj\":0},"
 	"{\"pid\":95,\"comm\":\"side car\",\"points\":10,\"oom_score_adj\":0,"
@@ -604,6 +605,8 @@ static void test_ident_views(void)
 	out = explained(container_event);
 	CHECK(strstr(out, "cri-containerd-" CID ".scope (container 3f0a1b2c3d4e (containerd) of pod "
 		      UID " (burstable)), oom_score_adj 0") &&
+	      strstr(out, "(burstable)). Its command line: java \"-Xmx 2g\" \"a\\\"b\" \"\" "
+		      "x\\u0001 ... (cut) (exe /usr/bin/java). It scored highest") &&
 	      strstr(out, "What ran out: cgroup /kubepods.slice/") &&
 	      strstr(out, ".scope (container 3f0a1b2c3d4e (containerd) of pod " UID
 		      " (burstable)), the trigger's own cgroup,") &&
