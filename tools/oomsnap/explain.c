@@ -227,7 +227,7 @@ static void sb_who(struct sbuf *s, json_object *rec, const char *path)
 }
 
 /*
- * " Its command line: A B 'C D' (exe PATH)." of @who ("trigger", "victim")
+ * " The victim's command line: A B "C D" (exe PATH)." of @who ("trigger", "victim")
  * when the record has it (interface section 3.1): arguments joined by
  * spaces, one holding a space, a quote or nothing in double quotes,
  * escaped as every name; "..." when the module cut it.
@@ -243,7 +243,7 @@ static void sb_argv(struct sbuf *s, json_object *rec, const char *who)
 	a = rec_get(rec, p);
 	if (!a || !json_object_is_type(a, json_type_array) || !json_object_array_length(a))
 		return;
-	sb_puts(s, " Its command line:");
+	sb_puts(s, " The victim's command line:");
 	n = json_object_array_length(a);
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(a, i);
@@ -438,10 +438,8 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 		sb_say(s, rec, NULL, ", cgroup {victim.memcg}");
 		sb_who(s, rec, "victim.memcg");
 	}
-	sb_putc(s, '.');
-	sb_argv(s, rec, "victim");
 	sb_say(s, rec, NULL,
-	       " It scored highest with {victim.points} badness points (oom_score_adj {victim.oom_score_adj}): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of {totalpages} pages (the memory it could use).");
+	       ". It scored highest with {victim.points} badness points (oom_score_adj {victim.oom_score_adj}): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of {totalpages} pages (the memory it could use).");
 	if (adj == 1000)
 		sb_puts(s,
 			" Its oom_score_adj of 1000 makes it the first choice whatever its size.");
@@ -494,6 +492,8 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	if (rec_is(rec, "victim.settled", "false"))
 		sb_puts(s,
 			" Its memory figures may differ from the kernel's Killed process line by up to 12 kB of page tables (16 kB with 5-level paging) and 2 MB + 264 kB of each rss figure (on 6.2 and later: 2 MB + max(32, 2 x CPUs) pages) per running task, because the victim was running on another CPU when they were read and may have finished a page fault before the kernel printed its line (interface section 3.1).");
+	/* after all the rest, which then wraps as it did before argv */
+	sb_argv(s, rec, "victim");
 }
 
 static void who(struct sbuf *s, json_object *rec, long long order)

@@ -605,8 +605,9 @@ static void test_ident_views(void)
 	out = explained(container_event);
 	CHECK(strstr(out, "cri-containerd-" CID ".scope (container 3f0a1b2c3d4e (containerd) of pod "
 		      UID " (burstable)), oom_score_adj 0") &&
-	      strstr(out, "(burstable)). Its command line: java \"-Xmx 2g\" \"a\\\"b\" \"\" "
-		      "x\\u0001 ... (cut) (exe /usr/bin/java). It scored highest") &&
+	      strstr(out, "(burstable)). It scored highest") &&
+	      strstr(out, ". The victim's command line: java \"-Xmx 2g\" \"a\\\"b\" \"\" "
+		      "x\\u0001 ... (cut) (exe /usr/bin/java).  What the OOM reaper") &&
 	      strstr(out, "What ran out: cgroup /kubepods.slice/") &&
 	      strstr(out, ".scope (container 3f0a1b2c3d4e (containerd) of pod " UID
 		      " (burstable)), the trigger's own cgroup,") &&
