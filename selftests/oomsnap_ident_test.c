@@ -23,6 +23,8 @@
  */
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
@@ -525,6 +527,69 @@ TEST_F(quiet, argv_victim_own_context)
 	ou_oom_free(&o);
 	ou_kill_wait(&hog, 1);
 	ou_cg_remove("argv_v");
+}
+
+/*
+ * A page of the argument area not present: the process points its
+ * argument area (prctl PR_SET_MM) at a page of its own and drops it
+ * (MADV_DONTNEED), then runs out of memory in its memcg.  The OOM path
+ * may not fault it back in: argv is null with argv_state "fault", never
+ * a guess, and argv_trigger_fault and argv_victim_fault count it.
+ */
+TEST_F(quiet, argv_not_present)
+{
+	long long tf0, vf0;
+	long page = sysconf(_SC_PAGESIZE);
+	struct ou_oom o;
+	pid_t pid;
+	int st;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	tf0 = ou_stat("argv_trigger_fault");
+	vf0 = ou_stat("argv_victim_fault");
+	ASSERT_EQ(0, ou_cg_create("argv_f", "32M"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *a = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (a == MAP_FAILED || ou_cg_enter("argv_f", getpid()))
+			_exit(2);
+		memcpy(a, "faulty\0arg", 11);
+		if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)a, 0, 0) ||
+		    prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)a + 11, 0, 0))
+			_exit(3);
+		madvise(a, page, MADV_DONTNEED);
+		for (;;) {
+			char *m = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (m != MAP_FAILED)
+				memset(m, 1, 4 << 20);
+		}
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 3) {
+		ou_cg_remove("argv_f");
+		SKIP(return, "prctl(PR_SET_MM) refused");
+	}
+	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	ASSERT_EQ(0, ou_wait_event_of(pid, 10000));
+	ASSERT_EQ(0, ou_oom_events(&o, pid));
+	EXPECT_EQ(pid, ou_int(o.ev, "trigger.pid"));
+	EXPECT_STREQ("fault", ou_str(o.ev, "trigger.argv_state"));
+	EXPECT_STREQ("fault", ou_str(o.ev, "victim.argv_state"));
+	EXPECT_TRUE(ou_get(o.ev, "trigger.argv") == NULL);
+	EXPECT_TRUE(ou_get(o.ev, "victim.argv") == NULL);
+	EXPECT_TRUE(ou_get(o.ev, "victim.argv_truncated") == NULL);
+	EXPECT_STREQ("/selftests/oomsnap_ident_test", ou_str(o.ev, "victim.exe"));
+	EXPECT_EQ(tf0 + 1, ou_stat("argv_trigger_fault"));
+	EXPECT_EQ(vf0 + 1, ou_stat("argv_victim_fault"));
+	ou_oom_free(&o);
+	ou_cg_remove("argv_f");
 }
 
 TEST_HARNESS_MAIN
