@@ -145,7 +145,9 @@ static int check_ident(struct __test_metadata *_metadata, json_object *line,
 	static const char * const keys[] = {
 		"runtime", "container_id", "pod_uid", "qos", "unit", "slice",
 	};
-	const char *want[] = { w->runtime, w->container, w->pod, w->qos, w->unit, w->slice };
+	const char * const want[] = {
+		w->runtime, w->container, w->pod, w->qos, w->unit, w->slice,
+	};
 	char path[64];
 	size_t i;
 	int bad = 0;
@@ -155,7 +157,7 @@ static int check_ident(struct __test_metadata *_metadata, json_object *line,
 
 		snprintf(path, sizeof(path), "identity.%s.%s", who, keys[i]);
 		got = ou_get(line, path) ? ou_str(line, path) : NULL;	/* null: absent */
-		if (want[i] ? !got || strcmp(got, want[i]) : got != NULL) {
+		if (want[i] ? !got || strcmp(got, want[i]) : !!got) {
 			TH_LOG("%s: '%s', expected '%s'", path, got ?: "(null)",
 			       want[i] ?: "(null)");
 			bad++;
@@ -365,6 +367,7 @@ static int check_argv(struct __test_metadata *_metadata, json_object *ev,
 	json_object *a, *e;
 	const char *p;
 	int bad = 0;
+	bool cut;
 
 	for (i = 0; args[i]; i++) {
 		n = strlen(args[i]) + 1;
@@ -380,7 +383,8 @@ static int check_argv(struct __test_metadata *_metadata, json_object *ev,
 	}
 	snprintf(path, sizeof(path), "%s.argv_truncated", who);
 	e = ou_get(ev, path);
-	if (!e || json_object_get_boolean(e) != (len > ARGV_LEN)) {
+	cut = len > ARGV_LEN;
+	if (!e || json_object_get_boolean(e) != cut) {
 		TH_LOG("%s: %s for an area of %zu bytes", path,
 		       e ? json_object_to_json_string(e) : "null", len);
 		bad++;
@@ -443,7 +447,7 @@ static pid_t spawn_args(const char *cg, int adj, char *const *args)
 TEST_F(quiet, argv_trigger_victim)
 {
 	static char big[5001];
-	char *args[] = {
+	static char * const args[] = {
 		"oomsnap_hog", "0", "4", "0", "with space", "q\"uo'te",
 		"ctl\001\033\177", "", big, NULL,
 	};
@@ -469,8 +473,8 @@ TEST_F(quiet, argv_trigger_victim)
 	/* the text view: one space-free field, ',' between the arguments */
 	out = ou_read(ou_path("events"));
 	ASSERT_NE(NULL, out);
-	EXPECT_NE(NULL, strstr(out, " argv=oomsnap_hog,0,4,0,with\\040space,q\\042uo'te,"
-			       "ctl\\001\\033\\177,\"\",xxxx")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, " argv=oomsnap_hog,0,4,0,with\\040space,q\\042uo'te,ctl\\001\\033\\177,\"\",xxxx"))
+		TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, " argv-truncated=true argv-state=ok")) TH_LOG("%s", out);
 	free(out);
 	ou_oom_free(&o);
@@ -488,8 +492,8 @@ TEST_F(quiet, argv_trigger_victim)
  */
 TEST_F(quiet, argv_victim_own_context)
 {
-	char *hold[] = { "oomsnap_hog", "24", "4", "0", "holder arg", NULL };
-	char *trig[] = { "oomsnap_hog", "20", "4", "0", "trigger", NULL };
+	static char * const hold[] = { "oomsnap_hog", "24", "4", "0", "holder arg", NULL };
+	static char * const trig[] = { "oomsnap_hog", "20", "4", "0", "trigger", NULL };
 	long long late0, fault0, late, fault;
 	pid_t holder, hog;
 	struct ou_oom o;
@@ -521,7 +525,7 @@ TEST_F(quiet, argv_victim_own_context)
 	} else {
 		EXPECT_STREQ("fault", state);
 		EXPECT_EQ(1, fault);
-		EXPECT_TRUE(ou_get(o.ev, "victim.argv") == NULL);
+		EXPECT_TRUE(!ou_get(o.ev, "victim.argv"));
 	}
 	EXPECT_STREQ("/selftests/oomsnap_hog", ou_str(o.ev, "victim.exe"));
 	ou_oom_free(&o);
@@ -582,9 +586,9 @@ TEST_F(quiet, argv_not_present)
 	EXPECT_EQ(pid, ou_int(o.ev, "trigger.pid"));
 	EXPECT_STREQ("fault", ou_str(o.ev, "trigger.argv_state"));
 	EXPECT_STREQ("fault", ou_str(o.ev, "victim.argv_state"));
-	EXPECT_TRUE(ou_get(o.ev, "trigger.argv") == NULL);
-	EXPECT_TRUE(ou_get(o.ev, "victim.argv") == NULL);
-	EXPECT_TRUE(ou_get(o.ev, "victim.argv_truncated") == NULL);
+	EXPECT_TRUE(!ou_get(o.ev, "trigger.argv"));
+	EXPECT_TRUE(!ou_get(o.ev, "victim.argv"));
+	EXPECT_TRUE(!ou_get(o.ev, "victim.argv_truncated"));
 	EXPECT_STREQ("/selftests/oomsnap_ident_test", ou_str(o.ev, "victim.exe"));
 	EXPECT_EQ(tf0 + 1, ou_stat("argv_trigger_fault"));
 	EXPECT_EQ(vf0 + 1, ou_stat("argv_victim_fault"));
