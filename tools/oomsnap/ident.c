@@ -313,7 +313,8 @@ static json_object *ident_object(const char *path)
 	o = json_object_new_object();
 	json_object_object_add(o, "runtime", str_or_null(id.runtime));
 	json_object_object_add(o, "container_id", str_or_null(id.container));
-	json_object_object_add(o, "monitor", id.runtime ? json_object_new_boolean(id.monitor) : NULL);
+	json_object_object_add(o, "monitor",
+			       id.runtime ? json_object_new_boolean(id.monitor) : NULL);
 	json_object_object_add(o, "pod_uid", str_or_null(id.pod));
 	json_object_object_add(o, "qos", str_or_null(id.qos));
 	json_object_object_add(o, "unit", str_or_null(id.unit));
@@ -346,7 +347,7 @@ static bool ident_list(json_object *rec, json_object *out, const char *key)
 
 		snprintf(p, sizeof(p), "%s.%zu.memcg", key, i);
 		o = ident_object(str_at(rec, p));
-		any |= o != NULL;
+		any |= !!o;
 		json_object_array_add(list, o);
 	}
 	if (any)
