@@ -17,10 +17,14 @@
 #include <linux/seq_file.h>
 #include "oomsnap_compat.h"
 #include "oomsnap_trend.h"
+#include "oomsnap_cmdline.h"
 
 #define OOMSNAP_MAX_ZONES	32	/* zones kept per event */
 #define OOMSNAP_MAX_KILLED	16	/* killed pids kept per event */
-#define OOMSNAP_PATH_LEN	128	/* cgroup path bytes kept */
+#define OOMSNAP_PATH_MAX	1024	/* longest cgroup path kept whole, bytes */
+#define OOMSNAP_PATH_POOL	4096	/* an event's cgroup path bytes */
+/* distinct cgroup paths per event: memcg, trigger, victim (twice), killed */
+#define OOMSNAP_PATHS		(4 + OOMSNAP_MAX_KILLED)
 #define OOMSNAP_CAPACITY_MAX	65536
 #define OOMSNAP_MAX_TASKS_MAX	1024
 #define OOMSNAP_PROTECT_MAX_MAX	65536
@@ -63,8 +67,6 @@ enum oomsnap_outcome {
 #define OOMSNAP_HAS_POINTS	BIT(4)	/* victim badness points */
 #define OOMSNAP_HAS_REAPED	BIT(5)
 #define OOMSNAP_HAS_OOM_NS	BIT(6)
-#define OOMSNAP_HAS_TRIGGER_MEMCG BIT(7)
-#define OOMSNAP_HAS_VICTIM_MEMCG BIT(8)
 #define OOMSNAP_HAS_COMMITTED	BIT(9)
 #define OOMSNAP_HAS_SWAP	BIT(10)
 #define OOMSNAP_HAS_STACK	BIT(11)	/* the allocating task's stack */
@@ -209,6 +211,33 @@ struct oomsnap_spared {
 };
 
 /**
+ * struct oomsnap_paths - an event's cgroup paths, each stored once
+ * @nr: entries in @ent
+ * @used: bytes of @buf in use
+ * @ent: one per distinct memcg: @memcg is its identity only (never
+ *	dereferenced), the path is @len bytes at @buf + @off (no NUL), and
+ *	@truncated says the path went on beyond them
+ * @buf: the paths, one after the other; two spare bytes let kernfs_path()
+ *	write a NUL and one byte more, which tells a cut path from one that
+ *	fits exactly
+ *
+ * The trigger, the memcg at its limit, the victim and the killed tasks
+ * usually share one memcg: a field refers to its entry by index + 1
+ * (0: no path).  Paths are added in that order, so the first three, at most
+ * 3 * OOMSNAP_PATH_MAX bytes, always fit whole up to OOMSNAP_PATH_MAX.
+ */
+struct oomsnap_paths {
+	u8 nr;
+	u16 used;
+	struct {
+		const void *memcg;
+		u16 off, len;
+		bool truncated;
+	} ent[OOMSNAP_PATHS];
+	char buf[OOMSNAP_PATH_POOL + 2];
+};
+
+/**
  * struct oomsnap_event - one OOM event, as stored in the ring
  *
  * Fixed size but for @cands, which holds @max_tasks entries, and after
@@ -232,7 +261,7 @@ struct oomsnap_event {
 		pid_t pid, tgid;
 		short adj;
 		char comm[TASK_COMM_LEN];
-		char memcg[OOMSNAP_PATH_LEN];
+		u8 memcg;	/* @paths entry + 1, 0: none */
 	} trigger;
 
 	/*
@@ -246,7 +275,7 @@ struct oomsnap_event {
 	} stack;
 
 	struct {
-		char path[OOMSNAP_PATH_LEN];
+		u8 path;	/* @paths entry + 1, 0: none */
 		unsigned long usage, limit;	/* pages */
 	} memcg;
 
@@ -261,7 +290,7 @@ struct oomsnap_event {
 		bool protected;
 		bool settled;	/* figures as the kernel's line, section 3.1 */
 		char comm[TASK_COMM_LEN];
-		char memcg[OOMSNAP_PATH_LEN];
+		u8 memcg;	/* @paths entry + 1, 0: none */
 		long points;
 		unsigned long total_vm, anon, file, shmem, swapents;
 		unsigned long pgtables_kb;
@@ -276,6 +305,7 @@ struct oomsnap_event {
 	/* before and after the kill: interface section 3.4 */
 	struct oomsnap_pressure pressure;
 	struct oomsnap_freed freed;
+	struct oomsnap_cmdlines cmd;	/* argv and exe (oomsnap_cmdline.c) */
 	u16 nr_trend;	/* samples after the candidates: oomsnap_event_trend() */
 
 	u16 nr_zones;
@@ -286,6 +316,7 @@ struct oomsnap_event {
 	struct oomsnap_spared spared[OOMSNAP_MAX_SPARED];
 	struct oomsnap_zone zones[OOMSNAP_MAX_ZONES];
 	pid_t killed[OOMSNAP_MAX_KILLED];
+	struct oomsnap_paths paths;
 	struct oomsnap_cand cands[];
 };
 
@@ -410,6 +441,9 @@ void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r);
 void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 			    u64 now_ns);
+bool oomsnap_ring_set_victim_argv(struct oomsnap_ring *r, pid_t pid,
+				  const void *mm,
+				  const struct oomsnap_cmdline *c);
 
 /* oomsnap_capture.c */
 int oomsnap_capture_init(void);

@@ -151,69 +151,97 @@ static void oomsnap_add_capture_time(struct oomsnap_event *ev, u64 t0)
 	ev->capture_ns += ktime_get_mono_fast_ns() - t0;
 }
 
-/**
- * oomsnap_memcg_path() - the cgroup path of a memory cgroup, from any context
- * @memcg: the cgroup, pinned by the caller (or under RCU), or NULL
- * @buf: where to write the path
- * @len: size of @buf
+/*
+ * The cgroup path of @kn by a walk of its kernfs parents under RCU, for
+ * PREEMPT_RT, where kernfs_path() takes kernfs_rename_lock, a sleeping
+ * lock there.  Safe where a node's parent and name cannot change under us
+ * or are RCU pointers: the cgroup v2 hierarchy, whose directories cannot be
+ * renamed (and a cgroup pins its ancestors), and any hierarchy since 6.15
+ * (OOMSNAP_HAVE_KERNFS_RCU_PARENT), where a rename frees the old name
+ * after a grace period.  One pass measures, a second writes each
+ * "/name" at its place from the end, so no depth limit applies and a cut
+ * path keeps its leading @cap bytes, as kernfs_path() does.  A v1 rename
+ * between the passes can leave a mix of the two names (as a comm read
+ * during a rename can), never a byte outside @buf.
  *
- * cgroup_path() (kernfs_path() of the cgroup's directory) takes
- * kernfs_rename_lock, a spinning rwlock that is fine with preemption
- * disabled, but a sleeping lock on PREEMPT_RT.  There the path is built by
- * walking the kernfs parents without a lock, which is safe on the cgroup v2
- * hierarchy: its directories cannot be renamed, and a cgroup pins its
- * ancestors.  On RT with cgroup v1 the path is left empty.
- *
- * Return: true when @buf holds a path.
+ * Return: the full length of the path, -1 when it cannot be walked.
  */
-static bool oomsnap_memcg_path(struct mem_cgroup *memcg, char *buf, size_t len)
+static ssize_t oomsnap_kn_walk(struct kernfs_node *kn, char *buf, size_t cap)
 {
-	struct kernfs_node *kn = oomsnap_memcg_kn(memcg), *parts[32];
-	unsigned int n = 0;
-	size_t pos = 0;
-	bool ok = false;
+	struct kernfs_node *k;
+	size_t full = 0, end;
 
-	buf[0] = '\0';
-	if (!kn)
-		return false;
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-		return kernfs_path(kn, buf, len) > 0;
-	if (!oomsnap_memcg_on_dfl())
-		return false;
+	if (!oomsnap_kn_walkable())
+		return -1;
 	rcu_read_lock();
-	for (; kn && oomsnap_kn_parent(kn); kn = oomsnap_kn_parent(kn)) {
-		if (n == ARRAY_SIZE(parts))
-			goto out;
-		parts[n++] = kn;
+	for (k = kn; oomsnap_kn_parent(k); k = oomsnap_kn_parent(k))
+		full += 1 + strlen(oomsnap_kn_name(k));
+	if (!full) {
+		rcu_read_unlock();
+		if (cap)
+			buf[0] = '/';
+		return 1;
 	}
-	if (!n) {
-		ok = strscpy(buf, "/", len) > 0;
-		goto out;
-	}
-	while (n--) {
-		ssize_t w;
+	end = full;
+	for (k = kn; oomsnap_kn_parent(k) && end; k = oomsnap_kn_parent(k)) {
+		const char *name = oomsnap_kn_name(k);
+		size_t n = strlen(name), at;
 
-		if (pos + 1 >= len)
-			goto out;
-		buf[pos++] = '/';
-		w = strscpy(buf + pos, oomsnap_kn_name(parts[n]), len - pos);
-		if (w < 0)
-			goto out;
-		pos += w;
+		if (n + 1 > end)
+			break;	/* renamed between the passes */
+		at = end - n - 1;
+		if (at < cap)
+			buf[at] = '/';
+		if (at + 1 < cap)
+			memcpy(buf + at + 1, name, min(n, cap - at - 1));
+		end = at;
 	}
-	ok = true;
-out:
 	rcu_read_unlock();
-	if (!ok)
-		buf[0] = '\0';
-	return ok;
+	return full;
 }
 
-static void oomsnap_memcg_info(struct mem_cgroup *memcg, char *path,
-			       u32 *has, u32 flag)
+/*
+ * The path of @memcg (pinned by the caller, or under RCU): its entry in
+ * @ev's table, added on first use.  kernfs_path() gets two bytes beyond
+ * @cap: the NUL, and one more so that a path of exactly @cap bytes is told
+ * from a longer one whichever its return convention (the full length up
+ * to 6.0, the bytes written since).  A path longer than OOMSNAP_PATH_MAX,
+ * or than what is left of the table, is kept cut and flagged.
+ *
+ * Return: the entry's index + 1, 0 when no path could be built (no memcg,
+ * the table is full, or cgroup v1 on RT before 6.15).
+ */
+static u8 oomsnap_memcg_path(struct oomsnap_event *ev, struct mem_cgroup *memcg)
 {
-	if (memcg && oomsnap_memcg_path(memcg, path, OOMSNAP_PATH_LEN))
-		*has |= flag;
+	struct kernfs_node *kn = oomsnap_memcg_kn(memcg);
+	struct oomsnap_paths *t = &ev->paths;
+	size_t cap;
+	ssize_t n;
+	char *buf;
+	u8 i;
+
+	if (!kn)
+		return 0;
+	for (i = 0; i < t->nr; i++)
+		if (t->ent[i].memcg == memcg)
+			return i + 1;
+	if (t->nr == OOMSNAP_PATHS)
+		return 0;
+	cap = min_t(size_t, OOMSNAP_PATH_MAX, OOMSNAP_PATH_POOL - t->used);
+	buf = t->buf + t->used;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		n = oomsnap_kn_walk(kn, buf, cap);
+	else
+		n = kernfs_path(kn, buf, cap + 2);
+	if (n <= 0)
+		return 0;
+	t->ent[i].memcg = memcg;
+	t->ent[i].off = t->used;
+	t->ent[i].len = min_t(size_t, n, cap);
+	t->ent[i].truncated = n > cap;
+	t->used += t->ent[i].len;
+	t->nr++;
+	return i + 1;
 }
 
 static void oomsnap_capture_zones(struct oomsnap_event *ev,
@@ -361,17 +389,16 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	oomsnap_copy_comm(ev->trigger.comm, tsk);
 	rcu_read_lock();
 	cur.trigger_memcg = oomsnap_task_memcg(tsk);
-	oomsnap_memcg_info(cur.trigger_memcg, ev->trigger.memcg, &ev->has,
-			   OOMSNAP_HAS_TRIGGER_MEMCG);
-	rcu_read_unlock();
-
 	if (oc->memcg) {
-		/* the OOM path holds a reference on oc->memcg */
-		oomsnap_memcg_path(oc->memcg, ev->memcg.path, OOMSNAP_PATH_LEN);
+		/* the OOM path holds a reference on oc->memcg; its path first */
+		ev->memcg.path = oomsnap_memcg_path(ev, oc->memcg);
 		ev->memcg.usage = oomsnap_memcg_usage(oc->memcg);
 		ev->memcg.limit = oomsnap_memcg_limit(oc->memcg);
 		ev->has |= OOMSNAP_HAS_MEMCG;
 	}
+	ev->trigger.memcg = oomsnap_memcg_path(ev, cur.trigger_memcg);
+	rcu_read_unlock();
+	oomsnap_cmdline_trigger(ev);
 	oomsnap_capture_system(ev);
 	oomsnap_mem_capture(ev, oc);
 	oomsnap_capture_zones(ev, allowed);
@@ -649,9 +676,7 @@ static void oomsnap_victim_identity(struct oomsnap_event *ev,
 	rcu_read_lock();
 	ev->victim.uid = from_kuid(&init_user_ns, task_uid(t));
 	memcg = oomsnap_task_memcg(t);
-	ev->has &= ~OOMSNAP_HAS_VICTIM_MEMCG;
-	oomsnap_memcg_info(memcg, ev->victim.memcg, &ev->has,
-			   OOMSNAP_HAS_VICTIM_MEMCG);
+	ev->victim.memcg = oomsnap_memcg_path(ev, memcg);
 	ev->victim.protected = oomsnap_protect_covers(t);
 	rcu_read_unlock();
 	ev->has |= OOMSNAP_HAS_VICTIM;
@@ -687,8 +712,10 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	ev->victim.points = oc->chosen_points;
 	ev->has |= OOMSNAP_HAS_POINTS;
 	/* oom_kill_process() holds a reference on the chosen task */
-	if (oc->chosen && oc->chosen != (void *)-1UL)
+	if (oc->chosen && oc->chosen != (void *)-1UL) {
 		oomsnap_victim_identity(ev, oc->chosen);
+		oomsnap_cmdline_chosen(oc->chosen);
+	}
 	/*
 	 * No evaluation seen (oom_kill_allocating_task, or the hook is
 	 * missing or blind): the candidates come from a scan of our own.
@@ -784,6 +811,7 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 			ev->victim.swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
 			ev->victim.settled = oomsnap_victim_settled(t, mm);
+			oomsnap_cmdline_victim(ev, t, mm);
 			ev->has |= OOMSNAP_HAS_VICTIM_MM;
 			/* from now on the reaper's report on it is ours */
 			raw_spin_lock_irqsave(&cur.lock, flags);
@@ -916,6 +944,7 @@ static void oomsnap_finish(struct oom_control *oc)
 		ev->has |= OOMSNAP_HAS_REAPED;
 	}
 	oomsnap_freed_commit(ev);
+	oomsnap_cmdline_committed(ev);
 	/* later reports on this victim go to its committed record */
 	cur.victim_mm = NULL;
 	cur.reap.valid = false;
@@ -1010,6 +1039,7 @@ static void oomsnap_detach_optional(void)
 						    tp_hooks[i].probe, NULL);
 		tp_hooks[i].tp = NULL;
 	}
+	oomsnap_cmdline_exit();
 	/* no probe of ours runs past this point */
 	tracepoint_synchronize_unregister();
 	if (kill_symbol)
@@ -1065,6 +1095,7 @@ int oomsnap_capture_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++)
 		oomsnap_tp_attach(&tp_hooks[i]);
+	oomsnap_cmdline_init();
 
 	hook_missing[OOMSNAP_HOOK_OOM_KILL_PROCESS] = "no kprobe-able symbol";
 	for (i = 0; i < ARRAY_SIZE(kill_symbols); i++) {

@@ -260,6 +260,25 @@ static inline bool oomsnap_memcg_on_dfl(void)
 }
 #endif /* CONFIG_MEMCG */
 
+/*
+ * oomsnap_kn_walkable() - whether the memory cgroups' kernfs parents and
+ * names can be walked under RCU alone: since 6.15 they are RCU pointers on
+ * every hierarchy (a rename frees the old name after a grace period, and a
+ * cgroup never changes parent); before, only cgroup v2's, whose directories
+ * cannot be renamed, stay put.
+ */
+#ifdef OOMSNAP_HAVE_KERNFS_RCU_PARENT
+static inline bool oomsnap_kn_walkable(void)
+{
+	return true;
+}
+#else
+static inline bool oomsnap_kn_walkable(void)
+{
+	return oomsnap_memcg_on_dfl();
+}
+#endif
+
 /**
  * oomsnap_vm_event() - a vm event counter summed over all CPUs
  * @item: the event

@@ -239,6 +239,7 @@ static int oomsnap_stats_show(struct seq_file *m, void *unused)
 	oomsnap_stats_counts(m);
 	oomsnap_stats_hooks(m);
 	oomsnap_stats_hook(m, "exit_oom_victim", oomsnap_exit_hook_missing());
+	oomsnap_cmdline_stats(m);
 	return 0;
 }
 

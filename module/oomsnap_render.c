@@ -313,13 +313,25 @@ const char *oomsnap_reason_name(unsigned int reason)
 }
 EXPORT_SYMBOL_IF_KUNIT(oomsnap_reason_name);
 
+/*
+ * A cgroup path from the event's table (@idx: entry + 1, 0: none), and
+ * after it @tkey: whether the path went on beyond what was kept
+ * (interface section 3.1), null with a null path.
+ */
 static void out_memcg_path(struct oomsnap_out *o, const char *key,
-			   const char *path, bool has)
+			   const char *tkey, const struct oomsnap_event *ev,
+			   u8 idx)
 {
-	if (has)
-		out_str(o, key, path, OOMSNAP_PATH_LEN);
-	else
+	const struct oomsnap_paths *t = &ev->paths;
+
+	if (!idx || idx > t->nr) {
 		out_null(o, key, "");
+		out_null(o, tkey, "");
+		return;
+	}
+	idx--;
+	out_str(o, key, t->buf + t->ent[idx].off, t->ent[idx].len);
+	out_bool(o, tkey, t->ent[idx].truncated);
 }
 
 static const char * const mem_names[] = {
@@ -489,6 +501,21 @@ static void render_stack(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	out_obj_end(o);
 }
 
+/* exe, argv, argv_truncated, argv_state (oomsnap_cmdline.c) */
+static void render_cmdline(struct oomsnap_out *o,
+			   const struct oomsnap_cmdline *c)
+{
+	static const char * const keys[] = {
+		"exe", "argv", "argv_truncated", "argv_state",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		out_key(o, keys[i], "");
+		oomsnap_cmdline_render(o->m, o->json, c, keys[i]);
+	}
+}
+
 static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 {
 	bool mm = ev->has & OOMSNAP_HAS_VICTIM_MM;
@@ -502,8 +529,7 @@ static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	out_u64(o, "tgid", ev->victim.tgid);
 	out_str(o, "comm", ev->victim.comm, TASK_COMM_LEN);
 	out_u64(o, "uid", ev->victim.uid);
-	out_memcg_path(o, "memcg", ev->victim.memcg,
-		       ev->has & OOMSNAP_HAS_VICTIM_MEMCG);
+	out_memcg_path(o, "memcg", "memcg_truncated", ev, ev->victim.memcg);
 	if (ev->has & OOMSNAP_HAS_POINTS)
 		out_s64(o, "points", ev->victim.points);
 	else
@@ -529,6 +555,7 @@ static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 		out_bool(o, "settled", ev->victim.settled);
 	else
 		out_null(o, "settled", "");
+	render_cmdline(o, &ev->cmd.victim);
 	out_obj_end(o);
 }
 
@@ -749,15 +776,15 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	out_u64(o, "tgid", ev->trigger.tgid);
 	out_str(o, "comm", ev->trigger.comm, TASK_COMM_LEN);
 	out_s64(o, "oom_score_adj", ev->trigger.adj);
-	out_memcg_path(o, "memcg", ev->trigger.memcg,
-		       has & OOMSNAP_HAS_TRIGGER_MEMCG);
+	out_memcg_path(o, "memcg", "memcg_truncated", ev, ev->trigger.memcg);
+	render_cmdline(o, &ev->cmd.trigger);
 	out_obj_end(o);
 	render_stack(o, ev);
 
 	if (has & OOMSNAP_HAS_MEMCG) {
 		out_obj_begin(o, "memcg", "memcg");
-		/* null, not "", when no path could be built (RT on cgroup v1) */
-		out_memcg_path(o, "path", ev->memcg.path, ev->memcg.path[0]);
+		/* null when no path could be built (RT on cgroup v1) */
+		out_memcg_path(o, "path", "path_truncated", ev, ev->memcg.path);
 		out_pages(o, "usage", ev->memcg.usage);
 		out_pages(o, "limit", ev->memcg.limit);
 		out_obj_end(o);

@@ -509,3 +509,32 @@ void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 		oomsnap_freed_note(&ev->freed, exit, now_ns);
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
+
+/**
+ * oomsnap_ring_set_victim_argv() - a victim's argv, read in its own context
+ * @r: the ring
+ * @pid: the victim's pid (the marked thread's)
+ * @mm: its mm, to tell a recycled pid apart
+ * @c: what was read: argv, its length, state and truncation (not exe)
+ *
+ * Context: any; from oomsnap_cmdline.c, under its raw lock.
+ * Return: false when no recent record is that victim's.
+ */
+bool oomsnap_ring_set_victim_argv(struct oomsnap_ring *r, pid_t pid,
+				  const void *mm,
+				  const struct oomsnap_cmdline *c)
+{
+	struct oomsnap_event *ev;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&r->lock, flags);
+	ev = oomsnap_ring_recent(r, oomsnap_is_reaped_victim, pid, mm);
+	if (ev) {
+		memcpy(ev->cmd.victim.argv, c->argv, c->len);
+		ev->cmd.victim.len = c->len;
+		ev->cmd.victim.truncated = c->truncated;
+		ev->cmd.victim.state = c->state;
+	}
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+	return ev;
+}

@@ -227,6 +227,21 @@ static void expect_starts(struct kunit *test, const char *s, const char *prefix)
 static const char hostile_comm[TASK_COMM_LEN] =
 	"\"}\\\n\x01\x1f\x7f\x80\xff{],:=%s";
 
+/* Add @len bytes of @path to @ev's path table: its index + 1. */
+static u8 put_path(struct oomsnap_event *ev, const char *path, size_t len,
+		   bool truncated)
+{
+	struct oomsnap_paths *t = &ev->paths;
+
+	t->ent[t->nr].off = t->used;
+	t->ent[t->nr].len = len;
+	t->ent[t->nr].truncated = truncated;
+	if (path)
+		memcpy(t->buf + t->used, path, len);
+	t->used += len;
+	return ++t->nr;
+}
+
 static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 {
 	struct oomsnap_event *ev;
@@ -246,18 +261,18 @@ static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 	ev->totalpages = 8192;
 	ev->has = OOMSNAP_HAS_MEMCG | OOMSNAP_HAS_VICTIM |
 		  OOMSNAP_HAS_VICTIM_MM | OOMSNAP_HAS_POINTS |
-		  OOMSNAP_HAS_OOM_NS | OOMSNAP_HAS_TRIGGER_MEMCG |
-		  OOMSNAP_HAS_VICTIM_MEMCG | OOMSNAP_HAS_COMMITTED |
+		  OOMSNAP_HAS_OOM_NS | OOMSNAP_HAS_COMMITTED |
 		  OOMSNAP_HAS_SWAP | OOMSNAP_HAS_NODEMASK | OOMSNAP_HAS_REAPED;
 	nodes_clear(ev->nodemask);
 	node_set(0, ev->nodemask);
 	ev->trigger.pid = 93;
 	ev->trigger.tgid = 93;
 	memcpy(ev->trigger.comm, hostile_comm, TASK_COMM_LEN);
-	/* a path that fills its buffer: no terminating NUL */
-	memset(ev->trigger.memcg, 'a', OOMSNAP_PATH_LEN);
-	ev->trigger.memcg[0] = '/';
-	strscpy(ev->memcg.path, "/t\"x\\y\n", OOMSNAP_PATH_LEN);
+	/* a path cut at OOMSNAP_PATH_MAX, stored without a NUL */
+	memset(ev->paths.buf, 'a', OOMSNAP_PATH_MAX);
+	ev->paths.buf[0] = '/';
+	ev->trigger.memcg = put_path(ev, NULL, OOMSNAP_PATH_MAX, true);
+	ev->memcg.path = put_path(ev, "/t\"x\\y\n", 7, false);
 	ev->memcg.usage = 8192;
 	ev->memcg.limit = 8192;
 	ev->system.totalram = 65536;
@@ -266,7 +281,7 @@ static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 	ev->victim.adj = -1000;
 	ev->victim.points = 8291;
 	memcpy(ev->victim.comm, hostile_comm, TASK_COMM_LEN);
-	strscpy(ev->victim.memcg, "/t", OOMSNAP_PATH_LEN);
+	ev->victim.memcg = put_path(ev, "/t", 2, false);
 	ev->victim.total_vm = 8469;
 	ev->victim.pgtables_kb = 100;
 	ev->nr_zones = 2;
@@ -343,30 +358,34 @@ static void render_json_key_order(struct kunit *test)
 static void render_json_roundtrip(struct kunit *test)
 {
 	struct oomsnap_event *ev = make_event(test, 0);
-	u8 got[OOMSNAP_PATH_LEN + 8];
+	size_t size = OOMSNAP_PATH_MAX + 8, n;
+	u8 *got = kunit_kzalloc(test, size, GFP_KERNEL);
 	unsigned int b;
-	size_t n;
+	char *s;
 
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, got);
 	/* every byte value survives in comm, 15 at a time */
 	for (b = 1; b < 256; b += TASK_COMM_LEN - 1) {
 		unsigned int i;
-		char *s;
 
 		memset(ev->trigger.comm, 0, TASK_COMM_LEN);
 		for (i = 0; i < TASK_COMM_LEN - 1 && b + i < 256; i++)
 			ev->trigger.comm[i] = b + i;
 		s = render(test, ev, true);
 		expect_json_line(test, s);
-		n = json_get(test, s, "comm", 0, got, sizeof(got));
+		n = json_get(test, s, "comm", 0, got, size);
 		KUNIT_EXPECT_EQ(test, i, n);
 		KUNIT_EXPECT_EQ(test, 0, memcmp(got, ev->trigger.comm, i));
 	}
-	/* a path without NUL is cut at its buffer's size */
-	n = json_get(test, render(test, ev, true), "memcg", 0, got, sizeof(got));
-	KUNIT_EXPECT_EQ(test, OOMSNAP_PATH_LEN, n);
+	/* a path without NUL ends at its length, and says it was cut */
+	s = render(test, ev, true);
+	n = json_get(test, s, "memcg", 0, got, size);
+	KUNIT_EXPECT_EQ(test, OOMSNAP_PATH_MAX, n);
+	expect_has(test, s, "aaa\",\"memcg_truncated\":true}");
+	expect_has(test, s, "\"path_truncated\":false,");
 	/* a process name that is empty */
 	memset(ev->victim.comm, 0, TASK_COMM_LEN);
-	n = json_get(test, render(test, ev, true), "comm", 1, got, sizeof(got));
+	n = json_get(test, render(test, ev, true), "comm", 1, got, size);
 	KUNIT_EXPECT_EQ(test, 0, n);
 }
 
@@ -444,7 +463,7 @@ static void render_text_hostile(struct kunit *test)
 	static const char * const has[] = {
 		" outcome=killed gfp=0xcc0(GFP_KERNEL) order=0 ",
 		"\n  trigger pid=93 tgid=93 comm=",
-		"\n  memcg path=/t\\042x\\134y\\012 usage=32768kB limit=32768kB",
+		"\n  memcg path=/t\\042x\\134y\\012 path-truncated=false usage=32768kB limit=32768kB",
 		"\n  victim pid=93 ",
 		" total-vm=33876kB ",
 		"\n  zone node=1 zone=Normal free=4000kB",
@@ -486,10 +505,11 @@ static void render_text_escape(struct kunit *test)
 	char *s;
 
 	strscpy_pad(ev->victim.comm, "a b=c\\d", TASK_COMM_LEN);
-	strscpy(ev->victim.memcg, "/my dir/x=1", OOMSNAP_PATH_LEN);
+	ev->victim.memcg = put_path(ev, "/my dir/x=1", 11, false);
 	strscpy_pad(ev->cands[0].comm, "\"\"", TASK_COMM_LEN);
 	s = render(test, ev, false);
-	expect_has(test, s, " comm=a\\040b\\075c\\134d uid=0 memcg=/my\\040dir/x\\0751 ");
+	expect_has(test, s,
+		   " comm=a\\040b\\075c\\134d uid=0 memcg=/my\\040dir/x\\0751 memcg-truncated=false ");
 	expect_has(test, s, "\n  candidate pid=100 comm=\\042\\042 points=");
 	/* an empty name is "", which no escaped name can be */
 	memset(ev->victim.comm, 0, TASK_COMM_LEN);

@@ -13,6 +13,7 @@
  * end the value nor reach the terminal raw).  Stream notices are lines of
  * the same grammar: lost=N or cleared=N, and msg="...".
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "oomsnap.h"
@@ -56,6 +57,37 @@ static void lf_path(struct sbuf *b, json_object *rec, const char *path)
 }
 
 /*
+ * The container, pod and unit of the trigger, the memcg at its limit and
+ * the victim (ident.c), keyed by their paths in the JSON the CLI writes:
+ * identity.victim.container_id=...
+ */
+static void lf_identity(struct sbuf *b, json_object *rec)
+{
+	static const char * const who[] = { "trigger", "memcg", "victim" };
+	static const char * const what[] = {
+		"runtime", "container_id", "pod_uid", "qos", "unit",
+	};
+	json_object *id = ident_record(rec);
+	struct sbuf v = { 0 };
+	char path[64];
+	size_t i, k;
+
+	for (i = 0; id && i < ARRAY_SIZE(who); i++)
+		for (k = 0; k < ARRAY_SIZE(what); k++) {
+			snprintf(path, sizeof(path), "%s.%s", who[i], what[k]);
+			if (!rec_has(id, path))
+				continue;
+			sb_reset(&v);
+			sb_v(&v, id, path);
+			snprintf(path, sizeof(path), "identity.%s.%s", who[i], what[k]);
+			lf_key(b, path);
+			lf_value(b, v.s);
+		}
+	sb_free(&v);
+	json_object_put(id);
+}
+
+/*
  * seq, when, why (cause, kind, constraint, the memcg at its limit), the
  * allocation, its trigger, and the outcome with the victim's figures.
  */
@@ -81,6 +113,7 @@ void sb_brief(struct sbuf *b, json_object *rec)
 	}
 	for (i = 0; i < ARRAY_SIZE(paths); i++)
 		lf_path(b, rec, paths[i]);
+	lf_identity(b, rec);
 }
 
 /*

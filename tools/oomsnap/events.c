@@ -21,52 +21,102 @@ static long long block_seq(const char *line, size_t len)
 	return *end == ' ' ? seq : -1;
 }
 
+/*
+ * The events of events.json, parsed once for the text view's identity
+ * lines (ident.c): the text view is the module's, the container and pod
+ * the CLI's reading of its paths, so they come after the module's lines
+ * of each block.  NULL when events.json cannot be read.
+ */
+static json_object *all_records(void)
+{
+	size_t size, len;
+	char *buf = read_file_soft("events.json", &size);
+	struct lines it = { buf, buf + size, 0 };
+	json_object *all, *rec;
+	const char *line;
+
+	if (!buf)
+		return NULL;
+	all = json_object_new_array();
+	while ((rec = next_record(&it, &line, &len))) {
+		if (is_event(rec))
+			json_object_array_add(all, rec);
+		else
+			json_object_put(rec);
+	}
+	free(buf);
+	return all;
+}
+
+static void identity_lines(json_object *all, long long seq)
+{
+	struct sbuf b = { 0 };
+	json_object *rec;
+	size_t i;
+
+	if (seq < 0 || !all)
+		return;
+	for (i = 0; i < json_object_array_length(all); i++) {
+		rec = json_object_array_get_idx(all, i);
+		if (rec_int(rec, "seq") == seq)
+			sb_ident_text(&b, rec);
+	}
+	if (b.len)
+		fputs(b.s, stdout);
+	sb_free(&b);
+}
+
 static void events_text(long long since)
 {
 	size_t size, len;
 	char *buf = read_file("events", &size);
+	json_object *all = all_records();
 	struct lines it = { buf, buf + size, 0 };
 	const char *line;
-	bool on = false;
-	long long seq;
+	bool on = since < 0;
+	long long seq, cur = -1;
 
-	if (since < 0) {
-		fwrite(buf, 1, size, stdout);
-		free(buf);
-		return;
-	}
 	while (next_line(&it, &line, &len)) {
 		seq = block_seq(line, len);
-		if (seq >= 0)
+		if (seq >= 0) {
+			if (on)
+				identity_lines(all, cur);
+			cur = seq;
 			on = seq > since;
+		}
 		if (on)
 			printf("%.*s\n", (int)len, line);
 	}
+	if (on)
+		identity_lines(all, cur);
+	json_object_put(all);
 	free(buf);
 }
 
 /*
- * With --since, each record is parsed and its "seq" read by name: a
- * line that cannot be parsed is reported and left out.
+ * Each record is parsed, its "seq" read by name for --since, and written
+ * back as the module wrote it with the CLI's "identity" added
+ * (sb_with_identity()); a line that cannot be parsed is reported and left
+ * out.
  */
 static void events_json(long long since)
 {
 	size_t size, len;
 	char *buf = read_file("events.json", &size);
 	struct lines it = { buf, buf + size, 0 };
+	struct sbuf b = { 0 };
 	const char *line;
 	json_object *rec;
 
-	if (since < 0) {
-		fwrite(buf, 1, size, stdout);
-		free(buf);
-		return;
-	}
 	while ((rec = next_record(&it, &line, &len))) {
-		if (is_event(rec) && rec_int(rec, "seq") > since)
-			printf("%.*s\n", (int)len, line);
+		if (since < 0 || (is_event(rec) && rec_int(rec, "seq") > since)) {
+			sb_reset(&b);
+			sb_with_identity(&b, rec, line, len);
+			puts(b.s);
+		}
 		json_object_put(rec);
 	}
+	sb_free(&b);
 	free(buf);
 }
 
@@ -119,7 +169,26 @@ int cmd_last(int argc, char **argv)
 	}
 	if (!start || (size_t)(start - buf) >= end)
 		die(E_NONE, "no event retained");
-	printf("%.*s\n", (int)(end - (start - buf)), start);
+	len = end - (start - buf);
+	if (json) {
+		struct sbuf b = { 0 };
+		const char *err;
+		json_object *rec = rec_parse(start, len, &err);
+
+		if (rec)
+			sb_with_identity(&b, rec, start, len);
+		else
+			sb_printf(&b, "%.*s", (int)len, start);
+		puts(b.s);
+		json_object_put(rec);
+		sb_free(&b);
+	} else {
+		json_object *all = all_records();
+
+		printf("%.*s\n", (int)len, start);
+		identity_lines(all, block_seq(start, end - (start - buf)));
+		json_object_put(all);
+	}
 	free(buf);
 	return E_OK;
 }

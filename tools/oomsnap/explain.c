@@ -211,12 +211,70 @@ static unsigned int zones(struct sbuf *b, json_object *rec, enum zones_which whi
 	return c;
 }
 
+/*
+ * " (container ID (RUNTIME) of pod UID (QOS))" after the cgroup at @path
+ * of the record, when its path shows one (ident.c); nothing otherwise.
+ */
+static void sb_who(struct sbuf *s, json_object *rec, const char *path)
+{
+	json_object *v = rec_get(rec, path);
+	struct sbuf w = { 0 };
+
+	if (v && json_object_is_type(v, json_type_string) &&
+	    sb_ident_words(&w, json_object_get_string(v)))
+		sb_printf(s, " (%s)", w.s);
+	sb_free(&w);
+}
+
+/*
+ * " The victim's command line: A B "C D" (exe PATH)." of @who ("trigger", "victim")
+ * when the record has it (interface section 3.1): arguments joined by
+ * spaces, one holding a space, a quote or nothing in double quotes,
+ * escaped as every name; "..." when the module cut it.
+ */
+static void sb_argv(struct sbuf *s, json_object *rec, const char *who)
+{
+	char p[64];
+	json_object *a, *e;
+	const char *v;
+	size_t i, n;
+
+	snprintf(p, sizeof(p), "%s.argv", who);
+	a = rec_get(rec, p);
+	if (!a || !json_object_is_type(a, json_type_array) || !json_object_array_length(a))
+		return;
+	sb_puts(s, " The victim's command line:");
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		v = json_object_get_string(e);
+		sb_putc(s, ' ');
+		if (!*v || strpbrk(v, " \t\"'"))
+			sb_putc(s, '"');
+		sb_escaped(s, v, json_object_get_string_len(e));
+		if (!*v || strpbrk(v, " \t\"'"))
+			sb_putc(s, '"');
+	}
+	snprintf(p, sizeof(p), "%s.argv_truncated", who);
+	if (rec_is(rec, p, "true"))
+		sb_puts(s, " ... (cut)");
+	snprintf(p, sizeof(p), "%s.exe", who);
+	if (rec_has(rec, p)) {
+		sb_puts(s, " (exe ");
+		sb_v(s, rec, p);
+		sb_putc(s, ')');
+	}
+	sb_putc(s, '.');
+}
+
 /* "pid N (COMM) in cgroup PATH, oom_score_adj N" of the trigger */
 static void sb_trigger(struct sbuf *s, json_object *rec)
 {
 	sb_say(s, rec, NULL, "{trigger task}");
-	if (rec_has(rec, "trigger.memcg"))
+	if (rec_has(rec, "trigger.memcg")) {
 		sb_say(s, rec, NULL, " in cgroup {trigger.memcg}");
+		sb_who(s, rec, "trigger.memcg");
+	}
 	sb_say(s, rec, NULL, ", oom_score_adj {trigger.oom_score_adj}");
 }
 
@@ -278,6 +336,7 @@ static void ran_out_memcg(struct sbuf *s, json_object *rec, enum memcg_where whe
 	long long lim = rec_int(rec, "memcg.limit_kb");
 
 	sb_say(s, rec, NULL, "What ran out: cgroup {memcg.path}");
+	sb_who(s, rec, "memcg.path");
 	sb_say(s, rec, NULL, text[where].whose);
 	sb_say(s, rec, NULL,
 	       " was at its memory limit: usage {memcg.usage_kb kB} of a limit of {memcg.limit_kb kB} (");
@@ -375,8 +434,10 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	char ru[32] = "", p[48];
 
 	sb_say(s, rec, NULL, "Who was killed: {victim task}, uid {victim.uid}");
-	if (rec_has(rec, "victim.memcg"))
+	if (rec_has(rec, "victim.memcg")) {
 		sb_say(s, rec, NULL, ", cgroup {victim.memcg}");
+		sb_who(s, rec, "victim.memcg");
+	}
 	sb_say(s, rec, NULL,
 	       ". It scored highest with {victim.points} badness points (oom_score_adj {victim.oom_score_adj}): the kernel counts a task's resident memory, swap entries and page tables in pages, and adds oom_score_adj thousandths of {totalpages} pages (the memory it could use).");
 	if (adj == 1000)
@@ -397,7 +458,14 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	}
 	if (*ru) {
 		sb_say(s, rec, ru,
-		       " The runner-up was {@ task} with {@.points} points (oom_score_adj {@.oom_score_adj}, rss {@.rss_kb kB})");
+		       " The runner-up was {@ task}");
+		snprintf(p, sizeof(p), "%s.memcg", ru);
+		if (rec_has(rec, p)) {
+			sb_say(s, rec, ru, " in cgroup {@.memcg}");
+			sb_who(s, rec, p);
+		}
+		sb_say(s, rec, ru,
+		       " with {@.points} points (oom_score_adj {@.oom_score_adj}, rss {@.rss_kb kB})");
 		if (n > 2)
 			sb_printf(s, ", of %u candidates recorded", n);
 		sb_putc(s, '.');
@@ -424,6 +492,8 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	if (rec_is(rec, "victim.settled", "false"))
 		sb_puts(s,
 			" Its memory figures may differ from the kernel's Killed process line by up to 12 kB of page tables (16 kB with 5-level paging) and 2 MB + 264 kB of each rss figure (on 6.2 and later: 2 MB + max(32, 2 x CPUs) pages) per running task, because the victim was running on another CPU when they were read and may have finished a page fault before the kernel printed its line (interface section 3.1).");
+	/* after all the rest, which then wraps as it did before argv */
+	sb_argv(s, rec, "victim");
 }
 
 static void who(struct sbuf *s, json_object *rec, long long order)

@@ -48,7 +48,7 @@ static bool follow_line(struct watch *w, const char *line, size_t len)
 	}
 	event = is_event(rec);
 	if (w->json)
-		printf("%.*s\n", (int)len, line);
+		sb_with_identity(&b, rec, line, len);
 	else if (event)
 		sb_brief(&b, rec);
 	else

@@ -18,6 +18,7 @@
  *   follow.c   watch: following the stream
  *   exec.c     watch --exec: a command per event
  *   journal.c  journal: events into the systemd journal (the service)
+ *   ident.c    container, pod and unit from a cgroup path
  */
 #ifndef OOMSNAP_CLI_H
 #define OOMSNAP_CLI_H
@@ -119,6 +120,24 @@ void sb_say(struct sbuf *b, json_object *rec, const char *base, const char *t);
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);
 bool sb_notice(struct sbuf *b, json_object *rec);
+
+/* ident.c: who a cgroup path belongs to; a field is NULL when not shown */
+struct cg_ident {
+	const char *runtime;	/* "docker", "containerd", "cri", "cri-o", ... */
+	char *container;	/* the 64-hex id, or a machine's or LXC name */
+	bool monitor;		/* the runtime's monitor (conmon, lxc.monitor) */
+	char *pod;		/* Kubernetes pod UID, with '-' */
+	const char *qos;	/* "guaranteed", "burstable", "besteffort" */
+	char *unit;		/* innermost .service or .scope */
+	char *slice;		/* innermost .slice */
+};
+
+bool ident_parse(const char *path, struct cg_ident *id);
+void ident_free(struct cg_ident *id);
+json_object *ident_record(json_object *rec);
+void sb_with_identity(struct sbuf *b, json_object *rec, const char *line, size_t len);
+bool sb_ident_words(struct sbuf *b, const char *path);
+void sb_ident_text(struct sbuf *b, json_object *rec);
 
 /* the commands */
 /* why.c */

@@ -14,7 +14,10 @@
  * - the stack in words (stack.c), on the frames of the kernel reports
  *   behind seed 002 and others;
  * - explain names the zones of a fragmentation OOM from the module's
- *   per-zone "fragmented" flag, not from the figures (explain.c).
+ *   per-zone "fragmented" flag, not from the figures (explain.c);
+ * - container, pod and unit from real-shaped cgroup paths of each runtime,
+ *   cgroup v2 and v1, and paths that only look like one (ident.c), and
+ *   how events --json, watch, explain and the text view show them.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -395,6 +398,226 @@ static void test_explain_fragmented(void)
 	}
 }
 
+#define CID "3f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c"
+#define UID "0c2b8c2e-5d1a-4b7e-9f3c-2a1b0c9d8e7f"
+#define UID_ "0c2b8c2e_5d1a_4b7e_9f3c_2a1b0c9d8e7f"
+
+/*
+ * The shapes the runtimes write (ident.c names their sources): on cgroup
+ * v2 the path from the root; on v1 the path below the memory controller's
+ * mount, which is what the record has (the same strings, e.g. /docker/ID).
+ */
+static const struct ident_case {
+	const char *path;
+	const char *runtime, *container;
+	bool monitor;
+	const char *pod, *qos, *unit, *slice;
+} ident_cases[] = {
+	/* docker: systemd driver (v2), cgroupfs driver (v1 and v2) */
+	{ "/system.slice/docker-" CID ".scope", "docker", CID, false, NULL, NULL,
+	  "docker-" CID ".scope", "system.slice" },
+	{ "/docker/" CID, "docker", CID, false, NULL, NULL, NULL, NULL },
+	/* containerd by the kubelet, systemd driver, the three QoS classes */
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	  ".slice/cri-containerd-" CID ".scope", "containerd", CID, false, UID, "burstable",
+	  "cri-containerd-" CID ".scope", "kubepods-burstable-pod" UID_ ".slice" },
+	{ "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_
+	  ".slice/cri-containerd-" CID ".scope", "containerd", CID, false, UID, "besteffort",
+	  "cri-containerd-" CID ".scope", "kubepods-besteffort-pod" UID_ ".slice" },
+	{ "/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope",
+	  "containerd", CID, false, UID, "guaranteed", "cri-containerd-" CID ".scope",
+	  "kubepods-pod" UID_ ".slice" },
+	/* a pod's own cgroup (the memcg at its limit), and a cgroup root */
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice",
+	  NULL, NULL, false, UID, "burstable", NULL, "kubepods-burstable-pod" UID_ ".slice" },
+	{ "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/"
+	  "kubelet-kubepods-besteffort-pod" UID_ ".slice/cri-containerd-" CID ".scope",
+	  "containerd", CID, false, UID, "besteffort", "cri-containerd-" CID ".scope",
+	  "kubelet-kubepods-besteffort-pod" UID_ ".slice" },
+	/* the kubelet's cgroupfs driver (v1 memory mount, or v2) */
+	{ "/kubepods/burstable/pod" UID "/" CID, "cri", CID, false, UID, "burstable",
+	  NULL, NULL },
+	{ "/kubepods/pod" UID "/" CID, "cri", CID, false, UID, "guaranteed", NULL, NULL },
+	{ "/kubepods/besteffort/pod" UID, NULL, NULL, false, UID, "besteffort", NULL, NULL },
+	/* a static pod: its UID is a hash, 32 hex digits */
+	{ "/kubepods/besteffort/pod6e1a6d1e5b1b7b2f8d0cd12345678901/" CID, "cri", CID, false,
+	  "6e1a6d1e5b1b7b2f8d0cd12345678901", "besteffort", NULL, NULL },
+	/* CRI-O: systemd driver, its conmon, cgroupfs driver */
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	  ".slice/crio-" CID ".scope", "cri-o", CID, false, UID, "burstable",
+	  "crio-" CID ".scope", "kubepods-burstable-pod" UID_ ".slice" },
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	  ".slice/crio-conmon-" CID ".scope", "cri-o", CID, true, UID, "burstable",
+	  "crio-conmon-" CID ".scope", "kubepods-burstable-pod" UID_ ".slice" },
+	{ "/kubepods/burstable/pod" UID "/crio-" CID, "cri-o", CID, false, UID, "burstable",
+	  NULL, NULL },
+	/* podman: root, rootless with crun's "container" sub-cgroup, conmon, cgroupfs */
+	{ "/machine.slice/libpod-" CID ".scope", "podman", CID, false, NULL, NULL,
+	  "libpod-" CID ".scope", "machine.slice" },
+	{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" CID
+	  ".scope/container", "podman", CID, false, NULL, NULL, "libpod-" CID ".scope",
+	  "user.slice" },
+	{ "/machine.slice/libpod-conmon-" CID ".scope", "podman", CID, true, NULL, NULL,
+	  "libpod-conmon-" CID ".scope", "machine.slice" },
+	{ "/libpod_parent/libpod-" CID, "podman", CID, false, NULL, NULL, NULL, NULL },
+	/* systemd-nspawn / machined: the name unescaped */
+	{ "/machine.slice/machine-web\\x2d1.scope", "systemd-nspawn", "web-1", false, NULL,
+	  NULL, "machine-web\\x2d1.scope", "machine.slice" },
+	{ "/machine.slice/systemd-nspawn@db.service/payload", "systemd-nspawn", "db", false,
+	  NULL, NULL, "systemd-nspawn@db.service", "machine.slice" },
+	/* LXC: 4.0 and later, its monitor, the older /lxc/NAME (v1) */
+	{ "/lxc.payload.web", "lxc", "web", false, NULL, NULL, NULL, NULL },
+	{ "/lxc.monitor.web", "lxc", "web", true, NULL, NULL, NULL, NULL },
+	{ "/lxc/web", "lxc", "web", false, NULL, NULL, NULL, NULL },
+	/* a plain systemd service, a user session */
+	{ "/system.slice/postgresql@15-main.service", NULL, NULL, false, NULL, NULL,
+	  "postgresql@15-main.service", "system.slice" },
+	{ "/user.slice/user-1000.slice/session-3.scope", NULL, NULL, false, NULL, NULL,
+	  "session-3.scope", "user-1000.slice" },
+	/* only look like one: nothing, or only the unit */
+	{ "/docker/" CID "0", NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/docker/3f0a1b2c3d4e", NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/mydocker/" CID, NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/system.slice/docker-3F0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C.scope",
+	  NULL, NULL, false, NULL, NULL,
+	  "docker-3F0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C.scope",
+	  "system.slice" },
+	{ "/system.slice/my-docker-" CID ".scope", NULL, NULL, false, NULL, NULL,
+	  "my-docker-" CID ".scope", "system.slice" },
+	{ "/system.slice/docker.service", NULL, NULL, false, NULL, NULL, "docker.service",
+	  "system.slice" },
+	{ "/shop/podcast/" CID, NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/kubepods/burstable/podcast/" CID, NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/kubepods/burstable/pod" UID_ "/" CID, NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/pods/pod" UID "/" CID, NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID ".slice",
+	  NULL, NULL, false, NULL, NULL, NULL, "kubepods-burstable-pod" UID ".slice" },
+	{ "/crio-" CID, NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/lxc.payload.", NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/lxcfoo/web", NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "/machine-web.scope", NULL, NULL, false, NULL, NULL, "machine-web.scope", NULL },
+	{ "/", NULL, NULL, false, NULL, NULL, NULL, NULL },
+	{ "", NULL, NULL, false, NULL, NULL, NULL, NULL },
+};
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+#define S(x) ((x) ? (x) : "(null)")
+
+static void test_ident_paths(void)
+{
+	const struct ident_case *c;
+	struct cg_ident id;
+	bool found;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ident_cases); i++) {
+		c = &ident_cases[i];
+		found = ident_parse(c->path, &id);
+		CHECK(found == (c->runtime || c->pod || c->unit || c->slice),
+		      "ident %zu %s: found %d", i, c->path, found);
+		CHECK(same(id.runtime, c->runtime) && same(id.container, c->container) &&
+		      id.monitor == c->monitor && same(id.pod, c->pod) && same(id.qos, c->qos) &&
+		      same(id.unit, c->unit) && same(id.slice, c->slice),
+		      "ident %zu %s: runtime %s container %s monitor %d pod %s qos %s unit %s slice %s",
+		      i, c->path, S(id.runtime), S(id.container), id.monitor, S(id.pod),
+		      S(id.qos), S(id.unit), S(id.slice));
+		ident_free(&id);
+	}
+}
+
+/* A container event: the trigger and the victim in a pod's container. */
+static const char container_event[] =
+	"{\"v\":1,\"seq\":9,\"kind\":\"memcg\",\"constraint\":\"memcg\","
+	"\"cause\":\"memcg_limit\",\"outcome\":\"killed\",\"order\":0,\"gfp\":\"GFP_KERNEL\","
+	"\"trigger\":{\"pid\":93,\"tgid\":93,\"comm\":\"hog\",\"oom_score_adj\":0,"
+	"\"memcg\":\"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	".slice/cri-containerd-" CID ".scope\"},"
+	"\"memcg\":{\"path\":\"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+	UID_ ".slice/cri-containerd-" CID ".scope\",\"usage_kb\":32768,\"limit_kb\":32768},"
+	"\"victim\":{\"pid\":93,\"tgid\":93,\"comm\":\"hog\",\"uid\":0,"
+	"\"memcg\":\"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	".slice/cri-containerd-" CID ".scope\",\"points\":8291,\"oom_score_adj\":0,"
+	"\"anon_rss_kb\":32412,\"exe\":\"/usr/bin/java\","
+	"\"argv\":[\"java\",\"-Xmx 2g\",\"a\\\"b\",\"\",\"x\\u0001\"],\"argv_truncated\":true},"
+	"\"killed\":[93],"
+	"\"candidates\":[{\"pid\":93,\"comm\":\"hog\",\"points\":8291,\"oom_score_adj\":0},"
+	"{\"pid\":95,\"comm\":\"side car\",\"points\":10,\"oom_score_adj\":0,"
+	"\"memcg\":\"/machine.slice/machine-a\\u0001\\u00ff.scope\"}]}";
+
+static void test_ident_views(void)
+{
+	const char *err = NULL;
+	json_object *rec = rec_parse(container_event, strlen(container_event), &err);
+	json_object *again, *id;
+	struct sbuf b = { 0 };
+	char *out;
+
+	CHECK(rec, "container event: %s", err);
+	if (!rec)
+		return;
+	/* events --json: the module's bytes, then "identity" */
+	sb_with_identity(&b, rec, container_event, strlen(container_event));
+	CHECK(!strncmp(b.s, container_event, strlen(container_event) - 1) &&
+	      !strncmp(b.s + strlen(container_event) - 1, ",\"identity\":{", 13),
+	      "with identity: %s", b.s);
+	again = rec_parse(b.s, b.len, &err);
+	CHECK(again, "with identity does not parse: %s", err);
+	CHECK(rec_is(again, "identity.victim.runtime", "containerd") &&
+	      rec_is(again, "identity.victim.container_id", CID) &&
+	      rec_is(again, "identity.memcg.pod_uid", UID) &&
+	      rec_is(again, "identity.trigger.qos", "burstable") &&
+	      rec_is(again, "identity.victim.monitor", "false") &&
+	      !rec_has(again, "identity.candidates.0") &&
+	      rec_is(again, "identity.candidates.1.runtime", "systemd-nspawn") &&
+	      !rec_has(again, "identity.killed") && rec_int(again, "victim.pid") == 93,
+	      "identity: %s", b.s);
+	/* the machine name's bytes 0x01 and 0xff, escaped as the module does */
+	CHECK(strstr(b.s, "\"container_id\":\"a\\u0001\\u00ff\""), "escaped name: %s", b.s);
+	json_object_put(again);
+
+	/* watch: the keys are the JSON's paths */
+	sb_reset(&b);
+	sb_brief(&b, rec);
+	CHECK(strstr(b.s, " identity.victim.container_id=" CID) &&
+	      strstr(b.s, " identity.memcg.pod_uid=" UID " identity.memcg.qos=burstable"),
+	      "watch line: %s", b.s);
+	id = ident_record(rec);
+	json_object_object_add(rec, "identity", id);
+	check_logfmt(rec, b.s, "container event");
+
+	/* the text view's lines */
+	sb_reset(&b);
+	sb_ident_text(&b, rec);
+	CHECK(strstr(b.s, "  identity victim runtime=containerd container=" CID " pod=" UID
+		      " qos=burstable unit=cri-containerd-" CID ".scope slice=kubepods-burstable-pod"
+		      UID_ ".slice\n") &&
+	      strstr(b.s, "  identity candidates.1 runtime=systemd-nspawn container=a\\001\\377"
+		      " unit=machine-a\\001\\377.scope slice=machine.slice\n") &&
+	      !strstr(b.s, "candidates.0"),
+	      "text lines: %s", b.s);
+	json_object_put(rec);
+
+	/* explain */
+	out = explained(container_event);
+	CHECK(strstr(out, "cri-containerd-" CID ".scope (container 3f0a1b2c3d4e (containerd) of pod "
+		      UID " (burstable)), oom_score_adj 0") &&
+	      strstr(out, "(burstable)). It scored highest") &&
+	      strstr(out, ". The victim's command line: java \"-Xmx 2g\" \"a\\\"b\" \"\" "
+		      "x\\u0001 ... (cut) (exe /usr/bin/java).  What the OOM reaper") &&
+	      strstr(out, "What ran out: cgroup /kubepods.slice/") &&
+	      strstr(out, ".scope (container 3f0a1b2c3d4e (containerd) of pod " UID
+		      " (burstable)), the trigger's own cgroup,") &&
+	      strstr(out, "runner-up was pid 95 (side car) in cgroup /machine.slice/machine-a\\u0001\\u00ff.scope"
+		      " (machine a\\u0001\\u00ff (systemd-nspawn)) with 10 points"),
+	      "explain: %s", out);
+	free(out);
+	sb_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	test_stack();
@@ -402,6 +625,8 @@ int main(int argc, char **argv)
 	test_paths();
 	test_utc();
 	test_explain_fragmented();
+	test_ident_paths();
+	test_ident_views();
 	test_logfmt(argc > 1 ? argv[1] : "tests/data");
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
