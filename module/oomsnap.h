@@ -408,6 +408,8 @@ void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 			     const void *mm, unsigned long anon,
 			     unsigned long file, unsigned long shmem);
 wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r);
+int oomsnap_ring_try_recent(struct oomsnap_ring *r, unsigned int back,
+			    struct oomsnap_event *out, u64 *next);
 void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 			    u64 now_ns);
 
@@ -415,6 +417,7 @@ void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 int oomsnap_capture_init(void);
 void oomsnap_capture_exit(void);
 void oomsnap_capture_state(struct oomsnap_capture_state *st);
+struct oomsnap_event *oomsnap_capture_panic(void);
 
 /* oomsnap_cause.c */
 /**
@@ -458,6 +461,7 @@ const char *oomsnap_constraint_name(unsigned int c);
 const char *oomsnap_cause_name(unsigned int cause);
 const char *oomsnap_outcome_name(unsigned int outcome);
 const char *oomsnap_reason_name(unsigned int reason);
+const char *oomsnap_mem_name(unsigned int item);
 
 /* oomsnap_fs.c */
 int oomsnap_fs_init(int procfs_mode);
@@ -489,6 +493,10 @@ void oomsnap_fs_exit(void);
 
 /* oomsnap_stream.c */
 extern const struct file_operations oomsnap_stream_fops;
+
+/* oomsnap_panic.c */
+int oomsnap_panic_init(void);
+void oomsnap_panic_exit(void);
 
 /* oomsnap_tp.c */
 struct tracepoint *oomsnap_tp_find(const char *name);

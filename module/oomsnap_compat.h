@@ -19,6 +19,10 @@
 #include <linux/ptrace.h>
 #include <linux/kernfs.h>
 #include <linux/string.h>
+/* panic_notifier_list: in kernel.h up to 5.13, a header of its own since */
+#if __has_include(<linux/panic_notifier.h>)
+#include <linux/panic_notifier.h>
+#endif
 #include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
 #include <linux/timer.h>
