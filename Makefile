@@ -14,6 +14,9 @@
 #   make check           lint + build + selftests in a QEMU VM (KERNEL=bookworm;
 #                        KERNEL=<tag> for another kernel, see scripts/vm.sh --help)
 #   make check-matrix    the selftests on every kernel tag, then a summary table
+#   make check-panic     OOMs that panic, read back after the reboot: one QEMU
+#                        run with pstore/ramoops and four boots (vm.sh --pstore,
+#                        scripts/guest/panic-check.sh; KERNEL=<tag>, not debug)
 #   make check-debug     the selftests (full-size stress) and the KUnit suites on
 #                        a KASAN/lockdep/kmemleak kernel built from linux-source-6.1
 #                        (first run builds it: ~15-40 min; cached afterwards)
@@ -61,6 +64,11 @@ check-cli:
 
 check-rules:
 	scripts/check-rules.sh
+
+check-panic:
+	scripts/vm.sh --kernel $(KERNEL) --pstore --mem 256 --timeout 1200 $(VMFLAGS) \
+		--file scripts/guest/panic-check.sh:/oomsnap/panic-check.sh \
+		shell-cmd "sh /oomsnap/panic-check.sh"
 
 modules:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -126,7 +134,7 @@ bench: deps
 	OOMSNAP_BENCH_CMD='make bench KERNEL=$(KERNEL)$(if $(BENCHFLAGS), BENCHFLAGS="$(BENCHFLAGS)")' \
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
-.PHONY: all cli check-cli check-rules modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
+.PHONY: all cli check-cli check-rules check-panic modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
 	dkms-src dkms-install dkms-uninstall deb check-dkms check-systemd
 
 # ---------------------------------------------------------------------------
