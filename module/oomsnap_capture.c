@@ -393,6 +393,17 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
  * consider @p (oom_score_adj -1000 unless @any_adj, MMF_OOM_SKIP, vfork
  * child).
  */
+static bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
+			    struct oomsnap_cand *c, bool any_adj)
+{
+	c->adj = READ_ONCE(t->signal->oom_score_adj);
+	c->rss = oomsnap_mm_rss(mm);
+	c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
+	c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
+	return (any_adj || c->adj != OOM_SCORE_ADJ_MIN) &&
+	       !mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
+}
+
 static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 				 bool any_adj)
 {
@@ -402,20 +413,23 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 	for_each_thread(p, t) {
 		struct mm_struct *mm;
 
-		/* panicking: a stopped CPU may hold the lock for ever */
-		if (cur.panicking ? !spin_trylock(&t->alloc_lock) :
-				    !oomsnap_trylock_task(t))
-			continue;
-		mm = t->mm;
-		if (mm) {
-			c->adj = READ_ONCE(t->signal->oom_score_adj);
-			found = (any_adj || c->adj != OOM_SCORE_ADJ_MIN) &&
-				!mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
-			c->rss = oomsnap_mm_rss(mm);
-			c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
-			c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
+		if (cur.panicking) {
+			/*
+			 * A dying kernel: a stopped CPU may hold the task
+			 * lock for ever, but can free nothing any more, so
+			 * the mm is read without it.
+			 */
+			mm = READ_ONCE(t->mm);
+			if (mm)
+				found = oomsnap_cand_mm(t, mm, c, any_adj);
+		} else {
+			if (!oomsnap_trylock_task(t))
+				continue;
+			mm = t->mm;
+			if (mm)
+				found = oomsnap_cand_mm(t, mm, c, any_adj);
+			task_unlock(t);
 		}
-		task_unlock(t);
 		if (mm)
 			break;
 	}
@@ -948,9 +962,10 @@ static int oomsnap_oom_return(struct kretprobe_instance *ri,
  * caller's: oomsnap_panic.c), and the candidates
  * the kernel did not evaluate come from a scan by its formula, bounded
  * by max_tasks and scan_max.  The other CPUs are stopped and may hold any
- * lock for ever: the scan takes task locks by trylock only (a task whose
- * lock is held is left out), skips the protection lookup (spared stays
- * empty), and the reaper's lock and the ring are not touched.
+ * lock for ever, but can free nothing any more: the scan reads each mm
+ * without the task lock (oomsnap_cand_figures()), skips the protection
+ * lookup (spared stays empty), and the reaper's lock and the ring are not
+ * touched.
  *
  * Context: a panic notifier, interrupts off, other CPUs stopped.
  * Return: the event, or NULL when no OOM of the panicking task is in flight.

@@ -20,7 +20,7 @@
 #include <linux/kernfs.h>
 #include <linux/string.h>
 /* panic_notifier_list: in kernel.h up to 5.13, a header of its own since */
-#if __has_include(<linux/panic_notifier.h>)
+#ifdef OOMSNAP_HAVE_PANIC_NOTIFIER_H
 #include <linux/panic_notifier.h>
 #endif
 #include <linux/proc_fs.h>

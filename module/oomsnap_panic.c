@@ -19,10 +19,12 @@
  * escape bytes outside '!'..'~' as \u00XX), so a line splits on spaces.
  *
  * Context: panic() has stopped the other CPUs (smp_send_stop()) and runs
- * with interrupts off; a stopped CPU may hold any lock for ever.  Nothing
- * here allocates or takes a lock other than by trylock: the ring is read
- * with oomsnap_ring_try_recent(), the in-flight event directly (only the
- * panicking task, this one, writes it), into buffers allocated at load.
+ * with interrupts off; a stopped CPU may hold any lock for ever (but can
+ * free nothing any more).  Nothing here allocates or takes a lock other
+ * than by trylock: the ring is read with oomsnap_ring_try_recent(), the
+ * in-flight event directly (only the panicking task, this one, writes it),
+ * the candidates' mms without the task lock (oomsnap_capture_panic()),
+ * into buffers allocated at load.
  *
  * Not reached: with a kdump kernel loaded and crash_kexec_post_notifiers=0
  * (the default), panic() boots the kdump kernel before the notifiers run;
@@ -118,8 +120,9 @@ static void pj_zones(struct oomsnap_pj *b, const struct oomsnap_event *ev)
 
 		pj(b, "%s{\"node\":%u,\"zone\":", i ? "," : "", z->node);
 		pj_str(b, z->name ? z->name : "?", 16);
-		pj(b, ",\"free_kb\":%llu,\"min_kb\":%llu,\"low_kb\":%llu,\"high_kb\":%llu,\"managed_kb\":%llu,\"fragmented\":%s",
-		   pj_kb(z->free), pj_kb(z->min), pj_kb(z->low),
+		pj(b, ",\"free_kb\":%llu,\"min_kb\":%llu,\"low_kb\":%llu",
+		   pj_kb(z->free), pj_kb(z->min), pj_kb(z->low));
+		pj(b, ",\"high_kb\":%llu,\"managed_kb\":%llu,\"fragmented\":%s",
 		   pj_kb(z->high), pj_kb(z->managed), frag ? "true" : "false");
 		/* the free blocks only where they are the story */
 		if (ev->cause == OOMSNAP_CAUSE_FRAGMENTATION) {
@@ -166,11 +169,14 @@ static void pj_victim(struct oomsnap_pj *b, const struct oomsnap_event *ev)
 	if (ev->has & OOMSNAP_HAS_POINTS)
 		pj(b, ",\"points\":%ld", ev->victim.points);
 	pj(b, ",\"oom_score_adj\":%d", ev->victim.adj);
-	if (ev->has & OOMSNAP_HAS_VICTIM_MM)
-		pj(b, ",\"total_vm_kb\":%llu,\"anon_rss_kb\":%llu,\"file_rss_kb\":%llu,\"shmem_rss_kb\":%llu,\"swapents\":%lu,\"pgtables_kb\":%lu",
-		   pj_kb(ev->victim.total_vm), pj_kb(ev->victim.anon),
-		   pj_kb(ev->victim.file), pj_kb(ev->victim.shmem),
+	if (ev->has & OOMSNAP_HAS_VICTIM_MM) {
+		pj(b, ",\"total_vm_kb\":%llu,\"anon_rss_kb\":%llu",
+		   pj_kb(ev->victim.total_vm), pj_kb(ev->victim.anon));
+		pj(b, ",\"file_rss_kb\":%llu,\"shmem_rss_kb\":%llu",
+		   pj_kb(ev->victim.file), pj_kb(ev->victim.shmem));
+		pj(b, ",\"swapents\":%lu,\"pgtables_kb\":%lu",
 		   ev->victim.swapents, ev->victim.pgtables_kb);
+	}
 	pj(b, "}");
 }
 
@@ -185,9 +191,10 @@ static void pj_cands(struct oomsnap_pj *b, const struct oomsnap_event *ev,
 
 		pj(b, "%s{\"pid\":%d,\"comm\":", i ? "," : "", c->pid);
 		pj_str(b, c->comm, TASK_COMM_LEN);
-		pj(b, ",\"points\":%ld,\"oom_score_adj\":%d,\"rss_kb\":%llu,\"swapents\":%lu,\"pgtables_kb\":%llu}",
-		   c->points, c->adj, pj_kb(c->rss), c->swapents,
-		   pj_kb(c->pgtables));
+		pj(b, ",\"points\":%ld,\"oom_score_adj\":%d,\"rss_kb\":%llu",
+		   c->points, c->adj, pj_kb(c->rss));
+		pj(b, ",\"swapents\":%lu,\"pgtables_kb\":%llu}",
+		   c->swapents, pj_kb(c->pgtables));
 	}
 	pj(b, "]");
 }
@@ -204,14 +211,16 @@ static void oomsnap_panic_render(struct oomsnap_pj *b,
 	unsigned int i;
 
 	b->len = 0;
-	pj(b, "{\"v\":1,\"seq\":%llu,\"boot_ns\":%llu,\"real_ns\":%llu,\"kind\":\"%s\",\"constraint\":",
-	   ev->seq, ev->boot_ns, ev->real_ns, oomsnap_kind_name(ev->kind));
+	pj(b, "{\"v\":1,\"seq\":%llu,\"boot_ns\":%llu,\"real_ns\":%llu",
+	   ev->seq, ev->boot_ns, ev->real_ns);
+	pj(b, ",\"kind\":\"%s\",\"constraint\":", oomsnap_kind_name(ev->kind));
 	if (ev->constraint == OOMSNAP_CONSTRAINT_UNKNOWN)
 		pj(b, "null");
 	else
 		pj(b, "\"%s\"", oomsnap_constraint_name(ev->constraint));
-	pj(b, ",\"cause\":\"%s\",\"outcome\":\"%s\",\"gfp_mask\":\"%#x\",\"gfp\":\"%pGg\",\"order\":%d",
-	   oomsnap_cause_name(ev->cause), outcome,
+	pj(b, ",\"cause\":\"%s\",\"outcome\":\"%s\"",
+	   oomsnap_cause_name(ev->cause), outcome);
+	pj(b, ",\"gfp_mask\":\"%#x\",\"gfp\":\"%pGg\",\"order\":%d",
 	   (__force unsigned int)ev->gfp_mask, &ev->gfp_mask, ev->order);
 	if (has & OOMSNAP_HAS_NODEMASK)
 		pj(b, ",\"nodemask\":\"%*pbl\"", nodemask_pr_args(&ev->nodemask));
@@ -293,8 +302,8 @@ static void oomsnap_panic_print(const struct oomsnap_event *ev,
 static int oomsnap_panic_notify(struct notifier_block *nb, unsigned long code,
 				void *data)
 {
-	unsigned int want = min(READ_ONCE(oomsnap_panic_events),
-				(unsigned int)OOMSNAP_PANIC_EVENTS_MAX);
+	unsigned int want = min_t(unsigned int, READ_ONCE(oomsnap_panic_events),
+				  OOMSNAP_PANIC_EVENTS_MAX);
 	const char *msg = data, *outcome;
 	struct oomsnap_event *ev;
 	unsigned int back, prev = 0;
