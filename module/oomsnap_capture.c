@@ -397,8 +397,16 @@ static bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
 			    struct oomsnap_cand *c, bool any_adj)
 {
 	c->adj = READ_ONCE(t->signal->oom_score_adj);
-	c->rss = oomsnap_mm_rss(mm);
-	c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
+	if (cur.panicking) {
+		/* no lock a stopped CPU may hold: see the helper */
+		c->rss = oomsnap_mm_counter_dying(mm, MM_FILEPAGES) +
+			 oomsnap_mm_counter_dying(mm, MM_ANONPAGES) +
+			 oomsnap_mm_counter_dying(mm, MM_SHMEMPAGES);
+		c->swapents = oomsnap_mm_counter_dying(mm, MM_SWAPENTS);
+	} else {
+		c->rss = oomsnap_mm_rss(mm);
+		c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
+	}
 	c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
 	return (any_adj || c->adj != OOM_SCORE_ADJ_MIN) &&
 	       !mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
@@ -963,7 +971,8 @@ static int oomsnap_oom_return(struct kretprobe_instance *ri,
  * the kernel did not evaluate come from a scan by its formula, bounded
  * by max_tasks and scan_max.  The other CPUs are stopped and may hold any
  * lock for ever, but can free nothing any more: the scan reads each mm
- * without the task lock (oomsnap_cand_figures()), skips the protection
+ * without the task lock and sums its rss counters without their lock
+ * (oomsnap_mm_counter_dying()), skips the protection
  * lookup (spared stays empty), and the reaper's lock and the ring are not
  * touched.
  *
