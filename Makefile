@@ -37,6 +37,11 @@ check-cli: ## the CLI's host unit tests (no VM; also run by make check)
 check-rules: ## the alert rules (contrib/prometheus/): promtool check + test rules (no VM)
 	scripts/check-rules.sh
 
+check-panic: ## OOMs that panic, read back after the reboot (pstore, four boots; KERNEL=<tag>, not debug)
+	scripts/vm.sh --kernel $(KERNEL) --pstore --mem 256 --timeout 1200 $(VMFLAGS) \
+		--file scripts/guest/panic-check.sh:/oomsnap/panic-check.sh \
+		shell-cmd "sh /oomsnap/panic-check.sh"
+
 modules: ## module/oomsnap.ko for KDIR (default: the running kernel's headers)
 	@if [ ! -d "$(KDIR)" ]; then \
 		echo "error: no kernel build tree at KDIR=$(KDIR)"; \
@@ -101,7 +106,7 @@ bench: deps ## benchmarks in the VM (~15 min), tables into bench/RESULTS.md (BEN
 	OOMSNAP_BENCH_CMD='make bench KERNEL=$(KERNEL)$(if $(BENCHFLAGS), BENCHFLAGS="$(BENCHFLAGS)")' \
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
-.PHONY: help all cli check-cli check-rules modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
+.PHONY: help all cli check-cli check-rules check-panic modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
 	dkms-src dkms-install dkms-uninstall deb check-dkms check-systemd
 
 # ---------------------------------------------------------------------------

@@ -439,6 +439,8 @@ void oomsnap_ring_set_reaped(struct oomsnap_ring *r, pid_t pid,
 			     const void *mm, unsigned long anon,
 			     unsigned long file, unsigned long shmem);
 wait_queue_head_t *oomsnap_ring_waitq(struct oomsnap_ring *r);
+int oomsnap_ring_try_recent(struct oomsnap_ring *r, unsigned int back,
+			    struct oomsnap_event *out, u64 *next);
 void oomsnap_ring_set_freed(struct oomsnap_ring *r, pid_t tid, bool exit,
 			    u64 now_ns);
 bool oomsnap_ring_set_victim_argv(struct oomsnap_ring *r, pid_t pid,
@@ -449,6 +451,7 @@ bool oomsnap_ring_set_victim_argv(struct oomsnap_ring *r, pid_t pid,
 int oomsnap_capture_init(void);
 void oomsnap_capture_exit(void);
 void oomsnap_capture_state(struct oomsnap_capture_state *st);
+struct oomsnap_event *oomsnap_capture_panic(void);
 
 /* oomsnap_cause.c */
 /**
@@ -492,6 +495,7 @@ const char *oomsnap_constraint_name(unsigned int c);
 const char *oomsnap_cause_name(unsigned int cause);
 const char *oomsnap_outcome_name(unsigned int outcome);
 const char *oomsnap_reason_name(unsigned int reason);
+const char *oomsnap_mem_name(unsigned int item);
 
 /* oomsnap_fs.c */
 int oomsnap_fs_init(int procfs_mode);
@@ -523,6 +527,10 @@ void oomsnap_fs_exit(void);
 
 /* oomsnap_stream.c */
 extern const struct file_operations oomsnap_stream_fops;
+
+/* oomsnap_panic.c */
+int oomsnap_panic_init(void);
+void oomsnap_panic_exit(void);
 
 /* oomsnap_tp.c */
 struct tracepoint *oomsnap_tp_find(const char *name);

@@ -87,6 +87,7 @@ static struct {
 	bool in_kill;
 	bool marked;
 	bool evaluated;		/* oom_badness() reported at least once */
+	bool panicking;		/* oomsnap_capture_panic(): trylocks only */
 	unsigned long nr_evaluated;	/* oom_badness() returns seen */
 } cur;
 
@@ -419,6 +420,25 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
  * consider @p (oom_score_adj -1000 unless @any_adj, MMF_OOM_SKIP, vfork
  * child).
  */
+static bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
+			    struct oomsnap_cand *c, bool any_adj)
+{
+	c->adj = READ_ONCE(t->signal->oom_score_adj);
+	if (cur.panicking) {
+		/* no lock a stopped CPU may hold: see the helper */
+		c->rss = oomsnap_mm_counter_dying(mm, MM_FILEPAGES) +
+			 oomsnap_mm_counter_dying(mm, MM_ANONPAGES) +
+			 oomsnap_mm_counter_dying(mm, MM_SHMEMPAGES);
+		c->swapents = oomsnap_mm_counter_dying(mm, MM_SWAPENTS);
+	} else {
+		c->rss = oomsnap_mm_rss(mm);
+		c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
+	}
+	c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
+	return (any_adj || c->adj != OOM_SCORE_ADJ_MIN) &&
+	       !mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
+}
+
 static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 				 bool any_adj)
 {
@@ -428,18 +448,23 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 	for_each_thread(p, t) {
 		struct mm_struct *mm;
 
-		if (!oomsnap_trylock_task(t))
-			continue;
-		mm = t->mm;
-		if (mm) {
-			c->adj = READ_ONCE(t->signal->oom_score_adj);
-			found = (any_adj || c->adj != OOM_SCORE_ADJ_MIN) &&
-				!mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
-			c->rss = oomsnap_mm_rss(mm);
-			c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
-			c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
+		if (cur.panicking) {
+			/*
+			 * A dying kernel: a stopped CPU may hold the task
+			 * lock for ever, but can free nothing any more, so
+			 * the mm is read without it.
+			 */
+			mm = READ_ONCE(t->mm);
+			if (mm)
+				found = oomsnap_cand_mm(t, mm, c, any_adj);
+		} else {
+			if (!oomsnap_trylock_task(t))
+				continue;
+			mm = t->mm;
+			if (mm)
+				found = oomsnap_cand_mm(t, mm, c, any_adj);
+			task_unlock(t);
 		}
-		task_unlock(t);
 		if (mm)
 			break;
 	}
@@ -506,7 +531,9 @@ static void oomsnap_note_spared(struct oomsnap_event *ev,
 	long points;
 	short own;
 
-	if (!oomsnap_protect_entries() || !oomsnap_protect_own_adj(p, &own) ||
+	/* the protection lookup takes a lock: not in a dying kernel */
+	if (cur.panicking || !oomsnap_protect_entries() ||
+	    !oomsnap_protect_own_adj(p, &own) ||
 	    own == OOM_SCORE_ADJ_MIN)
 		return;
 	if (!oomsnap_cand_figures(p, &c, true) || c.adj >= own)
@@ -961,6 +988,55 @@ static int oomsnap_oom_return(struct kretprobe_instance *ri,
 	cur.oc = NULL;
 	atomic_set(&cur.busy, 0);
 	return 0;
+}
+
+/**
+ * oomsnap_capture_panic() - finish the OOM in flight for a panic
+ *
+ * The kernel panics inside out_of_memory() (check_panic_on_oom(), or no
+ * killable task), so the return probe that would finish the event never
+ * runs: this does what it can of oomsnap_finish() (the outcome is the
+ * caller's: oomsnap_panic.c), and the candidates
+ * the kernel did not evaluate come from a scan by its formula, bounded
+ * by max_tasks and scan_max.  The other CPUs are stopped and may hold any
+ * lock for ever, but can free nothing any more: the scan reads each mm
+ * without the task lock and sums its rss counters without their lock
+ * (oomsnap_mm_counter_dying()), skips the protection
+ * lookup (spared stays empty), and the reaper's lock and the ring are not
+ * touched.
+ *
+ * Context: a panic notifier, interrupts off, other CPUs stopped.
+ * Return: the event, or NULL when no OOM of the panicking task is in flight.
+ */
+struct oomsnap_event *oomsnap_capture_panic(void)
+{
+	struct oom_control *oc = cur.oc;
+	struct oomsnap_event *ev = cur.ev;
+	struct oomsnap_cause_in in = { };
+
+	if (!ev || !atomic_read(&cur.busy) || !oc || cur.task != current)
+		return NULL;
+	cur.panicking = true;
+	ev->totalpages = oc->totalpages;
+	ev->constraint = oc->constraint;
+	if (!cur.evaluated)
+		oomsnap_scan_candidates(ev, oc);
+	in.kind = ev->kind;
+	in.constraint = ev->constraint;
+	in.order = ev->order;
+	in.highest_zone = gfp_zone(ev->gfp_mask);
+	in.trigger_memcg_is_limit = oc->memcg && cur.trigger_memcg == oc->memcg;
+	rcu_read_lock();
+	in.limit_is_ancestor = oc->memcg &&
+		oomsnap_memcg_is_descendant(cur.trigger_memcg, oc->memcg);
+	rcu_read_unlock();
+	in.zones = ev->zones;
+	in.nr_zones = ev->nr_zones;
+	ev->cause = oomsnap_classify(&in);
+	oomsnap_mem_finish(ev);
+	ev->oom_ns = ktime_get_mono_fast_ns() - cur.t0;
+	ev->has |= OOMSNAP_HAS_OOM_NS;
+	return ev;
 }
 
 static struct kretprobe oomsnap_oom_krp = {

@@ -19,6 +19,10 @@
 #include <linux/ptrace.h>
 #include <linux/kernfs.h>
 #include <linux/string.h>
+/* panic_notifier_list: in kernel.h up to 5.13, a header of its own since */
+#ifdef OOMSNAP_HAVE_PANIC_NOTIFIER_H
+#include <linux/panic_notifier.h>
+#endif
 #include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
 #include <linux/timer.h>
@@ -164,6 +168,32 @@ static inline bool mm_flags_test(int flag, const struct mm_struct *mm)
 #else
 #define oomsnap_mm_counter	get_mm_counter
 #define oomsnap_mm_rss		get_mm_rss
+#endif
+
+/**
+ * oomsnap_mm_counter_dying() - an rss counter of @mm, in a dying kernel
+ * @mm: the mm
+ * @member: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS or MM_SHMEMPAGES
+ *
+ * panic() has stopped the other CPUs: their per-CPU deltas (6.2 on) no
+ * longer change, so the exact sum is read without the counter's lock,
+ * which percpu_counter_sum() takes and a stopped CPU may hold.  Before
+ * 6.2 the counter is one atomic.
+ */
+#ifdef OOMSNAP_HAVE_RSS_PERCPU
+static inline unsigned long oomsnap_mm_counter_dying(struct mm_struct *mm,
+						     int member)
+{
+	struct percpu_counter *fbc = &mm->rss_stat[member];
+	s64 v = READ_ONCE(fbc->count);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		v += READ_ONCE(*per_cpu_ptr(fbc->counters, cpu));
+	return v > 0 ? v : 0;
+}
+#else
+#define oomsnap_mm_counter_dying	get_mm_counter
 #endif
 
 /*

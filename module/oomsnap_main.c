@@ -162,13 +162,18 @@ static int __init oomsnap_init(void)
 	ret = oomsnap_capture_init();
 	if (ret)
 		goto err_trend;
-	ret = oomsnap_fs_init(oomsnap_procfs);
+	ret = oomsnap_panic_init();
 	if (ret)
 		goto err_capture;
+	ret = oomsnap_fs_init(oomsnap_procfs);
+	if (ret)
+		goto err_panic;
 	pr_info("loaded: capacity=%u max_tasks=%u, %zu bytes of ring\n",
 		oomsnap_capacity, oomsnap_max_tasks, oomsnap_ring_bytes(oomsnap_ring));
 	return 0;
 
+err_panic:
+	oomsnap_panic_exit();
 err_capture:
 	oomsnap_capture_exit();
 err_trend:
@@ -183,6 +188,7 @@ err_ring:
 static void __exit oomsnap_exit(void)
 {
 	oomsnap_fs_exit();
+	oomsnap_panic_exit();
 	oomsnap_capture_exit();
 	oomsnap_trend_exit();
 	oomsnap_protect_exit();

@@ -373,6 +373,17 @@ static const char * const memcg_mem_names[] = {
 	[OOMSNAP_MEMCG_LOW] = "low",
 };
 
+/**
+ * oomsnap_mem_name() - the record's key of a memory breakdown item
+ * @item: enum oomsnap_mem_item
+ *
+ * Return: its name, without the "_kb" suffix.
+ */
+const char *oomsnap_mem_name(unsigned int item)
+{
+	return oomsnap_name(mem_names, ARRAY_SIZE(mem_names), item);
+}
+
 /*
  * The memory breakdown (interface section 3.3): "mem", "mem_nodes",
  * "memcg_mem" (null for a global OOM) and "reasons".

@@ -214,6 +214,36 @@ bool oomsnap_ring_read(struct oomsnap_ring *r, u64 seq,
 EXPORT_SYMBOL_IF_KUNIT(oomsnap_ring_read);
 
 /**
+ * oomsnap_ring_try_recent() - copy out a recent event, in a dying kernel
+ * @r: the ring
+ * @back: 0 for the newest event, 1 for the one before, ...
+ * @out: a buffer of one record of @r
+ * @next: set to the seq the next event would get, when the lock was free
+ *
+ * For the panic notifier (oomsnap_panic.c): the other CPUs are stopped
+ * and one may hold the lock for ever, so it is only tried.
+ *
+ * Return: 0, -ENOENT when the ring holds fewer events, -EBUSY when the
+ * lock is held.
+ */
+int oomsnap_ring_try_recent(struct oomsnap_ring *r, unsigned int back,
+			    struct oomsnap_event *out, u64 *next)
+{
+	unsigned long flags;
+	int ret = -ENOENT;
+
+	if (!raw_spin_trylock_irqsave(&r->lock, flags))
+		return -EBUSY;
+	*next = r->next;
+	if (r->next - r->oldest > back) {
+		memcpy(out, oomsnap_slot(r, r->next - 1 - back), r->slot_size);
+		ret = 0;
+	}
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+	return ret;
+}
+
+/**
  * oomsnap_ring_bounds() - the retained range [oldest, next)
  * @r: the ring
  * @oldest: seq of the oldest retained event

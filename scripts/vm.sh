@@ -57,6 +57,18 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
                       the guest needs virtio_pci and virtio_blk, modules of
                       the Debian kernels: pass them with --file and insmod
                       them); used by make check-peer
+  --pstore            two (or more) boots in one QEMU run, for OOMs that panic:
+                      1 MB of RAM reserved for pstore/ramoops
+                      (memmap=1M\$0xE000000), ramoops.ko (+ reed_solomon.ko)
+                      from the kernel's package loaded by the init
+                      (mem_address=0xE000000 mem_size=0x100000
+                      record_size=0x10000 ecc=0) and pstore mounted on
+                      /sys/fs/pstore, panic=1 and no -no-reboot: a panic
+                      reboots the guest in place, RAM (the ramoops region)
+                      survives, and the same initramfs runs again; the action
+                      tells the boots apart by /sys/fs/pstore.  The expected
+                      OOM panics (panic_on_oom, no killable process) are not
+                      counted as kernel splats.  Used by make check-panic
   --lint              run scripts/lint.sh first and count it as a result
                       ("ok - lint" / "not ok - lint"); used by make check
   --result FILE       on exit, write one line of key=value pairs to FILE:
@@ -83,7 +95,7 @@ EOF
 # parse_args "$@": options into the globals below (defaults first).
 parse_args() {
 	TAG=bookworm APPEND="" MEM=512 SMP=2 TCG_THREAD=single TIMEOUT="" TEST_TIMEOUT=""
-	SRC=$REPO STRESS="" ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=() DISK=()
+	SRC=$REPO STRESS="" ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=() DISK=() PSTORE=0
 	while (($#)); do
 		case $1 in
 		-h | --help) usage; exit 0 ;;
@@ -98,6 +110,7 @@ parse_args() {
 		--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
 		--src) SRC=$(cd "${2:?--src needs DIR}" && pwd); shift 2 ;;
 		--lint) LINT=1; shift ;;
+		--pstore) PSTORE=1; shift ;;
 		--stress) STRESS=${2:?--stress needs quick or full}; shift 2 ;;
 		--stress=*) STRESS=${1#*=}; shift ;;
 		--result) RESULT=${2:?--result needs FILE}; shift 2 ;;
@@ -166,6 +179,8 @@ check_args() {
 	[[ -f $SRC/Kbuild && -f $SRC/module/Kbuild ]] ||
 		die "no module sources: $SRC/Kbuild and $SRC/module/Kbuild must exist"
 	[[ -z $KO || ${KT_KIND[$TAG]} != debug ]] || die "--ko is not supported with --kernel debug"
+	# the debug kernel's config has no ramoops (scripts/debug-kernel.config)
+	((!PSTORE)) || [[ ${KT_KIND[$TAG]} != debug ]] || die "--pstore is not supported with --kernel debug"
 	for f in "${FILES[@]}"; do
 		[[ $f == *:/* && -f ${f%%:*} ]] || die "--file wants SRC:/DEST with an existing file SRC, got '$f'"
 	done
@@ -362,6 +377,31 @@ zram_dep() {
 	ZRAM_ORDER+=("$1")
 }
 
+# fetch_pstore SUITE: ramoops and what it depends on (reed_solomon) from the
+# kernel's package, like fetch_zram (whose zram_dep it uses on this
+# directory), for --pstore.
+fetch_pstore() {
+	local suite=$1 pkg deb ZRAM_DIR="$KDIR_CACHE/pstore" ZRAM_ORDER=()
+	PSTORE_DIR=$ZRAM_DIR
+	[[ ! -e $PSTORE_DIR/done ]] || return 0
+	log "fetching ramoops of $ABI..."
+	rm -rf "$PSTORE_DIR.tmp"
+	pkg="$IMG_PKG=$IMG_VER"
+	[[ ${KT_KIND[$TAG]} != binary ]] || pkg="linux-modules-$ABI=$IMG_VER"
+	deb=$(chroot_download "$suite" "$PSTORE_DIR.tmp/dl" "$pkg")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$PSTORE_DIR.tmp/dl" --wildcards \
+		'*/fs/pstore/*.ko*' '*/lib/reed_solomon/*.ko*' 2>/dev/null || true
+	find "$PSTORE_DIR.tmp/dl" -name '*.ko.xz' -exec xz -d {} +
+	find "$PSTORE_DIR.tmp/dl" -name '*.ko.zst' -exec zstd -q -d --rm {} +
+	zram_dep ramoops
+	[[ " ${ZRAM_ORDER[*]} " == *" ramoops "* ]] || die "no ramoops.ko in $pkg"
+	printf '%s\n' "${ZRAM_ORDER[@]}" >"$PSTORE_DIR.tmp/order"
+	rm -rf "$PSTORE_DIR.tmp/dl"
+	touch "$PSTORE_DIR.tmp/done"
+	rm -rf "$PSTORE_DIR"
+	mv "$PSTORE_DIR.tmp" "$PSTORE_DIR"
+}
+
 # debian_kernel_module: a Debian kernel (suite chroot), and the module built
 # against its headers in that chroot, or the prebuilt --ko.
 debian_kernel_module() {
@@ -372,6 +412,7 @@ debian_kernel_module() {
 	c=$(chroot_dir "$suite")
 	fetch_kernel "$suite"
 	fetch_zram "$suite"
+	if ((PSTORE)); then fetch_pstore "$suite"; fi
 
 	if [[ -n $KO ]]; then
 		log "using the prebuilt module $KO"
@@ -426,6 +467,10 @@ build_initramfs() {
 	fi
 	mkdir -p "$r/oomsnap/modules"
 	cp "${ZRAM_DIR:-/nonexistent}"/{*.ko,order} "$r/oomsnap/modules/" 2>/dev/null || true
+	if ((PSTORE)); then
+		mkdir -p "$r/oomsnap/pstore"
+		cp "$PSTORE_DIR"/{*.ko,order} "$r/oomsnap/pstore/"
+	fi
 	for t in "${TESTS[@]}" "${EXTRA[@]}"; do
 		[[ -n $t ]] || continue
 		install -m 755 "$WORK/selftests/$t" "$r/selftests/$t"
@@ -472,7 +517,12 @@ boot() {
 	STAGE="booting the VM"
 	SERIAL="$WORK/serial.log" TAP="$WORK/tap.log"
 	rm -f "$SERIAL" "$TAP"
-	cmdline="console=ttyS0 panic=-1 oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEND:+ $DEBUG_APPEND}${APPEND:+ $APPEND}"
+	local panic=-1 noreboot=-no-reboot
+	# --pstore: a panic reboots in place, the ramoops region kept (see --help)
+	# no_timer_check: under a loaded TCG host the IO-APIC timer check failed
+	# on a reboot ("IO-APIC + timer doesn't work!", a panic at 0.004 s)
+	if ((PSTORE)); then panic='1 memmap=1M$0xE000000 no_timer_check' noreboot=; fi
+	cmdline="console=ttyS0 panic=$panic oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEND:+ $DEBUG_APPEND}${APPEND:+ $APPEND}"
 	log "booting $ABI in QEMU (TCG thread=$TCG_THREAD, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
 	boot_start=$SECONDS
 	QRC=0
@@ -490,7 +540,7 @@ boot() {
 	) </dev/null >/dev/null 2>&1 &
 	watcher=$!
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -cpu max -m "$MEM" -smp "$SMP" \
-		-nographic -no-reboot -monitor "unix:$MON,server,nowait" -nic none "${DISK[@]}" \
+		-nographic ${noreboot:+"$noreboot"} -monitor "unix:$MON,server,nowait" -nic none "${DISK[@]}" \
 		-kernel "$KDIR_CACHE/vmlinuz" -initrd "$WORK/initrd.gz" -append "$cmdline" \
 		-serial "file:$SERIAL" -serial "file:$TAP" </dev/null >"$WORK/qemu.log" 2>&1 || QRC=$?
 	kill "$watcher" 2>/dev/null || true
@@ -502,6 +552,17 @@ boot() {
 
 # Kernel reports that fail a run.  A plain OOM report ("Call Trace:") does not.
 SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN|general protection fault|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called from invalid context|INFO: task .* blocked|RCU stall|rcu_sched detected stall|rcu_preempt detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|refcount_t:|list_add corruption|list_del corruption|stack-protector|stack guard page|kernel BUG at|Unable to handle kernel|invalid opcode:|double fault|segfault at .* in oomsnap|Attempted to kill init|BUG kmalloc|Poison overwritten|Redzone|Object padding|object has been|still has locks held|lock held when returning|bad unlock balance|DEBUG_LOCKS_WARN_ON|suspicious RCU usage'
+
+# expected_panics: kernel console lines of the panics a --pstore run causes
+# on purpose (an OOM with panic_on_oom, or with no killable process), which
+# are no splat; a pattern that matches nothing otherwise.
+expected_panics() {
+	if ((PSTORE)); then
+		echo 'Kernel panic - not syncing: (Out of memory: (system-wide|compulsory) panic_on_oom is enabled|System is deadlocked on memory)'
+	else
+		echo '^$^'
+	fi
+}
 
 # judge_guest: harness-level failures (QEMU's status, the guest's end
 # marker, kernel splats, missing TAP results) into VMFAIL and SPLATS, and
@@ -520,7 +581,7 @@ judge_guest() {
 	grep -qx 'OOMSNAP-GUEST-DONE' "$TAP" ||
 		VMFAIL+=("guest did not finish (no OOMSNAP-GUEST-DONE marker on ttyS1)")
 
-	mapfile -t SPLATS < <(grep -nE "$SPLAT_RE" "$SERIAL" || true)
+	mapfile -t SPLATS < <(grep -nE "$SPLAT_RE" "$SERIAL" | grep -vE "$(expected_panics)" || true)
 	if ((${#SPLATS[@]})); then
 		VMFAIL+=("kernel reported a problem (${#SPLATS[@]} matching lines in serial.log), first: ${SPLATS[0]#*:}")
 	fi

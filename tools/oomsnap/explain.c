@@ -501,6 +501,8 @@ static void who(struct sbuf *s, json_object *rec, long long order)
 	(void)order;
 	if (rec_is(rec, "outcome", "killed") && rec_has(rec, "victim.pid")) {
 		killed_victim(s, rec);
+	} else if (rec_is(rec, "outcome", "panic_on_oom")) {
+		explain_panic_who(s, rec);
 	} else if (rec_is(rec, "outcome", "current_exiting")) {
 		sb_say(s, rec, NULL,
 		       "Who was killed: nobody new. The allocating task {trigger task} was already exiting, so the kernel let it finish and free its memory instead of choosing a victim.");

@@ -33,6 +33,9 @@ static const char usage_text[] =
 "  journal [--interval S] [--state FILE] [--once] [--print]\n"
 "                               one systemd journal entry per event (the\n"
 "                               oomsnap-journal service)\n"
+"  import [--json|--explain] [--seq SEQ] [FILE...]\n"
+"                               events a dying kernel printed (OOM panics),\n"
+"                               from /sys/fs/pstore or saved kernel logs\n"
 "  help [COMMAND]               this text, or a command's\n"
 "\n"
 "Options:\n"
@@ -148,6 +151,24 @@ OOMSNAP_JOURNAL_STATE ", --state '' for none): a restart sends\n"
 "  --print   print the entries' fields on stdout instead (FIELD=value lines,\n"
 "            an empty line after each entry)\n"
 "Needs libsystemd (the Debian package's build); a static build has only --print.\n" },
+	{ "import", cmd_import,
+"Usage: oomsnap import [--json | --explain] [--seq SEQ] [FILE...]\n"
+"\n"
+"Reads the events the module printed to the kernel log when an OOM ended in\n"
+"a panic (vm.panic_on_oom, or no killable process; module parameter\n"
+"panic_events): the panic's event and the newest ones before it, as\n"
+"\"oomsnap: P1 SEQ PART/PARTS JSON [crc=X]\" lines (interface section 8).\n"
+"By default from every file in /sys/fs/pstore (pstore/ramoops keeps the\n"
+"log of the boot that panicked); or from each FILE (- for stdin): a saved\n"
+"kernel log, a serial console log, journalctl -k output, a vmcore's dmesg.\n"
+"Each event's checksum is verified: a damaged, truncated or incomplete event\n"
+"is reported on stderr and skipped, never shown in part.  Events found twice\n"
+"(the dmesg and console records) are shown once.\n"
+"  (default)   one line per event, as watch prints it, after \"previous_boot\"\n"
+"  --json      the records, with \"previous_boot\":true and \"source\" added\n"
+"  --explain   explain the newest event found (the panic's), or SEQ's\n"
+"  --seq SEQ   only event SEQ\n"
+"Exit 0 when an event was shown, 1 when none was found, 2 on a usage error.\n" },
 };
 
 #define NR_COMMANDS ARRAY_SIZE(commands)

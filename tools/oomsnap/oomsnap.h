@@ -19,6 +19,7 @@
  *   exec.c     watch --exec: a command per event
  *   journal.c  journal: events into the systemd journal (the service)
  *   ident.c    container, pod and unit from a cgroup path
+ *   import.c   import: events a dying kernel printed, from pstore or a log
  */
 #ifndef OOMSNAP_CLI_H
 #define OOMSNAP_CLI_H
@@ -117,6 +118,22 @@ bool sb_before_after(struct sbuf *b, json_object *rec);
 /* explain.c: a sentence with {PATH} (and {PATH kB}, {PATH task}) filled in */
 void sb_say(struct sbuf *b, json_object *rec, const char *base, const char *t);
 
+/* import.c: events a dying kernel printed (interface section 8) */
+struct import {
+	struct {
+		json_object *rec;
+		unsigned long long seq;
+		unsigned int crc;
+	} *ev;
+	size_t nr;
+	unsigned int damaged, unreadable;
+};
+
+unsigned int import_crc32(const char *p, size_t len);
+void import_buf(struct import *im, const char *src, const char *buf, size_t size);
+void import_free(struct import *im);
+void explain_panic_who(struct sbuf *s, json_object *rec);
+
 /* brief.c */
 void sb_brief(struct sbuf *b, json_object *rec);
 bool sb_notice(struct sbuf *b, json_object *rec);
@@ -161,6 +178,7 @@ struct exec_hook {
 int exec_run(const struct exec_hook *h, json_object *rec, const char *line, size_t len);
 int cmd_protect(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 void explain(json_object *rec);
 

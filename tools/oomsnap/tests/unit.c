@@ -618,6 +618,105 @@ static void test_ident_views(void)
 	sb_free(&b);
 }
 
+/*
+ * import (import.c): the lines a dying kernel printed, as the module cuts
+ * them (oomsnap_panic.c: 160 bytes of JSON a line, the CRC-32 on the last),
+ * behind the prefixes of a pstore record, a console and journalctl -k.
+ */
+static void import_lines(struct sbuf *b, const char *pfx, unsigned long long seq,
+			 const char *json, unsigned int crc)
+{
+	size_t len = strlen(json), off;
+	unsigned int n = (len + 159) / 160, i;
+
+	for (i = 0; i < n; i++) {
+		off = i * 160;
+		sb_printf(b, "%soomsnap: P1 %llu %u/%u %.*s", pfx, seq, i + 1, n,
+			  (int)(len - off < 160 ? len - off : 160), json + off);
+		if (i + 1 == n)
+			sb_printf(b, " crc=%08x", crc);
+		sb_putc(b, '\n');
+	}
+}
+
+static void test_import(void)
+{
+	static const char panic_ev[] =
+		"{\"v\":1,\"seq\":4,\"boot_ns\":5000000000,\"real_ns\":1764770000000000000,"
+		"\"kind\":\"global\",\"constraint\":\"none\",\"cause\":\"system_memory\","
+		"\"outcome\":\"panic_on_oom\",\"gfp_mask\":\"0x140dca\",\"gfp\":\"GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\","
+		"\"order\":0,\"nodemask\":null,\"totalpages\":124000,\"trigger\":{\"pid\":93,\"tgid\":93,"
+		"\"comm\":\"my\\u0020hog\",\"oom_score_adj\":0,\"memcg\":\"/\"},\"memcg\":null,"
+		"\"system\":{\"totalram_kb\":496000,\"freeram_kb\":3000,\"freeswap_kb\":0,\"committed_kb\":480000},"
+		"\"mem\":{\"free_kb\":3000,\"active_anon_kb\":400000},\"reasons\":[],\"zones\":[],"
+		"\"victim\":null,\"killed\":[],\"candidates\":[{\"pid\":93,\"comm\":\"my\\u0020hog\","
+		"\"points\":100000,\"oom_score_adj\":0,\"rss_kb\":400000,\"swapents\":0,\"pgtables_kb\":800}],"
+		"\"oom_ns\":1000}";
+	static const char old_ev[] = "{\"v\":1,\"seq\":3,\"kind\":\"memcg\",\"outcome\":\"killed\"}";
+	unsigned int crc = import_crc32(panic_ev, strlen(panic_ev));
+	struct import im = { 0 };
+	struct sbuf b = { 0 }, t = { 0 };
+	char *cut;
+
+	CHECK(import_crc32("123456789", 9) == 0xcbf43926U, "crc32 check value");
+
+	/* good: pstore, console and journal prefixes, twice (deduplicated) */
+	sb_puts(&b, "<4>[   10.1] hog invoked oom-killer: gfp_mask=0x140dca\n");
+	import_lines(&b, "<0>[   10.2] ", 3, old_ev, import_crc32(old_ev, strlen(old_ev)));
+	import_lines(&b, "<0>[   10.3] ", 4, panic_ev, crc);
+	import_lines(&b, "Dec 03 14:00:00 host kernel: ", 4, panic_ev, crc);
+	import_buf(&im, "good", b.s, b.len);
+	CHECK(im.nr == 2 && !im.damaged, "good: %zu events, %u damaged", im.nr, im.damaged);
+	if (im.nr == 2) {
+		CHECK(rec_int(im.ev[1].rec, "trigger.pid") == 93, "trigger.pid");
+		CHECK(rec_is(im.ev[1].rec, "outcome", "panic_on_oom"), "outcome");
+		CHECK(rec_is(im.ev[1].rec, "previous_boot", "true"), "previous_boot");
+		sb_v(&t, im.ev[1].rec, "trigger.comm");
+		CHECK(!strcmp(t.s, "my hog"), "comm shown as '%s'", t.s);
+	}
+	import_free(&im);
+
+	/* one byte changed in the middle: the checksum fails, nothing shown */
+	cut = strstr(b.s, "400000");
+	*cut = '5';
+	import_buf(&im, "corrupt", b.s, b.len);
+	/* the journal's copy is intact: the event comes from there only */
+	CHECK(im.nr == 2 && im.damaged == 1, "corrupt: %zu events, %u damaged", im.nr, im.damaged);
+	import_free(&im);
+
+	/* truncated: the log ends before the last part */
+	sb_reset(&b);
+	import_lines(&b, "", 4, panic_ev, crc);
+	cut = strrchr(b.s, '\n');
+	*cut = '\0';
+	cut = strrchr(b.s, '\n');
+	import_buf(&im, "truncated", b.s, cut - b.s + 1);
+	CHECK(im.nr == 0 && im.damaged == 1, "truncated: %zu events, %u damaged", im.nr, im.damaged);
+	import_free(&im);
+
+	/* the last line cut short (crc gone): never half-shown */
+	import_buf(&im, "short", b.s, strlen(b.s) - 20);
+	CHECK(im.nr == 0 && im.damaged >= 1, "short line: %zu events, %u damaged", im.nr, im.damaged);
+	import_free(&im);
+
+	/* a middle part missing */
+	sb_reset(&b);
+	import_lines(&b, "", 4, panic_ev, crc);
+	cut = strchr(b.s, '\n') + 1;
+	memmove(cut, strchr(cut, '\n') + 1, strlen(strchr(cut, '\n') + 1) + 1);
+	import_buf(&im, "gap", b.s, strlen(b.s));
+	CHECK(im.nr == 0 && im.damaged >= 1, "gap: %zu events, %u damaged", im.nr, im.damaged);
+	import_free(&im);
+
+	/* explain tells the panic's story, with the would-be victim */
+	sb_reset(&t);
+	explain_panic_who(&t, rec_parse(panic_ev, strlen(panic_ev), &(const char *){ NULL }));
+	CHECK(strstr(t.s, "panic_on_oom") && strstr(t.s, "pid 93 (my hog)"),
+	      "panic explain: '%s'", t.s);
+	sb_free(&b);
+	sb_free(&t);
+}
+
 int main(int argc, char **argv)
 {
 	test_stack();
@@ -627,6 +726,7 @@ int main(int argc, char **argv)
 	test_explain_fragmented();
 	test_ident_paths();
 	test_ident_views();
+	test_import();
 	test_logfmt(argc > 1 ? argv[1] : "tests/data");
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
