@@ -93,14 +93,26 @@ static void pj_str(struct oomsnap_pj *b, const char *s, size_t len)
 	pj(b, "\"");
 }
 
-static void pj_kstr(struct oomsnap_pj *b, const char *key, const char *s,
-		    size_t len, bool has)
+/*
+ * A cgroup path from the event's table (@idx: entry + 1, 0: none) as
+ * "key":"path", and "tkey":true after it when the path was cut (the full
+ * record's rule, interface section 3.1; a whole path adds nothing here, to
+ * keep the lines few).
+ */
+static void pj_path(struct oomsnap_pj *b, const char *key, const char *tkey,
+		    const struct oomsnap_event *ev, u8 idx)
 {
+	const struct oomsnap_paths *t = &ev->paths;
+
 	pj(b, ",\"%s\":", key);
-	if (has)
-		pj_str(b, s, len);
-	else
+	if (!idx || idx > t->nr) {
 		pj(b, "null");
+		return;
+	}
+	idx--;
+	pj_str(b, t->buf + t->ent[idx].off, t->ent[idx].len);
+	if (t->ent[idx].truncated)
+		pj(b, ",\"%s\":true", tkey);
 }
 
 static u64 pj_kb(unsigned long pages)
@@ -164,8 +176,7 @@ static void pj_victim(struct oomsnap_pj *b, const struct oomsnap_event *ev)
 	   ev->victim.pid, ev->victim.tgid);
 	pj_str(b, ev->victim.comm, TASK_COMM_LEN);
 	pj(b, ",\"uid\":%u", ev->victim.uid);
-	pj_kstr(b, "memcg", ev->victim.memcg, OOMSNAP_PATH_LEN,
-		ev->has & OOMSNAP_HAS_VICTIM_MEMCG);
+	pj_path(b, "memcg", "memcg_truncated", ev, ev->victim.memcg);
 	if (ev->has & OOMSNAP_HAS_POINTS)
 		pj(b, ",\"points\":%ld", ev->victim.points);
 	pj(b, ",\"oom_score_adj\":%d", ev->victim.adj);
@@ -230,12 +241,11 @@ static void oomsnap_panic_render(struct oomsnap_pj *b,
 	   ev->totalpages, ev->trigger.pid, ev->trigger.tgid);
 	pj_str(b, ev->trigger.comm, TASK_COMM_LEN);
 	pj(b, ",\"oom_score_adj\":%d", ev->trigger.adj);
-	pj_kstr(b, "memcg", ev->trigger.memcg, OOMSNAP_PATH_LEN,
-		has & OOMSNAP_HAS_TRIGGER_MEMCG);
+	pj_path(b, "memcg", "memcg_truncated", ev, ev->trigger.memcg);
 	pj(b, "}");
 	if (has & OOMSNAP_HAS_MEMCG) {
-		pj(b, ",\"memcg\":{\"path\":");
-		pj_str(b, ev->memcg.path, OOMSNAP_PATH_LEN);
+		pj(b, ",\"memcg\":{");
+		pj_path(b, "path", "path_truncated", ev, ev->memcg.path);
 		pj(b, ",\"usage_kb\":%llu,\"limit_kb\":%llu}",
 		   pj_kb(ev->memcg.usage), pj_kb(ev->memcg.limit));
 	} else {
