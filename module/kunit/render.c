@@ -418,6 +418,8 @@ static struct oomsnap_event *make_bare_event(struct kunit *test)
 	ev->nr_zones = 0;
 	ev->nr_killed = 0;
 	ev->nr_killed_seen = 0;
+	ev->trigger.memcg = 0;	/* no paths */
+	ev->victim.memcg = 0;
 	return ev;
 }
 
