@@ -268,10 +268,11 @@ struct oomsnap_killed {
  *	write a NUL and one byte more, which tells a cut path from one that
  *	fits exactly
  *
- * The trigger, the memcg at its limit, the victim and the killed tasks
- * usually share one memcg: a field refers to its entry by index + 1
- * (0: no path).  Paths are added in that order, so the first three, at most
- * 3 * OOMSNAP_PATH_MAX bytes, always fit whole up to OOMSNAP_PATH_MAX.
+ * The memcg at its limit, the trigger, the victim, the memory.oom.group
+ * memcg and the killed tasks usually share one or two memcgs: a field
+ * refers to its entry by index + 1 (0: no path).  Paths are added in that
+ * order, so the first three, at most 3 * OOMSNAP_PATH_MAX bytes, always
+ * fit whole up to OOMSNAP_PATH_MAX.
  */
 struct oomsnap_paths {
 	u8 nr;
