@@ -20,11 +20,11 @@
 #include "oomsnap_cmdline.h"
 
 #define OOMSNAP_MAX_ZONES	32	/* zones kept per event */
-#define OOMSNAP_MAX_KILLED	16	/* killed pids kept per event */
+#define OOMSNAP_MAX_KILLED	16	/* killed tasks described per event */
 #define OOMSNAP_PATH_MAX	1024	/* longest cgroup path kept whole, bytes */
 #define OOMSNAP_PATH_POOL	4096	/* an event's cgroup path bytes */
-/* distinct cgroup paths per event: memcg, trigger, victim (twice), killed */
-#define OOMSNAP_PATHS		(4 + OOMSNAP_MAX_KILLED)
+/* distinct paths per event: memcg, trigger, victim (twice), group, killed */
+#define OOMSNAP_PATHS		(5 + OOMSNAP_MAX_KILLED)
 #define OOMSNAP_CAPACITY_MAX	65536
 #define OOMSNAP_MAX_TASKS_MAX	1024
 #define OOMSNAP_PROTECT_MAX_MAX	65536
@@ -70,6 +70,7 @@ enum oomsnap_outcome {
 #define OOMSNAP_HAS_COMMITTED	BIT(9)
 #define OOMSNAP_HAS_SWAP	BIT(10)
 #define OOMSNAP_HAS_STACK	BIT(11)	/* the allocating task's stack */
+#define OOMSNAP_HAS_GROUP	BIT(12)	/* a memory.oom.group kill */
 
 /*
  * The memory breakdown (interface section 3.3): system-wide figures from
@@ -211,6 +212,53 @@ struct oomsnap_spared {
 };
 
 /**
+ * struct oomsnap_figs - a killed task's memory, as the kernel's "Killed
+ *	process" line shows it
+ * @total_vm: pages mapped
+ * @anon: anonymous resident pages
+ * @file: file resident pages
+ * @shmem: shared memory resident pages
+ * @swapents: swap entries
+ * @pgtables_kb: page tables, kB
+ * @settled: the figures are the line's (interface section 3.1)
+ */
+struct oomsnap_figs {
+	unsigned long total_vm, anon, file, shmem, swapents, pgtables_kb;
+	bool settled;
+};
+
+/* Why a task was killed (interface section 3.1, killed_tasks[].why). */
+enum oomsnap_kill_why {
+	OOMSNAP_KILL_VICTIM,		/* the task the kernel chose */
+	OOMSNAP_KILL_GROUP,		/* in the memory.oom.group memcg */
+	OOMSNAP_KILL_SHARED_MM,		/* shared a killed task's memory */
+};
+
+/**
+ * struct oomsnap_killed - a task the OOM killed, as the kernel's "Killed
+ *	process" line describes it
+ * @pid: thread id of the task the kernel named
+ * @tgid: its thread group id
+ * @uid: its owner, in the initial user namespace
+ * @adj: oom_score_adj
+ * @memcg: its memcg's entry in the event's paths + 1, 0: none
+ * @why: enum oomsnap_kill_why
+ * @has_mm: @fig holds data
+ * @protected: a protection entry covered it
+ * @comm: command name
+ * @fig: its memory
+ */
+struct oomsnap_killed {
+	pid_t pid, tgid;
+	uid_t uid;
+	short adj;
+	u8 memcg, why;
+	bool has_mm, protected;
+	char comm[TASK_COMM_LEN];
+	struct oomsnap_figs fig;
+};
+
+/**
  * struct oomsnap_paths - an event's cgroup paths, each stored once
  * @nr: entries in @ent
  * @used: bytes of @buf in use
@@ -221,10 +269,11 @@ struct oomsnap_spared {
  *	write a NUL and one byte more, which tells a cut path from one that
  *	fits exactly
  *
- * The trigger, the memcg at its limit, the victim and the killed tasks
- * usually share one memcg: a field refers to its entry by index + 1
- * (0: no path).  Paths are added in that order, so the first three, at most
- * 3 * OOMSNAP_PATH_MAX bytes, always fit whole up to OOMSNAP_PATH_MAX.
+ * The memcg at its limit, the trigger, the victim, the memory.oom.group
+ * memcg and the killed tasks usually share one or two memcgs: a field
+ * refers to its entry by index + 1 (0: no path).  Paths are added in that
+ * order, so the first three, at most 3 * OOMSNAP_PATH_MAX bytes, always
+ * fit whole up to OOMSNAP_PATH_MAX.
  */
 struct oomsnap_paths {
 	u8 nr;
@@ -309,13 +358,15 @@ struct oomsnap_event {
 	u16 nr_trend;	/* samples after the candidates: oomsnap_event_trend() */
 
 	u16 nr_zones;
-	u16 nr_killed;
+	u16 nr_killed;		/* described in @killed */
+	u16 nr_killed_seen;	/* killed, described or not */
+	u8 group;		/* memory.oom.group memcg: @paths entry + 1 */
 	u16 nr_cands;
 	u16 nr_spared;		/* kept in @spared */
 	u16 nr_spared_seen;	/* passed over, kept or not */
 	struct oomsnap_spared spared[OOMSNAP_MAX_SPARED];
 	struct oomsnap_zone zones[OOMSNAP_MAX_ZONES];
-	pid_t killed[OOMSNAP_MAX_KILLED];
+	struct oomsnap_killed killed[OOMSNAP_MAX_KILLED];
 	struct oomsnap_paths paths;
 	struct oomsnap_cand cands[];
 };

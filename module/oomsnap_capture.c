@@ -710,6 +710,27 @@ static void oomsnap_victim_identity(struct oomsnap_event *ev,
 }
 
 /*
+ * The memcg whose tasks the kernel will kill together with the victim
+ * (memory.oom.group), found as oom_kill_process() finds it next, and
+ * printed by the kernel as "Tasks in PATH are going to be killed due to
+ * memory.oom.group set".  Undone at the mark if the victim was only
+ * exiting: the kernel returns before the group then.
+ */
+static void oomsnap_oom_group(struct oomsnap_event *ev, struct oom_control *oc)
+{
+	struct mem_cgroup *group;
+
+	rcu_read_lock();
+	group = oomsnap_memcg_oom_group(oomsnap_task_memcg(oc->chosen),
+					oc->memcg);
+	if (group) {
+		ev->group = oomsnap_memcg_path(ev, group);
+		ev->has |= OOMSNAP_HAS_GROUP;
+	}
+	rcu_read_unlock();
+}
+
+/*
  * Whether the kernel chose @oc's victim by calling oom_badness() on tasks:
  * true for select_bad_process() (a memcg OOM always; a global OOM whose
  * victim is not the allocating task itself, which oom_kill_allocating_task
@@ -742,6 +763,7 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (oc->chosen && oc->chosen != (void *)-1UL) {
 		oomsnap_victim_identity(ev, oc->chosen);
 		oomsnap_cmdline_chosen(oc->chosen);
+		oomsnap_oom_group(ev, oc);
 	}
 	/*
 	 * No evaluation seen (oom_kill_allocating_task, or the hook is
@@ -793,36 +815,154 @@ static bool oomsnap_victim_settled(struct task_struct *victim,
 }
 
 /*
+ * @t's memory figures, read as the kernel reads them for its "Killed
+ * process" line: @mm is @t's, stable while the kernel holds task_lock(t)
+ * around the mark and the line.
+ */
+static void oomsnap_mm_figs(struct oomsnap_figs *f, struct task_struct *t,
+			    struct mm_struct *mm)
+{
+	f->total_vm = mm->total_vm;
+	f->anon = oomsnap_mm_counter(mm, MM_ANONPAGES);
+	f->file = oomsnap_mm_counter(mm, MM_FILEPAGES);
+	f->shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
+	f->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
+	f->pgtables_kb = mm_pgtables_bytes(mm) >> 10;
+	f->settled = oomsnap_victim_settled(t, mm);
+}
+
+/*
+ * A killed task's entry: the one already kept for its thread group (a
+ * process first seen sharing a victim's memory, then killed in its own
+ * right), else a new one while OOMSNAP_MAX_KILLED are not kept; NULL when
+ * no room is left (nr_killed_seen still counts it).  @t is pinned or
+ * under RCU.
+ */
+static struct oomsnap_killed *oomsnap_killed_add(struct oomsnap_event *ev,
+						 struct task_struct *t, u8 why)
+{
+	pid_t tgid = task_tgid_nr(t);
+	struct oomsnap_killed *k;
+	unsigned int i;
+
+	for (i = 0; i < ev->nr_killed; i++)
+		if (ev->killed[i].tgid == tgid)
+			break;
+	if (i == ev->nr_killed) {
+		ev->nr_killed_seen++;
+		if (i == OOMSNAP_MAX_KILLED)
+			return NULL;
+		ev->nr_killed++;
+	}
+	k = &ev->killed[i];
+	memset(k, 0, sizeof(*k));
+	k->pid = task_pid_nr(t);
+	k->tgid = tgid;
+	k->why = why;
+	k->adj = READ_ONCE(t->signal->oom_score_adj);
+	oomsnap_copy_comm(k->comm, t);
+	rcu_read_lock();
+	k->uid = from_kuid(&init_user_ns, task_uid(t));
+	k->memcg = oomsnap_memcg_path(ev, oomsnap_task_memcg(t));
+	k->protected = oomsnap_protect_covers(t);
+	rcu_read_unlock();
+	return k;
+}
+
+/*
+ * After it kills a task, __oom_kill_process() kills every other process
+ * using its memory (process_shares_mm(): the first thread that has an mm),
+ * but for init and kernel threads, without a line of its own.  Only a
+ * memory that has had such a user (MMF_MULTIPROCESS) is looked for, over
+ * at most scan_max processes, as the candidate scan.
+ */
+static void oomsnap_killed_sharers(struct oomsnap_event *ev,
+				   struct task_struct *victim,
+				   struct mm_struct *mm,
+				   const struct oomsnap_figs *fig)
+{
+	struct oomsnap_killed *k;
+	struct task_struct *p, *t;
+	unsigned int seen = 0;
+
+	if (!mm_flags_test(MMF_MULTIPROCESS, mm))
+		return;
+	rcu_read_lock();
+	for_each_process(p) {
+		struct mm_struct *p_mm = NULL;
+
+		if (++seen > oomsnap_scan_max)
+			break;
+		if (same_thread_group(p, victim) || is_global_init(p) ||
+		    (p->flags & PF_KTHREAD))
+			continue;
+		for_each_thread(p, t) {
+			p_mm = READ_ONCE(t->mm);
+			if (p_mm)
+				break;
+		}
+		if (p_mm != mm)
+			continue;
+		k = oomsnap_killed_add(ev, p, OOMSNAP_KILL_SHARED_MM);
+		if (k) {
+			k->has_mm = true;
+			k->fig = *fig;
+		}
+	}
+	rcu_read_unlock();
+}
+
+/*
  * A victim was marked: the kernel has sent it SIGKILL and holds
  * task_lock(t) (or t is current), so t->mm is stable, and reads the figures
  * for its "Killed process" line right after this.  They are equal to ours
  * unless another task using the mm completes a page fault in between:
- * oomsnap_victim_settled() says whether one could.
+ * oomsnap_victim_settled() says whether one could.  The first task marked
+ * is the victim; a memory.oom.group kill marks each task of the group
+ * after it, each with a line of its own.
  */
 static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 				  bool uid_known)
 {
 	struct oomsnap_event *ev = cur.ev;
 	struct mm_struct *mm = t->mm;
+	struct oomsnap_killed *k = NULL;
 	unsigned long kills, flags;
+	struct oomsnap_figs fig;
 	bool killed;
 	u64 t0;
 
 	if (!atomic_read(&cur.busy))
 		return;
 	t0 = ktime_get_mono_fast_ns();
+	if (mm)
+		oomsnap_mm_figs(&fig, t, mm);
 	kills = oomsnap_oom_kill_count();
 	/* without the oom_kill_process hook, the kill counter alone tells */
 	killed = (cur.in_kill || !kill_symbol) && kills != cur.kills_seen;
 	cur.kills_seen = kills;
-	if (killed && ev->nr_killed < OOMSNAP_MAX_KILLED)
-		ev->killed[ev->nr_killed++] = task_tgid_nr(t);
+	if (killed) {
+		bool victim = !cur.marked || ((ev->has & OOMSNAP_HAS_VICTIM) &&
+					      task_tgid_nr(t) == ev->victim.tgid);
+
+		k = oomsnap_killed_add(ev, t, victim ? OOMSNAP_KILL_VICTIM :
+						       OOMSNAP_KILL_GROUP);
+		if (k && uid_known)
+			k->uid = uid;
+		if (k && mm) {
+			k->has_mm = true;
+			k->fig = fig;
+		}
+	}
 
 	if (!cur.marked) {
 		/* the first marked task is the victim; group kills follow */
 		cur.marked = true;
 		ev->outcome = killed ? OOMSNAP_OUTCOME_KILLED :
 				       OOMSNAP_OUTCOME_CURRENT_EXITING;
+		/* an exiting victim is only marked: no group kill follows */
+		if (!killed)
+			ev->has &= ~OOMSNAP_HAS_GROUP;
 		oomsnap_victim_identity(ev, t);
 		oomsnap_freed_start(ev, t);
 		if (uid_known)
@@ -831,13 +971,13 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 			ev->has &= ~OOMSNAP_HAS_POINTS;
 		if (mm) {
 			ev->victim.mm = mm;
-			ev->victim.total_vm = mm->total_vm;
-			ev->victim.anon = oomsnap_mm_counter(mm, MM_ANONPAGES);
-			ev->victim.file = oomsnap_mm_counter(mm, MM_FILEPAGES);
-			ev->victim.shmem = oomsnap_mm_counter(mm, MM_SHMEMPAGES);
-			ev->victim.swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
-			ev->victim.pgtables_kb = mm_pgtables_bytes(mm) >> 10;
-			ev->victim.settled = oomsnap_victim_settled(t, mm);
+			ev->victim.total_vm = fig.total_vm;
+			ev->victim.anon = fig.anon;
+			ev->victim.file = fig.file;
+			ev->victim.shmem = fig.shmem;
+			ev->victim.swapents = fig.swapents;
+			ev->victim.pgtables_kb = fig.pgtables_kb;
+			ev->victim.settled = fig.settled;
 			oomsnap_cmdline_victim(ev, t, mm);
 			ev->has |= OOMSNAP_HAS_VICTIM_MM;
 			/* from now on the reaper's report on it is ours */
@@ -848,6 +988,8 @@ static void oomsnap_victim_marked(struct task_struct *t, uid_t uid,
 			raw_spin_unlock_irqrestore(&cur.lock, flags);
 		}
 	}
+	if (killed && mm)
+		oomsnap_killed_sharers(ev, t, mm, &fig);
 	oomsnap_add_capture_time(ev, t0);
 }
 

@@ -224,6 +224,12 @@ static inline unsigned long oomsnap_mm_counter_dying(struct mm_struct *mm,
  *	caller, or under RCU), or NULL
  * oomsnap_memcg_on_dfl() - the memory controller is on the cgroup v2
  *	hierarchy
+ * oomsnap_memcg_oom_group() - the memcg whose tasks the kernel kills all
+ *	together after a victim in @memcg (memory.oom.group), as its
+ *	mem_cgroup_get_oom_group() (not exported) finds it: the highest one
+ *	with oom.group set from @memcg up to @domain (the OOMing memcg; NULL:
+ *	the root), on cgroup v2 only; NULL for none.  Caller holds
+ *	rcu_read_lock().
  */
 #ifdef CONFIG_MEMCG
 static inline struct mem_cgroup *oomsnap_task_memcg(struct task_struct *t)
@@ -257,6 +263,24 @@ static inline bool oomsnap_memcg_on_dfl(void)
 {
 	return cgroup_subsys_on_dfl(memory_cgrp_subsys);
 }
+
+static inline struct mem_cgroup *
+oomsnap_memcg_oom_group(struct mem_cgroup *memcg, struct mem_cgroup *domain)
+{
+	struct mem_cgroup *group = NULL;
+
+	if (!memcg || !oomsnap_memcg_on_dfl() || !parent_mem_cgroup(memcg))
+		return NULL;
+	if (domain && !oomsnap_memcg_is_descendant(memcg, domain))
+		return NULL;
+	for (; memcg; memcg = parent_mem_cgroup(memcg)) {
+		if (READ_ONCE(memcg->oom_group))
+			group = memcg;
+		if (memcg == domain)
+			break;
+	}
+	return group;
+}
 #else
 static inline struct mem_cgroup *oomsnap_task_memcg(struct task_struct *t)
 {
@@ -287,6 +311,12 @@ static inline struct kernfs_node *oomsnap_memcg_kn(struct mem_cgroup *memcg)
 static inline bool oomsnap_memcg_on_dfl(void)
 {
 	return false;
+}
+
+static inline struct mem_cgroup *
+oomsnap_memcg_oom_group(struct mem_cgroup *memcg, struct mem_cgroup *domain)
+{
+	return NULL;
 }
 #endif /* CONFIG_MEMCG */
 

@@ -264,7 +264,7 @@ static void oomsnap_panic_render(struct oomsnap_pj *b,
 	pj_victim(b, ev);
 	pj(b, ",\"killed\":[");
 	for (i = 0; i < ev->nr_killed; i++)
-		pj(b, "%s%d", i ? "," : "", ev->killed[i]);
+		pj(b, "%s%d", i ? "," : "", ev->killed[i].tgid);
 	pj(b, "]");
 	pj_cands(b, ev, cands);
 	if (has & OOMSNAP_HAS_OOM_NS)

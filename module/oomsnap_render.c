@@ -527,9 +527,42 @@ static void render_cmdline(struct oomsnap_out *o,
 	}
 }
 
+static const char * const kill_why_names[] = {
+	[OOMSNAP_KILL_VICTIM] = "victim",
+	[OOMSNAP_KILL_GROUP] = "group",
+	[OOMSNAP_KILL_SHARED_MM] = "shared_mm",
+};
+
+/* A killed task's figures, as the kernel's "Killed process" line has them. */
+static void render_figs(struct oomsnap_out *o, const struct oomsnap_figs *f,
+			bool has)
+{
+	if (!has) {
+		out_null(o, "total_vm", "_kb");
+		out_null(o, "anon_rss", "_kb");
+		out_null(o, "file_rss", "_kb");
+		out_null(o, "shmem_rss", "_kb");
+		out_null(o, "swapents", "");
+		out_null(o, "pgtables", "_kb");
+		return;
+	}
+	out_pages(o, "total_vm", f->total_vm);
+	out_pages(o, "anon_rss", f->anon);
+	out_pages(o, "file_rss", f->file);
+	out_pages(o, "shmem_rss", f->shmem);
+	out_u64(o, "swapents", f->swapents);
+	out_kb(o, "pgtables", f->pgtables_kb);
+}
+
 static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 {
 	bool mm = ev->has & OOMSNAP_HAS_VICTIM_MM;
+	const struct oomsnap_figs fig = {
+		.total_vm = ev->victim.total_vm, .anon = ev->victim.anon,
+		.file = ev->victim.file, .shmem = ev->victim.shmem,
+		.swapents = ev->victim.swapents,
+		.pgtables_kb = ev->victim.pgtables_kb,
+	};
 
 	if (!(ev->has & OOMSNAP_HAS_VICTIM)) {
 		out_null(o, "victim", "");
@@ -546,21 +579,7 @@ static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	else
 		out_null(o, "points", "");
 	out_s64(o, "oom_score_adj", ev->victim.adj);
-	if (mm) {
-		out_pages(o, "total_vm", ev->victim.total_vm);
-		out_pages(o, "anon_rss", ev->victim.anon);
-		out_pages(o, "file_rss", ev->victim.file);
-		out_pages(o, "shmem_rss", ev->victim.shmem);
-		out_u64(o, "swapents", ev->victim.swapents);
-		out_kb(o, "pgtables", ev->victim.pgtables_kb);
-	} else {
-		out_null(o, "total_vm", "_kb");
-		out_null(o, "anon_rss", "_kb");
-		out_null(o, "file_rss", "_kb");
-		out_null(o, "shmem_rss", "_kb");
-		out_null(o, "swapents", "");
-		out_null(o, "pgtables", "_kb");
-	}
+	render_figs(o, &fig, mm);
 	out_bool(o, "protected", ev->victim.protected);
 	if (mm)
 		out_bool(o, "settled", ev->victim.settled);
@@ -568,6 +587,58 @@ static void render_victim(struct oomsnap_out *o, const struct oomsnap_event *ev)
 		out_null(o, "settled", "");
 	render_cmdline(o, &ev->cmd.victim);
 	out_obj_end(o);
+}
+
+/*
+ * Who was killed (interface section 3.1): "killed", their thread group
+ * ids; "killed_total", how many, described or not; "group", the
+ * memory.oom.group memcg whose tasks all died; "killed_tasks", each
+ * described as the kernel's "Killed process" line describes it.
+ */
+static void render_killed(struct oomsnap_out *o, const struct oomsnap_event *ev)
+{
+	unsigned int i;
+
+	out_key(o, "killed", "");
+	if (o->json)
+		seq_putc(o->m, '[');
+	else if (!ev->nr_killed)
+		seq_putc(o->m, '-');
+	for (i = 0; i < ev->nr_killed; i++)
+		seq_printf(o->m, i ? ",%d" : "%d", ev->killed[i].tgid);
+	if (o->json)
+		seq_putc(o->m, ']');
+	out_u64(o, "killed_total", ev->nr_killed_seen);
+	if (ev->has & OOMSNAP_HAS_GROUP) {
+		out_obj_begin(o, "group", "group");
+		out_memcg_path(o, "memcg", "memcg_truncated", ev, ev->group);
+		out_obj_end(o);
+	} else if (o->json) {
+		out_null(o, "group", "");
+	}
+	out_arr_begin(o, "killed_tasks");
+	for (i = 0; i < ev->nr_killed; i++) {
+		const struct oomsnap_killed *k = &ev->killed[i];
+
+		out_obj_begin(o, NULL, "killed");
+		out_u64(o, "pid", k->pid);
+		out_u64(o, "tgid", k->tgid);
+		out_str(o, "comm", k->comm, TASK_COMM_LEN);
+		out_word(o, "why", oomsnap_name(kill_why_names,
+						ARRAY_SIZE(kill_why_names),
+						k->why));
+		out_u64(o, "uid", k->uid);
+		out_memcg_path(o, "memcg", "memcg_truncated", ev, k->memcg);
+		out_s64(o, "oom_score_adj", k->adj);
+		render_figs(o, &k->fig, k->has_mm);
+		out_bool(o, "protected", k->protected);
+		if (k->has_mm)
+			out_bool(o, "settled", k->fig.settled);
+		else
+			out_null(o, "settled", "");
+		out_obj_end(o);
+	}
+	out_arr_end(o);
 }
 
 static void render_cands(struct oomsnap_out *o, const struct oomsnap_event *ev)
@@ -820,7 +891,7 @@ static void oomsnap_render_event(struct oomsnap_out *o,
 	render_mem(o, ev);
 	render_zones(o, ev);
 	render_victim(o, ev);
-	out_u32_list(o, "killed", (const u32 *)ev->killed, ev->nr_killed);
+	render_killed(o, ev);
 	render_cands(o, ev);
 	render_spared(o, ev);
 

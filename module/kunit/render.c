@@ -293,8 +293,10 @@ static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 		ev->zones[i].blocks[0] = 3;
 	}
 	ev->nr_killed = 2;
-	ev->killed[0] = 93;
-	ev->killed[1] = 94;
+	ev->nr_killed_seen = 3;
+	ev->killed[0].tgid = 93;
+	ev->killed[1].tgid = 94;
+	ev->killed[1].why = OOMSNAP_KILL_GROUP;
 	ev->nr_cands = cands;
 	for (i = 0; i < cands; i++) {
 		ev->cands[i].pid = 100 + i;
@@ -310,7 +312,8 @@ static void render_json_valid(struct kunit *test)
 	static const char * const has[] = {
 		"\"gfp_mask\":\"0xcc0\",\"gfp\":\"GFP_KERNEL\"",
 		"\"usage_kb\":32768,\"limit_kb\":32768",
-		"\"killed\":[93,94]",
+		"\"killed\":[93,94],\"killed_total\":3,\"group\":null,",
+		"\"why\":\"group\",\"uid\":0,\"memcg\":null,\"memcg_truncated\":null,",
 		"\"nodemask\":\"0\"",
 		"\"oom_score_adj\":-1000",
 		"\"protected\":false,\"settled\":false}",
@@ -414,6 +417,9 @@ static struct oomsnap_event *make_bare_event(struct kunit *test)
 	ev->constraint = OOMSNAP_CONSTRAINT_UNKNOWN;
 	ev->nr_zones = 0;
 	ev->nr_killed = 0;
+	ev->nr_killed_seen = 0;
+	ev->trigger.memcg = 0;	/* no paths */
+	ev->victim.memcg = 0;
 	return ev;
 }
 
@@ -438,7 +444,8 @@ static void render_json_nulls(struct kunit *test)
 		"\"totalswap_kb\":null",
 		"\"committed_kb\":null",
 		"\"zones\":[],\"victim\":null,\"killed\":[],",
-		"\"killed\":[],\"candidates\":[],\"spared\":[],\"spared_seen\":0,",
+		"\"killed\":[],\"killed_total\":0,\"group\":null,\"killed_tasks\":[],",
+		"\"candidates\":[],\"spared\":[],\"spared_seen\":0,",
 		"\"spared_seen\":0,\"reaped\":null,",
 		"\"oom_ns\":null}",
 	};

@@ -431,7 +431,7 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 	json_object *killed = rec_get(rec, "killed");
 	unsigned int i, n = 0, c = 0;
 	long long adj = rec_int(rec, "victim.oom_score_adj");
-	char ru[32] = "", p[48];
+	char ru[32] = "", p[48], why[64];
 
 	sb_say(s, rec, NULL, "Who was killed: {victim task}, uid {victim.uid}");
 	if (rec_has(rec, "victim.memcg")) {
@@ -476,17 +476,35 @@ static void killed_victim(struct sbuf *s, json_object *rec)
 		sb_puts(s,
 			" It was on the protection list: every other task scored lower or could not be killed.");
 
+	/* the others killed with it: a memory.oom.group, or its memory's users */
+	if (rec_has(rec, "group.memcg"))
+		sb_say(s, rec, NULL,
+		       " It was a group kill: {group.memcg} has memory.oom.group set, so the kernel killed every task in it and below it with the victim.");
 	n = killed && json_object_is_type(killed, json_type_array) ?
 	    json_object_array_length(killed) : 0;
 	for (i = 0; i < n; i++) {
-		snprintf(p, sizeof(p), "killed.%u", i);
-		if (same_value(rec, p, "victim.pid"))
+		snprintf(p, sizeof(p), "killed_tasks.%u", i);
+		snprintf(why, sizeof(why), "%s.why", p);
+		if (!rec_has(rec, why)) {
+			/* a record from before killed_tasks: pids only */
+			snprintf(p, sizeof(p), "killed.%u", i);
+			if (same_value(rec, p, "victim.pid"))
+				continue;
+			sb_puts(s, c++ ? ", pid " : " Also killed, because they share its memory: pid ");
+			sb_v(s, rec, p);
 			continue;
-		sb_puts(s, c++ ? ", " : " Also killed, because they share its memory: pid ");
-		sb_v(s, rec, p);
+		}
+		if (rec_is(rec, why, "victim"))
+			continue;
+		sb_puts(s, c++ ? ", " : " Also killed: ");
+		sb_say(s, rec, p, rec_is(rec, why, "shared_mm") ?
+		       "{@ task}, which shared its memory" : "{@ task} in {@.memcg}");
 	}
 	if (c)
 		sb_putc(s, '.');
+	if (rec_has(rec, "killed_total") && rec_int(rec, "killed_total") > (long long)n)
+		sb_say(s, rec, NULL,
+		       " {killed_total} tasks were killed in all; the record describes the first 16.");
 	/* last, so the sentences before it wrap as they always did */
 	/* the module's word: the figures are not the kernel's line (3.1) */
 	if (rec_is(rec, "victim.settled", "false"))
