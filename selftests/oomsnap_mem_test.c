@@ -812,9 +812,10 @@ static pid_t spawn_forker(pid_t bait, int nr, int go)
  * names copy_process and whose reason is kernel_memory, with the kernel's
  * Mem-Info.  dup_fd() is printed when it is in the stack, not required:
  * which of fork's allocations meets the empty free list first is not under
- * the test's control (on bookworm's 6.1 it was the vmalloc of the new
- * task's kernel stack, copy_process -> __vmalloc_node_range, before
- * dup_fd() ran: the seed's vmalloc in fork, one step earlier).
+ * the test's control: on bullseye's 5.10 it was the seed's own path
+ * (copy_process -> dup_fd -> alloc_fdtable -> __vmalloc_node), on
+ * bookworm's 6.1 the vmalloc of the new task's kernel stack, one step
+ * before dup_fd().
  */
 TEST_F_TIMEOUT(swap, fork_with_kernel_memory, 400)
 {
