@@ -785,8 +785,9 @@ static pid_t spawn_forker(pid_t bait, int nr, int go)
 		setpgid(0, 0);
 		if (setrlimit(RLIMIT_NOFILE, &nofile))
 			_exit(126);
+		/* no swap-in fault of our own pages once forking starts */
 		if (stacks == MAP_FAILED || pfd < 0 || dup2(0, 16383) < 0 ||
-		    read(go, &c, 1) != 1)
+		    mlockall(MCL_CURRENT) || read(go, &c, 1) != 1)
 			_exit(125);
 		for (i = 0; i < nr; i++) {
 			if (poll(&pf, 1, 0) > 0)
@@ -835,6 +836,12 @@ TEST_F_TIMEOUT(swap, fork_with_kernel_memory, 400)
 	ASSERT_LT(0, bait);
 	forker = spawn_forker(bait, 2048, go[0]);
 	ASSERT_LT(0, forker);
+	/*
+	 * Nor ours: swapped out while the holders fill RAM, the test's own
+	 * pages were faulted back in during the fork phase, and the OOM was
+	 * the test's (do_swap_page under rseq's return to user space).
+	 */
+	ASSERT_EQ(0, mlockall(MCL_CURRENT));
 	usleep(500000);
 	held = hold_until(&h, bait, 48 << 10);
 	printf("# %d holders, MemAvailable %lld kB: forking\n", h.n,
@@ -857,6 +864,7 @@ TEST_F_TIMEOUT(swap, fork_with_kernel_memory, 400)
 	holders_end(&h);
 	close(go[0]);
 	close(go[1]);
+	munlockall();
 	ASSERT_EQ(1, got) TH_LOG("no OOM in the fork phase (or one before it)");
 	ev = victim_event(_metadata, &o, bait);
 	frames = ou_get(ev, "stack.frames");
