@@ -545,7 +545,7 @@ TEST_F_TIMEOUT(trend, time_to_free_reaper, 120)
 	long long ts_kill = -1, ts_reap = -1;
 	json_object **v, *ev;
 	char needle[64], pidstr[32], *state;
-	int ready[2], i, st = 0, n_events;
+	int ready[2], i, st = 0, n_events, held;
 	pid_t pid, hog;
 
 	mkdir(FREEZER, 0755);
@@ -577,10 +577,15 @@ TEST_F_TIMEOUT(trend, time_to_free_reaper, 120)
 		usleep(100000);
 		ts_reap = kmsg_ts(needle);
 	}
+	/* still there (a zombie at most) before the thaw: the freezer held it */
+	held = waitpid(pid, &st, WNOHANG) == 0;
+	if (!held)
+		printf("# the victim exited before the thaw (status %#x)\n", st);
 	ou_write(FREEZER "/reap/freezer.state", "THAWED");
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
-	EXPECT_EQ(pid, waitpid(pid, &st, 0));
+	if (held)
+		EXPECT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	rmdir(FREEZER "/reap");
 	umount(FREEZER);
@@ -590,6 +595,8 @@ TEST_F_TIMEOUT(trend, time_to_free_reaper, 120)
 	snprintf(needle, sizeof(needle), "Killed process %d ", pid);
 	ts_kill = kmsg_ts(needle);
 	ASSERT_LT(0, ts_kill);
+	if (!held && ts_reap < 0)
+		SKIP(return, "a frozen thread did not keep the victim from exiting on this kernel");
 	ASSERT_LT(0, ts_reap) TH_LOG("the reaper printed no line for %d", pid);
 	ev = victim_event(pid, &v, &n_events);
 	ASSERT_NE(NULL, ev);
