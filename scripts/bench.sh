@@ -15,7 +15,8 @@ usage() {
 Usage: scripts/bench.sh [options] [WHAT]
 
 Run the oomsnap benchmarks in a QEMU guest (TCG) and write the results.
-WHAT: all (default), oom, exec, mem, read or alloc.
+WHAT: all (default), oom, exec, mem, read, alloc, report, cost or idle,
+or a comma-separated list of parts (report,cost,idle).
 
   oom    memcg OOMs with 100, 1,000, 10,000 sleepers in the OOMing memcg
          (and 10,000 outside it): capture_ns and oom_ns (median, p99) and
@@ -27,17 +28,26 @@ WHAT: all (default), oom, exec, mem, read or alloc.
   read   reading events.json and events with a full ring of 1,024 events
   alloc  kmem allocation tracepoints filtered on oomsnap.ko's call sites
          during OOMs (must be 0) and a positive control
+  report the kernel's own OOM report at its defaults (vm.oom_dump_tasks=1,
+         the boot's console loglevel: written to the serial console inside
+         out_of_memory()) against oomsnap's capture, 1,000 and 10,000 tasks
+  cost   capture_ns and event_bytes before the memory breakdown (--before)
+         and now with trend_seconds 0 and 60, 10,000 tasks, interleaved
+  idle   the trend sampler on an idle guest: timer interrupts, timer
+         expiries (oomsnap_trend_tick's among them), samples and busy CPU
+         over a window, unloaded / trend_seconds=60 / trend_seconds=0
 
 The guest runs with the console loglevel at 1 (dmesg -n 1) and
 vm.oom_dump_tasks=0, so that the kernel's OOM report is not written to the
-slow serial console inside the measured out_of_memory().
+slow serial console inside the measured out_of_memory(); the report part
+restores the kernel's settings for its own configurations.
 
 Options:
   --kernel TAG       kernel (default bookworm; see scripts/vm.sh --help)
   --mem MB           guest memory (default 2048: 10,000 processes need
                      threads-max > 10,000 and ~500 MB of kernel memory)
-  --procs LIST       sleeper counts for oom, inside the OOMing memcg
-                     (default 100,1000,10000)
+  --procs LIST       sleeper counts inside the OOMing memcg (defaults:
+                     oom 100,1000,10000; report 1000,10000; cost 10000)
   --outside LIST     sleeper counts for oom, in another cgroup (default
                      10000; 0 for none)
   --ooms N           OOMs per configuration and process count (default 50)
@@ -45,7 +55,12 @@ Options:
   --rounds N         exec rounds (default 20)
   --execs N          execve() per exec run (default 200)
   --read-events N    ring capacity for read (default 1024)
-  --out FILE         results file (default bench/RESULTS.md; - for none)
+  --idle SECONDS     idle window per configuration (default 60)
+  --before REV       the module compared with in cost (default: the commit
+                     before module/oomsnap_mem.c, the memory breakdown)
+  --out FILE         results file (default bench/RESULTS.md; - for none);
+                     only the sections of the parts run are replaced, the
+                     rest (and the hand-written Findings) is kept
   --timeout SECONDS  guest time limit (default 3000)
   -h, --help         this help
 
@@ -54,30 +69,53 @@ times on a shared TCG host are noisy.
 EOF
 }
 
-TAG=bookworm MEM=2048 WHAT=all OUT=$REPO/bench/RESULTS.md TIMEOUT=3000
-GARGS=()
+TAG=bookworm MEM=2048 WHAT=all OUT=$REPO/bench/RESULTS.md TIMEOUT=3000 BEFORE=""
+GARGS=() VMARGS=()
 CMDLINE=${OOMSNAP_BENCH_CMD:-"scripts/bench.sh $*"}
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--kernel) TAG=${2:?}; shift 2 ;;
 	--mem) MEM=${2:?}; shift 2 ;;
-	--procs | --outside | --ooms | --block | --rounds | --execs | --read-events)
+	--procs | --outside | --ooms | --block | --rounds | --execs | --read-events | --idle)
 		[[ ${2:-} =~ ^[0-9][0-9,]*$ ]] || die "$1 wants a number (list), got '${2:-}'"
 		GARGS+=("$1" "$2"); shift 2 ;;
 	--out) OUT=${2:?}; shift 2 ;;
 	--timeout) TIMEOUT=${2:?}; shift 2 ;;
-	all | oom | exec | mem | read | alloc) WHAT=$1; shift ;;
+	--before) BEFORE=${2:?}; shift 2 ;;
+	all | oom | exec | mem | read | alloc | report | cost | idle) WHAT=$1; shift ;;
+	*,*) [[ $1 =~ ^((oom|exec|mem|read|alloc|report|cost|idle),)+(oom|exec|mem|read|alloc|report|cost|idle)$ ]] ||
+		die "unknown part list: $1 (see --help)"
+		WHAT=$1; shift ;;
 	*) die "unknown argument: $1 (see --help)" ;;
 	esac
 done
 
-GCMD="uname -r | sed 's/^/# bench: kernel /'; /selftests/oomsnap_bench $WHAT ${GARGS[*]}"
 LOG=$(mktemp /tmp/oomsnap-bench.XXXXXX)
-trap 'rm -f "$LOG"; [[ -n ${VMPID:-} ]] && kill "$VMPID" 2>/dev/null; true' EXIT
+OLD=$(mktemp -d /tmp/oomsnap-bench-before.XXXXXX)
+trap 'rm -rf "$LOG" "$OLD"; [[ -n ${VMPID:-} ]] && kill "$VMPID" 2>/dev/null; true' EXIT
+
+# cost: the module before the memory breakdown, built from that commit's
+# sources (vm.sh --src) and copied into the guest as /oomsnap/before.ko.
+if [[ ,$WHAT, == *,all,* || ,$WHAT, == *,cost,* ]]; then
+	if [[ -z $BEFORE ]]; then
+		first=$(git -C "$REPO" log --format=%H -- module/oomsnap_mem.c | tail -n 1)
+		[[ -n $first ]] || die "no commit adds module/oomsnap_mem.c: pass --before REV"
+		BEFORE=$first^
+	fi
+	BEFORE=$(git -C "$REPO" rev-parse --short "$BEFORE") || die "--before: no commit '$BEFORE'"
+	git -C "$REPO" archive "$BEFORE" Kbuild module | tar -x -C "$OLD"
+	log "building the module of $BEFORE (cost's 'before')"
+	built=$("$HERE/vm.sh" --kernel "$TAG" --src "$OLD" build 2>&1 | sed -n 's/.*built: \([^,]*oomsnap\.ko\),.*/\1/p')
+	[[ -f $built ]] || die "could not build the module of $BEFORE"
+	cp "$built" "$OLD/before.ko"
+	VMARGS+=(--file "$OLD/before.ko:/oomsnap/before.ko")
+fi
+
+GCMD="uname -r | sed 's/^/# bench: kernel /'; /selftests/oomsnap_bench $WHAT ${GARGS[*]}"
 
 log "running '$WHAT' on $TAG (${MEM} MB guest); progress follows"
-"$HERE/vm.sh" --kernel "$TAG" --mem "$MEM" --timeout "$TIMEOUT" shell-cmd "$GCMD" >"$LOG" 2>&1 &
+"$HERE/vm.sh" --kernel "$TAG" --mem "$MEM" --timeout "$TIMEOUT" "${VMARGS[@]}" shell-cmd "$GCMD" >"$LOG" 2>&1 &
 VMPID=$!
 # vm.sh names its run directory after its pid: follow the guest's output.
 WORK_BASE="$OOMSNAP_CACHE/work/$TAG-$(repo_hash "$REPO")"
@@ -112,61 +150,32 @@ printf '%s\n' "$RESULTS"
 
 [[ $OUT == - ]] && exit 0
 mkdir -p "$(dirname "$OUT")"
-{
-	cat <<EOF
-# oomsnap benchmarks
-
-- Command: \`$CMDLINE\` (guest: \`oomsnap_bench $WHAT ${GARGS[*]}\`)
-- Kernel: $KVER ($TAG), QEMU TCG (vCPUs in one thread: vm.sh default), $MEM MB, 2 vCPUs, no KVM
-- Date: $(date -u '+%Y-%m-%d %H:%M UTC')
-- Commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- module 2>/dev/null || echo ' (module/ modified)')
-
-Absolute times on a shared TCG host are noisy; compare figures within one
-run.  Configurations are interleaved (A B C, B C A, ...) to cancel drift.
-
-How the OOM figures were taken: the guest sets the console loglevel to 1
-(\`dmesg -n 1\`) and \`vm.oom_dump_tasks=0\`, so the kernel's OOM report is
-formatted into the log buffer but not written to the serial console, which
-on 6.1 happens synchronously inside out_of_memory() and would inflate
-\`oom_ns\`.  Each OOM is a hog in the memcg \`/bench\` (memory.max = what
-the sleepers hold + 16 MB) touching memory until the OOM killer ends it.
-The sleepers (forked from one spawner, clone3 CLONE_INTO_CGROUP, no exec,
-a few hundred pages each, shared copy-on-write with the spawner) are
-either inside that memcg ("in"), so the kernel evaluates each of them, or
-in a sibling cgroup ("out": processes elsewhere on the system, which a
-memcg OOM does not evaluate but a scan of all processes visits; the
-kernel's own out_of_memory() still walks them once, when it looks for
-other processes sharing the victim's mm).  \`capture_ns\` and \`oom_ns\`
-come from the event records; "capture / kernel" is capture_ns /
-(oom_ns - capture_ns) per event: what the module's handlers add (both
-figures come from the same event).  It cannot see the kprobe
-trampolines around oom_badness(), which run once per task the kernel
-evaluates; two columns add them:
-"added, from the scan" takes the kernel's own scan of the memcg's tasks,
-mem_cgroup_scan_tasks(), timed by the kernel (function_graph, filtered to
-that one function; it calls oom_badness() for every task): (median scan
-of the configuration - median scan at max_tasks 0, without the hook) +
-median capture_ns, over median oom_ns - capture_ns at max_tasks 0 (the
-kernel's own handling).  That is the figure the targets are judged on.
-The last column counts the oom_badness() returns the hook saw (stats
-oom_badness_calls) per out_of_memory() call (stats oom_calls, including
-calls that found an earlier victim still exiting and killed nothing):
-about the number of tasks in the memcg when every evaluation is seen.
-"added, from oom_ns" does the same with whole oom_ns medians; it also
-carries page-fault, printk and host-scheduling noise of tens of percent
-on a shared TCG host, and is shown only to say so.
-
-EOF
-	printf '%s\n' "$RESULTS"
-	cat <<'EOF'
-
-## Rerun
-
-    make bench                          # everything, bookworm 6.1
-    scripts/bench.sh --kernel bullseye  # another kernel
-    scripts/bench.sh oom --procs 10000 --ooms 100 --out -   # one part, no file
-EOF
-} >"$OUT"
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD -- module selftests/oomsnap_bench.c 2>/dev/null ||
+	COMMIT="$COMMIT (modified)"
+RUN="_Run: \`$CMDLINE\` (guest: \`oomsnap_bench $WHAT ${GARGS[*]}\`), $KVER ($TAG), QEMU TCG (vCPUs in one thread), $MEM MB, 2 vCPUs, no KVM, host shared with other VM runs, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT${BEFORE:+, before = $BEFORE}._"
+# Each part's section starts with "<!-- bench:PART -->" and ends at the
+# next one or at the first "## " heading (Findings, Rerun: hand-written,
+# kept).  A section of this run replaces the old one of the same part; a
+# new part goes after the last section.
+[[ -f $OUT ]] || printf '# oomsnap benchmarks\n\n## Findings (hand-written; a rerun replaces only the sections of the parts it ran)\n' >"$OUT"
+NEW=$(mktemp /tmp/oomsnap-bench-new.XXXXXX)
+printf '%s\n\n' "$RESULTS" | awk -v run="$RUN" '{ print } /^<!-- bench:[a-z]+ -->$/ { print run; print "" }' >"$NEW"
+awk -v newf="$NEW" '
+	function flush_new(p) { printf "%s", sec[p]; done[p] = 1 }
+	BEGIN {
+		while ((getline l < newf) > 0) {
+			if (l ~ /^<!-- bench:[a-z]+ -->$/) { cur = l; order[++n] = l }
+			sec[cur] = sec[cur] l "\n"
+		}
+	}
+	/^<!-- bench:[a-z]+ -->$/ { insec = 1; skip = ($0 in sec); if (skip) flush_new($0); if (!skip) print; next }
+	/^## / && !tail { tail = 1; insec = 0; for (i = 1; i <= n; i++) if (!done[order[i]]) flush_new(order[i]) }
+	insec && skip { next }
+	{ print }
+	END { if (!tail) for (i = 1; i <= n; i++) if (!done[order[i]]) flush_new(order[i]) }
+' "$OUT" >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+rm -f "$NEW"
 log "wrote $OUT"
 exit 0
 }

@@ -22,6 +22,17 @@
  * alloc: the kmem allocation tracepoints, filtered on call sites inside
  *        oomsnap.ko, counted over OOMs (expected 0) and over a positive
  *        control (opening the stream file allocates).
+ * report: the kernel's own OOM report at its defaults (oom_dump_tasks=1,
+ *        the boot's console loglevel: the report is written to the serial
+ *        console inside out_of_memory()) against oomsnap's capture, with
+ *        1,000 and 10,000 tasks in the OOMing memcg.
+ * cost:  capture_ns and event_bytes of the module before the memory
+ *        breakdown (--before-ko) and now, trend_seconds 0 and 60.
+ * idle:  the trend sampler on an idle guest: timer interrupts and expiries,
+ *        samples taken and busy CPU over a window, unloaded and loaded.
+ *
+ * Each part's section starts with "<!-- bench:PART -->": scripts/bench.sh
+ * replaces only the sections of the parts it ran.
  */
 #include <limits.h>
 #include <math.h>
@@ -513,6 +524,7 @@ static void bench_oom(FILE *res)
 {
 	int i;
 
+	fprintf(res, "<!-- bench:oom -->\n");
 	fprintf(res, "### OOM path (memcg OOMs; sleepers inside the OOMing memcg, or outside it)\n\n");
 	fprintf(res, "| sleepers | max_tasks | candidates | OOMs | capture_ns median (us) | capture_ns p99 (us) | oom_ns median (us) | oom_ns p99 (us) | capture / kernel median | capture / kernel p99 | added, from oom_ns | mem_cgroup_scan_tasks median (us) | added, from the scan | hooked oom_badness() per out_of_memory() |\n");
 	fprintf(res, "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -521,6 +533,509 @@ static void bench_oom(FILE *res)
 	for (i = 0; i < opt_noutside; i++)
 		bench_oom_procs(opt_outside[i], 0, res);
 	fprintf(res, "\n");
+}
+
+/* ---- configurations compared block by block ---------------------------- */
+
+/*
+ * One configuration of the report and cost parts: a module (@ko, NULL for
+ * the one under test) with @params, and the kernel's OOM report settings.
+ */
+struct cmp_cfg {
+	const char *label;
+	const char *ko;		/* NULL: /oomsnap/oomsnap.ko */
+	const char *params;
+	int loglevel;		/* console loglevel during the block */
+	int dump_tasks;		/* vm.oom_dump_tasks */
+	double cap[1024], oom[1024], fn[1024];
+	int n, nfn, missing;
+	long long event_bytes;
+};
+
+static int bench_loglevel = 7;	/* the guest's console loglevel at start */
+
+static void console_level(int level)
+{
+	klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, level);
+}
+
+static void oom_report(int loglevel, int dump_tasks)
+{
+	console_level(loglevel);
+	ou_write("/proc/sys/vm/oom_dump_tasks", dump_tasks ? "1" : "0");
+}
+
+/* Append @val to a tracefs file (set_ftrace_filter: one more function). */
+static int tr_append(const char *file, const char *val)
+{
+	char p[256];
+	int fd, err = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", tracing_dir(), file);
+	fd = open(p, O_WRONLY | O_APPEND);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Trace the functions of @fns (NULL-terminated) with function_graph, each
+ * appended on its own (one missing function does not lose the others);
+ * closing braces carry the name (funcgraph-tail).  Returns how many could
+ * be traced.
+ */
+static int fgraph_on_list(const char * const *fns)
+{
+	int n = 0;
+
+	tr_write("tracing_on", "0");
+	tr_write("current_tracer", "nop");
+	tr_write("set_ftrace_filter", "");
+	for (; *fns; fns++)
+		n += !tr_append("set_ftrace_filter", *fns);
+	if (!n || tr_write("current_tracer", "function_graph")) {
+		tr_write("set_ftrace_filter", "");
+		return 0;
+	}
+	tr_write("options/funcgraph-tail", "1");
+	tr_write("buffer_size_kb", "4096");
+	tr_clear();
+	tr_write("tracing_on", "1");
+	return n;
+}
+
+/*
+ * The durations (us) of the traced calls of @fn since the buffer was last
+ * cleared, appended to @v (at most @max); the buffer is left alone.
+ * Matches "fn();" (a leaf) and "} /" "* fn *" "/" (funcgraph-tail), where
+ * a module's function is "fn [oomsnap]".
+ */
+static int fgraph_durations(const char *trace, const char *fn, double *v,
+			    int n, int max)
+{
+	char *s = strdup(trace ? trace : ""), *line, *save = NULL;
+	char leaf[128], mod[128], tail[128];
+
+	snprintf(leaf, sizeof(leaf), " %s();", fn);
+	snprintf(mod, sizeof(mod), " %s [", fn);
+	snprintf(tail, sizeof(tail), "/* %s ", fn);
+	for (line = strtok_r(s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *us = strstr(line, " us ");
+		char *q;
+
+		if (line[0] == '#' || !us || n >= max ||
+		    (!strstr(line, leaf) && !strstr(line, mod) &&
+		     !strstr(line, tail)))
+			continue;
+		for (q = us; q > line && (q[-1] == '.' || (q[-1] >= '0' && q[-1] <= '9')); q--)
+			;
+		v[n++] = atof(q);
+	}
+	free(s);
+	return n;
+}
+
+static char *trace_text(void)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/trace", tracing_dir());
+	return ou_read(p);
+}
+
+/* Load @c's module, run @nooms OOMs in @cgfd, collect their records. */
+static void cmp_block(struct cmp_cfg *c, int cgfd, int nooms, const char *fn)
+{
+	json_object **v;
+	int got = 0, tries = 0, n, i;
+	char *tr;
+
+	if (c->ko) {
+		if (access(c->ko, R_OK)) {
+			c->missing = 1;
+			return;
+		}
+		setenv("OOMSNAP_KO", c->ko, 1);
+	}
+	load_or_die(c->params);
+	unsetenv("OOMSNAP_KO");
+	c->event_bytes = ou_stat("event_bytes");
+	oom_report(c->loglevel, c->dump_tasks);
+	tr_clear();
+	while (got < nooms && tries++ < 3 * nooms)
+		got += oom_once(cgfd) > 0;
+	oom_report(1, 0);
+	ou_wait_events(got, 5000);
+	v = ou_events(&n);
+	for (i = 0; v && i < n; i++) {
+		double cap = ou_int(v[i], "capture_ns");
+		double oom = ou_int(v[i], "oom_ns");
+
+		if (strcmp(ou_str(v[i], "outcome"), "killed") || oom <= 0 ||
+		    c->n >= 1024)
+			continue;
+		c->cap[c->n] = cap;
+		c->oom[c->n] = oom;
+		c->n++;
+	}
+	if (v)
+		ou_events_free(v, n);
+	if (fn) {
+		tr = trace_text();
+		c->nfn = fgraph_durations(tr, fn, c->fn, c->nfn, 1024);
+		free(tr);
+	}
+	tr_clear();
+	ou_unload();
+}
+
+/*
+ * @n sleepers in the memcg /bench, whose limit leaves the hog 16 MB;
+ * returns the cgroup's fd, *pids the sleepers.
+ */
+static int oom_setup(long n, pid_t **pids)
+{
+	double t = now_s();
+	long long base;
+	char max[64];
+	int cgfd;
+
+	ou_unload();
+	rmdir(OU_CGROOT "/" BENCH_CG);
+	ou_cg_create(BENCH_CG, NULL);
+	cgfd = open(OU_CGROOT "/" BENCH_CG, O_RDONLY | O_DIRECTORY);
+	if (cgfd < 0) {
+		printf("# bench: no cgroup %s\n", BENCH_CG);
+		exit(2);
+	}
+	progress("spawning %ld sleepers in the OOMing memcg...", n);
+	*pids = spawn_sleepers(cgfd, n);
+	if (!*pids)
+		exit(2);
+	base = cg_current();
+	snprintf(max, sizeof(max), "%lld", base + (16 << 20));
+	ou_write(OU_CGROOT "/" BENCH_CG "/memory.max", max);
+	progress("%ld sleepers in %.1f s, memcg %lld kB + 16 MB", n,
+		 now_s() - t, base >> 10);
+	oom_once(cgfd);	/* warm-up, no module */
+	return cgfd;
+}
+
+static void oom_teardown(int cgfd, pid_t *pids, long n)
+{
+	kill_sleepers(pids, n);
+	close(cgfd);
+	rmdir(OU_CGROOT "/" BENCH_CG);
+}
+
+/* Interleave @nc configurations in blocks: A B C, B C A, ... */
+static void cmp_run(struct cmp_cfg *cfgs, int nc, int cgfd, const char *fn,
+		    const char *what, long nprocs)
+{
+	int blocks = (opt_ooms + opt_block - 1) / opt_block, b, i;
+	double t = now_s();
+
+	for (b = 0; b < blocks; b++) {
+		for (i = 0; i < nc; i++)
+			cmp_block(&cfgs[(i + b) % nc], cgfd, opt_block, fn);
+		progress("%s: %ld procs: block %d/%d done (%.0f s)", what, nprocs,
+			 b + 1, blocks, now_s() - t);
+	}
+}
+
+/* ---- the kernel's own OOM report against oomsnap's capture --------------- */
+
+static long opt_report_procs[8] = { 1000, 10000 };
+static int opt_nreport_procs = 2;
+
+static void bench_report_procs(long nprocs, FILE *res)
+{
+	struct cmp_cfg cfgs[] = {
+		{ "kernel's defaults: oom_dump_tasks=1, console loglevel %d",
+		  NULL, "", 0, 1 },
+		{ "oom_dump_tasks=1, console loglevel 4 (`quiet`)", NULL, "", 4, 1 },
+		{ "oom_dump_tasks=0, console loglevel 1 (report in the log buffer only)",
+		  NULL, "", 1, 0 },
+	};
+	int nc = sizeof(cfgs) / sizeof(cfgs[0]), k, cgfd;
+	const char * const fns[] = { "dump_header", NULL };
+	int tracing;
+	pid_t *pids;
+	char label[128];
+
+	cfgs[0].loglevel = bench_loglevel;
+	cgfd = oom_setup(nprocs, &pids);
+	tracing = fgraph_on_list(fns);
+	if (!tracing)
+		progress("report: cannot trace dump_header (no column)");
+	cmp_run(cfgs, nc, cgfd, tracing ? "dump_header" : NULL, "report", nprocs);
+	fgraph_off();
+	oom_teardown(cgfd, pids, nprocs);
+	for (k = 0; k < nc; k++) {
+		struct cmp_cfg *c = &cfgs[k], *z = &cfgs[nc - 1];
+		double om = pct(c->oom, c->n, 50), cm = pct(c->cap, c->n, 50);
+		double zom = pct(z->oom, z->n, 50);
+		double dm = pct(c->fn, c->nfn, 50);
+
+		snprintf(label, sizeof(label), c->label, c->loglevel);
+		fprintf(res, "| %ld | %s | %d | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %.1f |\n",
+			nprocs, label, c->n, om / 1e6, pct(c->oom, c->n, 99) / 1e6,
+			(om - zom) / 1e6, cm / 1000, pct(c->cap, c->n, 99) / 1000,
+			(om - zom) / cm, c->nfn ? dm / 1000 : NAN);
+		progress("report: %ld procs, %s: n=%d oom %.0f us capture %.0f us dump_header %.0f us (n=%d)",
+			 nprocs, label, c->n, om / 1000, cm / 1000, dm, c->nfn);
+	}
+	fflush(res);
+}
+
+static void bench_report(FILE *res)
+{
+	int i;
+
+	fprintf(res, "<!-- bench:report -->\n");
+	fprintf(res, "### The kernel's OOM report against oomsnap's capture (memcg OOMs, sleepers inside the memcg, oomsnap at its defaults)\n\n");
+	fprintf(res, "| tasks in the memcg | kernel's report | OOMs | oom_ns median (ms) | oom_ns p99 (ms) | the report's cost: oom_ns median over the last row's (ms) | oomsnap capture_ns median (us) | capture_ns p99 (us) | the report's cost / capture_ns | dump_header median (ms) |\n");
+	fprintf(res, "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (i = 0; i < opt_nreport_procs; i++)
+		bench_report_procs(opt_report_procs[i], res);
+	fprintf(res, "\n");
+}
+
+/* ---- capture cost before and after the breakdown, stack and trend -------- */
+
+static long opt_cost_procs[8] = { 10000 };
+static int opt_ncost_procs = 1;
+static const char *opt_before_ko = "/oomsnap/before.ko";
+
+static void bench_cost_procs(long nprocs, FILE *res)
+{
+	struct cmp_cfg cfgs[] = {
+		{ "before (no breakdown, stack, pressure, trend)", NULL,
+		  "max_tasks=8", 1, 0 },
+		{ "now, trend_seconds=0", NULL, "max_tasks=8 trend_seconds=0", 1, 0 },
+		{ "now, trend_seconds=60 (default)", NULL,
+		  "max_tasks=8 trend_seconds=60", 1, 0 },
+	};
+	static const char * const parts[] = {
+		"oomsnap_capture_system", "oomsnap_mem_capture",
+		"oomsnap_capture_zones", "oomsnap_capture_stack",
+		"oomsnap_psi_capture", "oomsnap_trend_capture", NULL,
+	};
+	static double d[1024];
+	int nc = sizeof(cfgs) / sizeof(cfgs[0]), k, i, cgfd, nd;
+	struct cmp_cfg traced = { "traced", NULL, "max_tasks=8 trend_seconds=60", 1, 0 };
+	char *tr;
+	pid_t *pids;
+
+	cfgs[0].ko = opt_before_ko;
+	cgfd = oom_setup(nprocs, &pids);
+	cmp_run(cfgs, nc, cgfd, NULL, "cost", nprocs);
+	for (k = 0; k < nc; k++) {
+		struct cmp_cfg *c = &cfgs[k];
+
+		if (c->missing) {
+			fprintf(res, "| %ld | %s | - | no module at %s | | | | |\n",
+				nprocs, c->label, c->ko);
+			continue;
+		}
+		fprintf(res, "| %ld | %s | %d | %lld | %.0f | %.0f | %.0f | %.2f |\n",
+			nprocs, c->label, c->n, c->event_bytes,
+			pct(c->cap, c->n, 50) / 1000, pct(c->cap, c->n, 99) / 1000,
+			pct(c->oom, c->n, 50) / 1000,
+			pct(c->cap, c->n, 50) / pct(cfgs[1].cap, cfgs[1].n, 50));
+		progress("cost: %ld procs, %s: n=%d event %lld capture %.0f us oom %.0f us",
+			 nprocs, c->label, c->n, c->event_bytes,
+			 pct(c->cap, c->n, 50) / 1000, pct(c->oom, c->n, 50) / 1000);
+	}
+	/*
+	 * The parts, timed by the kernel: function_graph on the capture's
+	 * steps (those not inlined); the tracer's own cost is in each figure.
+	 */
+	load_or_die(traced.params);
+	if (fgraph_on_list(parts)) {
+		for (i = 0; i < opt_block; i++)
+			oom_once(cgfd);
+		tr = trace_text();
+		fprintf(res, "\nThe capture's steps at %ld tasks, timed by the kernel (function_graph, trend_seconds=60, %d OOMs; the tracer's own cost is in each figure, and a function the compiler inlined or the tracer could not see is not listed):", nprocs, opt_block);
+		for (k = 0, i = 0; parts[k]; k++) {
+			nd = fgraph_durations(tr, parts[k], d, 0, 1024);
+			if (nd)
+				fprintf(res, " %s %.1f us (median of %d);", parts[k],
+					pct(d, nd, 50), nd);
+			i += nd;
+		}
+		fprintf(res, "%s\n", i ? "" : " none: the tracer recorded no call of them");
+		free(tr);
+		fgraph_off();
+	}
+	ou_unload();
+	oom_teardown(cgfd, pids, nprocs);
+	fflush(res);
+}
+
+static void bench_cost(FILE *res)
+{
+	int i;
+
+	fprintf(res, "<!-- bench:cost -->\n");
+	fprintf(res, "### Capture cost before and after the breakdown, stack, pressure and trend (memcg OOMs, sleepers inside, max_tasks 8)\n\n");
+	fprintf(res, "| tasks in the memcg | module | OOMs | event_bytes | capture_ns median (us) | capture_ns p99 (us) | oom_ns median (us) | capture median / trend_seconds=0's |\n");
+	fprintf(res, "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	for (i = 0; i < opt_ncost_procs; i++)
+		bench_cost_procs(opt_cost_procs[i], res);
+	fprintf(res, "\n");
+}
+
+/* ---- the trend sampler on an idle guest ----------------------------------- */
+
+static int opt_idle = 60;
+
+/* Local timer interrupts (LOC), all CPUs. */
+static long long loc_irqs(void)
+{
+	char *s = ou_read("/proc/interrupts"), *p, *end;
+	long long sum = 0;
+
+	p = s ? strstr(s, "LOC:") : NULL;
+	if (p) {
+		p += 4;
+		for (;;) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+			p = end;
+		}
+	}
+	free(s);
+	return sum;
+}
+
+/* Busy and total jiffies from the first line of /proc/stat. */
+static void cpu_jiffies(long long *busy, long long *total)
+{
+	char *s = ou_read("/proc/stat");
+	long long f[10] = { 0 };
+	int i;
+
+	*busy = *total = 0;
+	if (s && sscanf(s, "cpu %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld",
+			&f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7],
+			&f[8], &f[9]) >= 8) {
+		for (i = 0; i < 8; i++)
+			*total += f[i];
+		*busy = *total - f[3] - f[4];	/* idle, iowait */
+	}
+	free(s);
+}
+
+struct idle_cfg {
+	const char *label, *params;	/* params NULL: unloaded */
+	long long loc, expiries, ticks, samples, busy, total;
+};
+
+static void idle_window(struct idle_cfg *c, int seconds)
+{
+	char p[256], *tr, *line, *save = NULL;
+	long long l0, b0, t0, b1, t1, s0 = 0;
+
+	ou_unload();
+	if (c->params)
+		load_or_die(c->params);
+	sleep(2);	/* the load's own work and first tick out of the window */
+	snprintf(p, sizeof(p), "%s/events/timer/timer_expire_entry/enable",
+		 tracing_dir());
+	tr_write("tracing_on", "0");
+	tr_clear();
+	ou_write(p, "1");
+	tr_write("tracing_on", "1");
+	if (c->params)
+		s0 = ou_stat("trend_samples_taken");
+	l0 = loc_irqs();
+	cpu_jiffies(&b0, &t0);
+	sleep(seconds);
+	cpu_jiffies(&b1, &t1);
+	c->loc += loc_irqs() - l0;
+	if (c->params)
+		c->samples += ou_stat("trend_samples_taken") - s0;
+	tr_write("tracing_on", "0");
+	ou_write(p, "0");
+	c->busy += b1 - b0;
+	c->total += t1 - t0;
+	tr = trace_text();
+	for (line = tr ? strtok_r(tr, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || !strstr(line, "timer_expire_entry"))
+			continue;
+		c->expiries++;
+		c->ticks += !!strstr(line, "oomsnap_trend_tick");
+	}
+	free(tr);
+	tr_clear();
+	ou_unload();
+}
+
+static void bench_idle(FILE *res)
+{
+	struct idle_cfg cfgs[] = {
+		{ "unloaded", NULL },
+		{ "loaded, trend_seconds=60 (default)", "trend_seconds=60" },
+		{ "loaded, trend_seconds=0", "trend_seconds=0" },
+	};
+	static const char * const tick[] = { "oomsnap_trend_tick", NULL };
+	static double d[4096];
+	char num[32];
+	int nc = sizeof(cfgs) / sizeof(cfgs[0]), k, r, nd = 0;
+	char *tr;
+
+	/* two rounds of half windows, rotated: A B C, B C A */
+	for (r = 0; r < 2; r++) {
+		for (k = 0; k < nc; k++) {
+			struct idle_cfg *c = &cfgs[(k + r) % nc];
+
+			idle_window(c, opt_idle / 2);
+			progress("idle: round %d: %s: LOC %lld, timer expiries %lld (sampler %lld), samples %lld, busy %lld/%lld jiffies",
+				 r + 1, c->label, c->loc, c->expiries, c->ticks,
+				 c->samples, c->busy, c->total);
+		}
+	}
+	/* the tick's own duration, timed by the kernel */
+	load_or_die("trend_seconds=60");
+	if (fgraph_on_list(tick)) {
+		sleep(20);
+		tr = trace_text();
+		nd = fgraph_durations(tr, "oomsnap_trend_tick", d, 0, 4096);
+		free(tr);
+		fgraph_off();
+	}
+	ou_unload();
+	fprintf(res, "<!-- bench:idle -->\n");
+	fprintf(res, "### The trend sampler on an idle guest (%d s per configuration, in two rounds of %d s, rotated)\n\n",
+		opt_idle / 2 * 2, opt_idle / 2);
+	fprintf(res, "| module | local timer interrupts (LOC) per s | timer expiries per s | oomsnap_trend_tick expiries per s | trend_samples_taken per s | busy CPU (jiffies of all CPUs) |\n");
+	fprintf(res, "| --- | ---: | ---: | ---: | ---: | ---: |\n");
+	opt_idle = opt_idle / 2 * 2;
+	for (k = 0; k < nc; k++)
+		fprintf(res, "| %s | %.2f | %.2f | %.2f | %s | %lld of %lld |\n",
+			cfgs[k].label, (double)cfgs[k].loc / opt_idle,
+			(double)cfgs[k].expiries / opt_idle,
+			(double)cfgs[k].ticks / opt_idle,
+			cfgs[k].params ? (snprintf(num, sizeof(num), "%.2f",
+				(double)cfgs[k].samples / opt_idle), num) : "-",
+			cfgs[k].busy, cfgs[k].total);
+	if (nd)
+		fprintf(res, "\noomsnap_trend_tick timed by the kernel (function_graph, 20 s, trend_seconds=60): median %.1f us, max %.1f us over %d ticks; at the rate above that is %.4f%% of one CPU.\n",
+			pct(d, nd, 50), pct(d, nd, 100), nd,
+			100 * pct(d, nd, 50) * 1e-6 * cfgs[1].ticks / opt_idle);
+	else
+		fprintf(res, "\n(function_graph on oomsnap_trend_tick unavailable: no tick duration.)\n");
+	fprintf(res, "\n");
+	fflush(res);
 }
 
 /* ---- exec path ----------------------------------------------------------- */
@@ -660,6 +1175,7 @@ static void bench_exec(FILE *res)
 		snprintf(cg, sizeof(cg), "benchcg%02d", i);
 		ou_cg_remove(cg);
 	}
+	fprintf(res, "<!-- bench:exec -->\n");
 	fprintf(res, "### Exec path (%d rounds of %d execve() each, interleaved)\n\n",
 		opt_rounds, opt_execs);
 	fprintf(res, "| module | execs/s median | ratio to unloaded, median of rounds | min ratio | max ratio |\n");
@@ -701,6 +1217,7 @@ static void bench_mem(FILE *res)
 	long long ring[2] = { 0 }, free_d[2] = { 0 };
 	int i, j, k;
 
+	fprintf(res, "<!-- bench:mem -->\n");
 	fprintf(res, "### Memory (protect_max 1024 default)\n\n");
 	fprintf(res, "| capacity | max_tasks | event_bytes | ring_bytes | /proc/modules size | MemFree drop at insmod (kB, median of 5) | Slab + VmallocUsed growth (kB) |\n");
 	fprintf(res, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -784,6 +1301,7 @@ static void bench_read(FILE *res)
 				 now_s() - t);
 	}
 	close(cgfd);
+	fprintf(res, "<!-- bench:read -->\n");
 	fprintf(res, "### Readers (a full ring of %lld events, max_tasks 8)\n\n",
 		ou_stat("events_retained"));
 	fprintf(res, "| file | bytes | read time median of 7 (ms) | max (ms) | per event (us) |\n");
@@ -861,6 +1379,7 @@ static void bench_alloc(FILE *res)
 	int cgfd, i, k, ev, in_oom[2] = { 0 }, control, ooms[2] = { 0 };
 	static const char * const srcs[] = { "auto", "scan" };
 
+	fprintf(res, "<!-- bench:alloc -->\n");
 	fprintf(res, "### No allocation on the OOM path\n\n");
 	for (k = 0; k < 2; k++) {
 		snprintf(p, sizeof(p), "max_tasks=64 candidates=%s", srcs[k]);
@@ -914,6 +1433,20 @@ static void bench_alloc(FILE *res)
 
 /* ---- main ---------------------------------------------------------------- */
 
+/* @what is "all" or a comma-separated list of parts naming @name */
+static int part(const char *what, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (!strcmp(what, "all"))
+		return 1;
+	for (p = what; (p = strstr(p, name)); p += len)
+		if ((p == what || p[-1] == ',') && (!p[len] || p[len] == ','))
+			return 1;
+	return 0;
+}
+
 static void parse_procs(const char *s, long *v, int *n)
 {
 	char *copy = strdup(s), *t, *save = NULL;
@@ -928,8 +1461,9 @@ static void parse_procs(const char *s, long *v, int *n)
 
 static void usage(void)
 {
-	printf("usage: oomsnap_bench [all|oom|exec|mem|read|alloc] [--procs N,N]\n"
-	       "                     [--outside N,N|0] [--ooms N]\n"
+	printf("usage: oomsnap_bench [all|oom|exec|mem|read|alloc|report|cost|idle]\n"
+	       "                     [--procs N,N] [--outside N,N|0] [--ooms N]\n"
+	       "                     [--idle SECONDS] [--before-ko FILE]\n"
 	       "                     [--block N] [--execs N] [--rounds N] [--read-events N]\n");
 }
 
@@ -937,7 +1471,7 @@ int main(int argc, char **argv)
 {
 	const char *what = "all";
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	char *buf = NULL;
+	char *buf = NULL, *s;
 	size_t len = 0;
 	FILE *res;
 	double t0;
@@ -948,8 +1482,15 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
 
-		if (!strcmp(a, "--procs"))
-			parse_procs(v, opt_procs, &opt_nprocs), i++;
+		if (!strcmp(a, "--procs")) {
+			parse_procs(v, opt_procs, &opt_nprocs);
+			parse_procs(v, opt_report_procs, &opt_nreport_procs);
+			parse_procs(v, opt_cost_procs, &opt_ncost_procs);
+			i++;
+		} else if (!strcmp(a, "--idle"))
+			opt_idle = atoi(v), i++;
+		else if (!strcmp(a, "--before-ko"))
+			opt_before_ko = v, i++;
 		else if (!strcmp(a, "--outside"))
 			parse_procs(v, opt_outside, &opt_noutside), i++;
 		else if (!strcmp(a, "--ooms"))
@@ -969,13 +1510,19 @@ int main(int argc, char **argv)
 		else
 			return usage(), 2;
 	}
-	if (opt_ooms < 1 || opt_block < 1 || opt_execs < 1 || opt_rounds < 1) {
+	if (opt_ooms < 1 || opt_block < 1 || opt_execs < 1 || opt_rounds < 1 ||
+	    opt_idle < 2) {
 		usage();
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setrlimit(RLIMIT_NPROC, &rl);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* the boot's console loglevel: the report part's "default" */
+	s = ou_read("/proc/sys/kernel/printk");
+	if (s && atoi(s) > 0)
+		bench_loglevel = atoi(s);
+	free(s);
 	/* the OOM report must not go to the (slow, synchronous) console */
 	klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, 1);
 	ou_write("/proc/sys/vm/oom_dump_tasks", "0");
@@ -986,16 +1533,22 @@ int main(int argc, char **argv)
 	}
 	res = open_memstream(&buf, &len);
 	t0 = now_s();
-	if (!strcmp(what, "all") || !strcmp(what, "mem"))
+	if (part(what, "mem"))
 		bench_mem(res);
-	if (!strcmp(what, "all") || !strcmp(what, "alloc"))
+	if (part(what, "alloc"))
 		bench_alloc(res);
-	if (!strcmp(what, "all") || !strcmp(what, "exec"))
+	if (part(what, "exec"))
 		bench_exec(res);
-	if (!strcmp(what, "all") || !strcmp(what, "read"))
+	if (part(what, "read"))
 		bench_read(res);
-	if (!strcmp(what, "all") || !strcmp(what, "oom"))
+	if (part(what, "oom"))
 		bench_oom(res);
+	if (part(what, "report"))
+		bench_report(res);
+	if (part(what, "cost"))
+		bench_cost(res);
+	if (part(what, "idle"))
+		bench_idle(res);
 	fclose(res);
 	progress("done in %.0f s", now_s() - t0);
 	printf("BENCH-RESULTS-BEGIN\n%sBENCH-RESULTS-END\n", buf);

@@ -16,7 +16,11 @@
  * node, plus 2% of the figure for what changed in between.
  */
 #include <ctype.h>
+#include <poll.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
@@ -578,6 +582,310 @@ TEST_F(swap, breakdown_keys)
 		EXPECT_LT(8 * 1024, ou_int(ev, "memcg_mem.anon_kb"));
 	ou_oom_free(&o);
 	ou_cg_remove("memkeys");
+}
+
+/* ---- kernel memory a user can make the kernel hold ----------------------- */
+
+/*
+ * A bait: @mb MB of locked memory, oom_score_adj 1000, so that the first
+ * OOM of the scenario kills it and nothing else (every other child of the
+ * test keeps the -1000 it inherits).  Locked, so that its death gives RAM
+ * back (swapped out, it would free nothing, and the OOMs that followed
+ * would kill the guest's init).
+ */
+static pid_t spawn_bait(int mb)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *p = mmap(NULL, (size_t)mb << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED |
+			       MAP_POPULATE, -1, 0);
+
+		ou_write("/proc/self/oom_score_adj", "1000");
+		if (p == MAP_FAILED)
+			_exit(125);
+		memset(p, 1, (size_t)mb << 20);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* SO_SNDBUFFORCE doubles it: 512 kB a holder, well under the bait's size */
+#define HOLD_SNDBUF	(256 << 10)
+
+/*
+ * A holder: a process (a kernel stack, page tables, a task_struct) with a
+ * unix stream socket pair whose queue holds HOLD_SNDBUF of 3,000-byte
+ * messages nobody reads: each is an skb whose head is kmalloc'd
+ * (kmalloc-4k), unreclaimable slab that no swap can take.  Writes one
+ * byte to @ready when full, then sleeps.
+ */
+static pid_t spawn_holder(int ready)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		static char msg[3000];
+		int sv[2], sz = HOLD_SNDBUF;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
+			_exit(125);
+		/* root: past net.core.wmem_max */
+		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+		while (write(sv[0], msg, sizeof(msg)) > 0)
+			;
+		if (write(ready, "r", 1) != 1)
+			_exit(124);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* Whether @pid (our child) has been killed by SIGKILL; reaps it then. */
+static int killed(pid_t pid)
+{
+	int st;
+
+	return waitpid(pid, &st, WNOHANG) == pid && WIFSIGNALED(st) &&
+	       WTERMSIG(st) == SIGKILL;
+}
+
+struct holders {
+	pid_t pid[4096];
+	int n;
+	int ready[2];
+};
+
+/*
+ * Add holders until the bait is killed (1) or, @avail_kb > 0, until
+ * MemAvailable falls below @avail_kb (0); -1 when neither happened.
+ */
+static int hold_until(struct holders *h, pid_t bait, long long avail_kb)
+{
+	char c;
+
+	while (h->n < (int)ARRAY_SIZE(h->pid)) {
+		pid_t p = spawn_holder(h->ready[1]);
+
+		if (p < 0)
+			return -1;
+		h->pid[h->n++] = p;
+		if (read(h->ready[0], &c, 1) != 1)
+			return -1;
+		if (killed(bait))
+			return 1;
+		if (avail_kb > 0 && meminfo_kb("MemAvailable:") < avail_kb)
+			return 0;
+	}
+	return -1;
+}
+
+static void holders_end(struct holders *h)
+{
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		kill(h->pid[i], SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	close(h->ready[0]);
+	close(h->ready[1]);
+}
+
+/* The record's figure @key (kB) and what /proc/meminfo said before. */
+static void expect_grew(struct __test_metadata *_metadata, json_object *ev,
+			const char *key, long long before_kb, long long by_kb)
+{
+	printf("# %s: %lld kB at the OOM, %lld kB before (want +%lld)\n", key,
+	       ou_int(ev, key), before_kb, by_kb);
+	EXPECT_LE(before_kb + by_kb, ou_int(ev, key));
+}
+
+/*
+ * (c) Kernel memory a user can make the kernel hold, to a global OOM with
+ * swap free: hundreds of processes (kernel stacks, page tables), each with
+ * a socket queue of unread messages (unreclaimable slab).  The record says
+ * kernel_memory (not unevictable, not unaccounted), its slab, kernel stack
+ * and page table figures are the kernel's own Mem-Info's for the event, and
+ * they are the memory the scenario made: the check fails if the module's
+ * figures were wrong or stale.  Pipes with buffered data are left out on
+ * purpose: a pipe's pages are counted by no vmstat item (they would show as
+ * unaccounted, a different reason).
+ */
+TEST_F_TIMEOUT(swap, kernel_memory_fills_ram, 400)
+{
+	static struct holders h;
+	long long slab0 = meminfo_kb("SUnreclaim:");
+	long long stack0 = meminfo_kb("KernelStack:");
+	struct ou_oom o;
+	json_object *ev;
+	pid_t bait;
+	int i;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	h.n = 0;
+	ASSERT_EQ(0, pipe(h.ready));
+	bait = spawn_bait(32);
+	ASSERT_LT(0, bait);
+	usleep(500000);
+	i = hold_until(&h, bait, 0);
+	printf("# %d holders when the bait was killed\n", h.n);
+	if (i != 1)
+		kill(bait, SIGKILL);	/* reaped by holders_end() */
+	holders_end(&h);
+	ASSERT_EQ(1, i);
+	ev = victim_event(_metadata, &o, bait);
+	expect_global_reason(_metadata, ev, "kernel_memory");
+	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
+	EXPECT_EQ(0, check_global_report(ev, bait));
+	/* the scenario's memory, as the record has it */
+	expect_grew(_metadata, ev, "mem.slab_unreclaimable_kb", slab0,
+		    ou_int(ev, "system.totalram_kb") / 3);
+	expect_grew(_metadata, ev, "mem.kernel_stack_kb", stack0,
+		    (long long)h.n * 16 * 3 / 4);
+	ou_oom_free(&o);
+}
+
+/* A CLONE_VM child: no page tables of its own, no faults: it only sleeps. */
+static int fork_child(void *arg)
+{
+	(void)arg;
+	for (;;)
+		syscall(SYS_pause);
+	return 0;
+}
+
+/*
+ * The forker: a file table of 16,384 descriptors (128 kB that dup_fd()
+ * copies with kvmalloc(): the seed's vmalloc when the kmalloc of 32
+ * contiguous pages fails, as it does under this pressure), and, once @go
+ * is readable, CLONE_VM children, each on its own page of a stack area
+ * locked beforehand, so that nothing but fork allocates, until the bait
+ * is gone (its pidfd polls readable).  Exits 3 when @nr forks did not
+ * get there.
+ */
+static pid_t spawn_forker(pid_t bait, int nr, int go)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		size_t sz = 4096;
+		char *stacks = mmap(NULL, sz * nr, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED |
+				    MAP_POPULATE, -1, 0);
+		int pfd = syscall(SYS_pidfd_open, bait, 0), i;
+		struct pollfd pf = { .fd = pfd, .events = POLLIN };
+		struct rlimit nofile = { 16384, 16384 };
+		char c;
+
+		setpgid(0, 0);
+		if (setrlimit(RLIMIT_NOFILE, &nofile))
+			_exit(126);
+		/* no swap-in fault of our own pages once forking starts */
+		if (stacks == MAP_FAILED || pfd < 0 || dup2(0, 16383) < 0 ||
+		    mlockall(MCL_CURRENT) || read(go, &c, 1) != 1)
+			_exit(125);
+		for (i = 0; i < nr; i++) {
+			if (poll(&pf, 1, 0) > 0)
+				break;
+			clone(fork_child, stacks + (i + 1) * sz,
+			      CLONE_VM | SIGCHLD, NULL);
+		}
+		if (i == nr)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/*
+ * (e) The seed-002 shape (../shared/seeds/002_*.txt: a fork whose dup_fd()
+ * vmalloc failed while the kernel's own memory filled RAM, 3 GB of swap
+ * free), as closely as the guest allows: kernel memory (the holders of
+ * (c)) brought to 48 MB of MemAvailable, then a process with a 16,384-entry
+ * file table forks until the OOM; nothing else allocates then.  The record
+ * is a global OOM with swap free, triggered by the forker, whose stack
+ * names copy_process and whose reason is kernel_memory, with the kernel's
+ * Mem-Info.  dup_fd() is printed when it is in the stack, not required:
+ * which of fork's allocations meets the empty free list first is not under
+ * the test's control: on bullseye's 5.10 it was the seed's own path
+ * (copy_process -> dup_fd -> alloc_fdtable -> __vmalloc_node), on
+ * bookworm's 6.1 the vmalloc of the new task's kernel stack, one step
+ * before dup_fd().
+ */
+TEST_F_TIMEOUT(swap, fork_with_kernel_memory, 400)
+{
+	static struct holders h;
+	int nframes, i, fork_seen = 0, dup_fd_seen = 0, go[2], st, got = 0;
+	int held;
+	json_object *ev, *frames;
+	struct ou_oom o;
+	pid_t bait, forker;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	h.n = 0;
+	ASSERT_EQ(0, pipe(h.ready));
+	ASSERT_EQ(0, pipe(go));
+	bait = spawn_bait(32);
+	ASSERT_LT(0, bait);
+	forker = spawn_forker(bait, 2048, go[0]);
+	ASSERT_LT(0, forker);
+	/*
+	 * Nor ours: swapped out while the holders fill RAM, the test's own
+	 * pages were faulted back in during the fork phase, and the OOM was
+	 * the test's (do_swap_page under rseq's return to user space).
+	 */
+	ASSERT_EQ(0, mlockall(MCL_CURRENT));
+	usleep(500000);
+	held = hold_until(&h, bait, 48 << 10);
+	printf("# %d holders, MemAvailable %lld kB: forking\n", h.n,
+	       meminfo_kb("MemAvailable:"));
+	if (!held && write(go[1], "g", 1) == 1) {
+		/* up to 4 minutes for the OOM */
+		for (i = 0; i < 2400 && !got; i++) {
+			got = killed(bait);
+			if (!got && waitpid(forker, &st, WNOHANG) == forker) {
+				printf("# the forker ended (status %#x) before an OOM\n", st);
+				break;
+			}
+			usleep(100000);
+		}
+	}
+	kill(-forker, SIGKILL);
+	kill(forker, SIGKILL);
+	if (!got && held != 1)
+		kill(bait, SIGKILL);	/* reaped by holders_end() */
+	holders_end(&h);
+	close(go[0]);
+	close(go[1]);
+	munlockall();
+	ASSERT_EQ(1, got) TH_LOG("no OOM in the fork phase (or one before it)");
+	ev = victim_event(_metadata, &o, bait);
+	frames = ou_get(ev, "stack.frames");
+	ASSERT_NE(NULL, frames);
+	nframes = json_object_array_length(frames);
+	for (i = 0; i < nframes; i++) {
+		const char *f = json_object_get_string(json_object_array_get_idx(frames, i));
+
+		printf("# stack %s\n", f);
+		fork_seen |= !strncmp(f, "copy_process+", 13);
+		dup_fd_seen |= !strncmp(f, "dup_fd+", 7);
+	}
+	printf("# trigger %s (pid %lld), dup_fd %s\n", ou_str(ev, "trigger.comm"),
+	       ou_int(ev, "trigger.pid"), dup_fd_seen ? "in the stack (the seed's path)" :
+	       "not in the stack (another of fork's allocations)");
+	EXPECT_EQ(1, fork_seen);
+	EXPECT_EQ(forker, ou_int(ev, "trigger.pid"));
+	expect_global_reason(_metadata, ev, "kernel_memory");
+	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
+	EXPECT_EQ(0, check_global_report(ev, bait));
+	ou_oom_free(&o);
 }
 
 TEST_HARNESS_MAIN

@@ -16,7 +16,11 @@
  *    in its parent, and the reaper's time with the kernel's "oom_reaper:
  *    reaped process" line.
  */
+#include <pthread.h>
 #include <time.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
@@ -439,7 +443,8 @@ TEST_F_TIMEOUT(trend, trend_off, 120)
  * parent's waitpid() returns after that exit, within a scheduling delay
  * (1 s allowed, for a loaded emulated guest).  The reaper's time is the
  * distance between the kernel's "Killed process" and "oom_reaper: reaped
- * process" lines, within 50 ms, when the reaper printed one.
+ * process" lines, within 50 ms, when the reaper printed one (it seldom
+ * does here: the victim exits first; time_to_free_reaper makes it).
  */
 TEST_F_TIMEOUT(trend, time_to_free, 120)
 {
@@ -485,6 +490,123 @@ TEST_F_TIMEOUT(trend, time_to_free, 120)
 				       (ts_reap - ts_kill) / 1e3));
 	}
 	ou_events_free(v, n);
+}
+
+static void *frozen_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * A victim whose mm the OOM reaper has to free: @mb MB in cgroup CG,
+ * oom_score_adj 1000, and a second thread.  Frozen in a cgroup v1 freezer,
+ * the process cannot exit after the kill: the OOM killer thaws only the
+ * task it chose (mark_oom_victim()), SIGKILL does not wake a frozen task,
+ * so the other thread keeps the mm until the test thaws it, and the reaper
+ * frees the memory (5.10: at once; 5.18 on: 2 s after the kill).
+ */
+static pid_t spawn_frozen_victim(int mb, int ready)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pthread_t t;
+		char *p;
+
+		ou_write("/proc/self/oom_score_adj", "1000");
+		if (ou_write(OU_CGROOT "/" CG "/cgroup.procs", "0"))
+			_exit(125);
+		p = mmap(NULL, (size_t)mb << 20, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(125);
+		memset(p, 1, (size_t)mb << 20);
+		if (pthread_create(&t, NULL, frozen_thread, NULL) ||
+		    write(ready, "r", 1) != 1)
+			_exit(125);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+#define FREEZER	"/tmp/oomsnap-freezer"
+
+/*
+ * Time to free when the reaper does the work: the record's reap_ms is the
+ * distance between the kernel's "Killed process" and "oom_reaper: reaped
+ * process" lines, within 50 ms; its exit comes after the thaw.
+ */
+TEST_F_TIMEOUT(trend, time_to_free_reaper, 120)
+{
+	long long ts_kill = -1, ts_reap = -1;
+	json_object **v, *ev;
+	char needle[64], pidstr[32], *state;
+	int ready[2], i, st = 0, n_events, held;
+	pid_t pid, hog;
+
+	mkdir(FREEZER, 0755);
+	if (mount("oomsnap-freezer", FREEZER, "cgroup", 0, "freezer"))
+		SKIP(return, "no cgroup v1 freezer: %s", strerror(errno));
+	mkdir(FREEZER "/reap", 0755);
+	ASSERT_EQ(0, ou_cg_create(CG, "64M"));
+	no_swap(CG);
+	ASSERT_EQ(0, pipe(ready));
+	pid = spawn_frozen_victim(24, ready[1]);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(1, read(ready[0], pidstr, 1));
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	ASSERT_EQ(0, ou_write(FREEZER "/reap/cgroup.procs", pidstr));
+	ASSERT_EQ(0, ou_write(FREEZER "/reap/freezer.state", "FROZEN"));
+	for (i = 0; i < 100; i++) {
+		state = ou_read(FREEZER "/reap/freezer.state");
+		st = state && !strncmp(state, "FROZEN", 6);
+		free(state);
+		if (st)
+			break;
+		usleep(50000);
+	}
+	ASSERT_EQ(1, st);
+	hog = ou_spawn_hog(CG, "hog", 0, 0);
+	ASSERT_LT(0, hog);
+	snprintf(needle, sizeof(needle), "oom_reaper: reaped process %d ", pid);
+	for (i = 0; i < 200 && ts_reap < 0; i++) {
+		usleep(100000);
+		ts_reap = kmsg_ts(needle);
+	}
+	/* still there (a zombie at most) before the thaw: the freezer held it */
+	held = waitpid(pid, &st, WNOHANG) == 0;
+	if (!held)
+		printf("# the victim exited before the thaw (status %#x)\n", st);
+	ou_write(FREEZER "/reap/freezer.state", "THAWED");
+	kill(hog, SIGKILL);
+	waitpid(hog, NULL, 0);
+	if (held)
+		EXPECT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	rmdir(FREEZER "/reap");
+	umount(FREEZER);
+	rmdir(FREEZER);
+	close(ready[0]);
+	close(ready[1]);
+	snprintf(needle, sizeof(needle), "Killed process %d ", pid);
+	ts_kill = kmsg_ts(needle);
+	ASSERT_LT(0, ts_kill);
+	if (!held && ts_reap < 0)
+		SKIP(return, "a frozen thread did not keep the victim from exiting on this kernel");
+	ASSERT_LT(0, ts_reap) TH_LOG("the reaper printed no line for %d", pid);
+	ev = victim_event(pid, &v, &n_events);
+	ASSERT_NE(NULL, ev);
+	printf("# reaper's line %.3f ms after the kill's; record reap_ms %s %.3f, exit_ms %.3f\n",
+	       (ts_reap - ts_kill) / 1e3, jnull(ev, "freed.reap_ms") ? "null" : "",
+	       jnum(ev, "freed.reap_ms"), jnum(ev, "freed.exit_ms"));
+	ASSERT_FALSE(jnull(ev, "freed.reap_ms"));
+	EXPECT_GE(50.0, fabs_d(jnum(ev, "freed.reap_ms") -
+			       (ts_reap - ts_kill) / 1e3));
+	ou_events_free(v, n_events);
 }
 
 TEST_HARNESS_MAIN
