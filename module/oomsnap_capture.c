@@ -1018,6 +1018,31 @@ static void __maybe_unused oomsnap_mark_victim_pid(void *data, int pid)
 }
 
 /*
+ * The cause from the event's figures (oomsnap_cause.c), and the memory
+ * breakdown's derived figures: the same for an OOM that ends in a kill and
+ * one that ends in a panic.
+ */
+static void oomsnap_event_classify(struct oomsnap_event *ev,
+				   const struct oom_control *oc)
+{
+	struct oomsnap_cause_in in = { };
+
+	in.kind = ev->kind;
+	in.constraint = ev->constraint;
+	in.order = ev->order;
+	in.highest_zone = gfp_zone(ev->gfp_mask);
+	in.trigger_memcg_is_limit = oc->memcg && cur.trigger_memcg == oc->memcg;
+	rcu_read_lock();
+	in.limit_is_ancestor = oc->memcg &&
+		oomsnap_memcg_is_descendant(cur.trigger_memcg, oc->memcg);
+	rcu_read_unlock();
+	in.zones = ev->zones;
+	in.nr_zones = ev->nr_zones;
+	ev->cause = oomsnap_classify(&in);
+	oomsnap_mem_finish(ev);
+}
+
+/*
  * The reaper finished with a victim (it holds a reference on the task and
  * mmap_lock on the mm): what it left is what the victim still holds.  It
  * never writes the in-flight event (see the comment at the top of cur).
@@ -1057,7 +1082,6 @@ static void oomsnap_reaped(void *data, int pid)
 static void oomsnap_finish(struct oom_control *oc)
 {
 	struct oomsnap_event *ev = cur.ev;
-	struct oomsnap_cause_in in = { };
 	unsigned long flags;
 	u64 now;
 
@@ -1082,19 +1106,7 @@ static void oomsnap_finish(struct oom_control *oc)
 		ev->outcome = cur.in_kill ? OOMSNAP_OUTCOME_CURRENT_EXITING :
 					    OOMSNAP_OUTCOME_NO_VICTIM;
 
-	in.kind = ev->kind;
-	in.constraint = ev->constraint;
-	in.order = ev->order;
-	in.highest_zone = gfp_zone(ev->gfp_mask);
-	in.trigger_memcg_is_limit = oc->memcg && cur.trigger_memcg == oc->memcg;
-	rcu_read_lock();
-	in.limit_is_ancestor = oc->memcg &&
-		oomsnap_memcg_is_descendant(cur.trigger_memcg, oc->memcg);
-	rcu_read_unlock();
-	in.zones = ev->zones;
-	in.nr_zones = ev->nr_zones;
-	ev->cause = oomsnap_classify(&in);
-	oomsnap_mem_finish(ev);
+	oomsnap_event_classify(ev, oc);
 	oomsnap_spared_settle(ev);
 
 	now = ktime_get_mono_fast_ns();
@@ -1154,7 +1166,6 @@ struct oomsnap_event *oomsnap_capture_panic(void)
 {
 	struct oom_control *oc = cur.oc;
 	struct oomsnap_event *ev = cur.ev;
-	struct oomsnap_cause_in in = { };
 
 	if (!ev || !atomic_read(&cur.busy) || !oc || cur.task != current)
 		return NULL;
@@ -1163,19 +1174,7 @@ struct oomsnap_event *oomsnap_capture_panic(void)
 	ev->constraint = oc->constraint;
 	if (!cur.evaluated)
 		oomsnap_scan_candidates(ev, oc);
-	in.kind = ev->kind;
-	in.constraint = ev->constraint;
-	in.order = ev->order;
-	in.highest_zone = gfp_zone(ev->gfp_mask);
-	in.trigger_memcg_is_limit = oc->memcg && cur.trigger_memcg == oc->memcg;
-	rcu_read_lock();
-	in.limit_is_ancestor = oc->memcg &&
-		oomsnap_memcg_is_descendant(cur.trigger_memcg, oc->memcg);
-	rcu_read_unlock();
-	in.zones = ev->zones;
-	in.nr_zones = ev->nr_zones;
-	ev->cause = oomsnap_classify(&in);
-	oomsnap_mem_finish(ev);
+	oomsnap_event_classify(ev, oc);
 	ev->oom_ns = ktime_get_mono_fast_ns() - cur.t0;
 	ev->has |= OOMSNAP_HAS_OOM_NS;
 	return ev;

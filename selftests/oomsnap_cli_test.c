@@ -21,47 +21,6 @@
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
 
-static const char *cli(void)
-{
-	const char *p = getenv("OOMSNAP_CLI");
-
-	return p && *p ? p : "/bin/oomsnap";
-}
-
-/*
- * Run "CLI ARGS" (stderr into the output too); returns its exit status
- * and a malloc'd copy of the output in *out.
- */
-static int run(char **out, const char *fmt, ...)
-{
-	char args[512], cmd[768], *buf;
-	size_t cap = 1 << 16, len = 0, n;
-	va_list ap;
-	FILE *f;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
-	buf = malloc(cap);
-	f = popen(cmd, "r");
-	if (!f || !buf) {
-		free(buf);
-		*out = strdup("(popen failed)");
-		return -1;
-	}
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	st = pclose(f);
-	*out = buf;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -77,7 +36,7 @@ static void check_explain(struct __test_metadata *_metadata, long long seq,
 	char *out, want[64];
 	int rc;
 
-	rc = run(&out, "explain %lld", seq);
+	rc = ou_cli_run(&out, "explain %lld", seq);
 	EXPECT_EQ(0, rc);
 	snprintf(want, sizeof(want), "): %s (", cause);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no cause %s in:\n%s", cause, out);
@@ -96,26 +55,26 @@ TEST(help_and_usage_errors)
 	char *out;
 	unsigned int i;
 
-	ASSERT_EQ(0, run(&out, "--help"));
+	ASSERT_EQ(0, ou_cli_run(&out, "--help"));
 	EXPECT_NE(NULL, strstr(out, "Usage: oomsnap"));
 	EXPECT_NE(NULL, strstr(out, "Exit status:"));
 	free(out);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		EXPECT_EQ(0, run(&out, "%s --help", cmds[i]));
+		EXPECT_EQ(0, ou_cli_run(&out, "%s --help", cmds[i]));
 		EXPECT_NE(NULL, strstr(out, "Usage: oomsnap")) TH_LOG("%s --help: %s", cmds[i], out);
 		free(out);
 	}
-	EXPECT_EQ(2, run(&out, "frobnicate"));
+	EXPECT_EQ(2, ou_cli_run(&out, "frobnicate"));
 	EXPECT_NE(NULL, strstr(out, "unknown command"));
 	free(out);
-	EXPECT_EQ(2, run(&out, "explain 12abc"));
+	EXPECT_EQ(2, ou_cli_run(&out, "explain 12abc"));
 	EXPECT_NE(NULL, strstr(out, "bad SEQ"));
 	free(out);
-	EXPECT_EQ(2, run(&out, "events --since -1"));
+	EXPECT_EQ(2, ou_cli_run(&out, "events --since -1"));
 	free(out);
-	EXPECT_EQ(2, run(&out, "watch --timeout x"));
+	EXPECT_EQ(2, ou_cli_run(&out, "watch --timeout x"));
 	free(out);
-	EXPECT_EQ(2, run(&out, "protect add pid=1 adj=5000"));
+	EXPECT_EQ(2, ou_cli_run(&out, "protect add pid=1 adj=5000"));
 	EXPECT_NE(NULL, strstr(out, "bad adj"));
 	free(out);
 }
@@ -125,15 +84,15 @@ TEST(not_loaded)
 	char *out;
 
 	ASSERT_EQ(0, ou_unload());
-	EXPECT_EQ(3, run(&out, "status"));
+	EXPECT_EQ(3, ou_cli_run(&out, "status"));
 	EXPECT_NE(NULL, strstr(out, "not loaded"));
 	free(out);
-	EXPECT_EQ(3, run(&out, "events"));
+	EXPECT_EQ(3, ou_cli_run(&out, "events"));
 	EXPECT_NE(NULL, strstr(out, "not loaded"));
 	free(out);
-	EXPECT_EQ(3, run(&out, "watch --timeout 1"));
+	EXPECT_EQ(3, ou_cli_run(&out, "watch --timeout 1"));
 	free(out);
-	EXPECT_EQ(0, run(&out, "metrics"));
+	EXPECT_EQ(0, ou_cli_run(&out, "metrics"));
 	EXPECT_NE(NULL, strstr(out, "\noomsnap_up 0\n"));
 	free(out);
 }
@@ -150,7 +109,7 @@ TEST(not_root)
 	if (pid == 0) {
 		if (setgid(65534) || setuid(65534))
 			_exit(99);
-		_exit(run(&out, "events"));
+		_exit(ou_cli_run(&out, "events"));
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(4, WEXITSTATUS(st));
@@ -165,9 +124,9 @@ TEST(status_events_last_explain_errors)
 	if (!ou_memcg_available())
 		SKIP(return, "cgroup v2 memory controller not available");
 	ASSERT_EQ(0, ou_load(""));
-	EXPECT_EQ(1, run(&out, "last"));	/* nothing yet */
+	EXPECT_EQ(1, ou_cli_run(&out, "last"));	/* nothing yet */
 	free(out);
-	EXPECT_EQ(0, run(&out, "events"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events"));
 	EXPECT_STREQ("", out);
 	free(out);
 	ASSERT_EQ(0, ou_cg_create("cli_t", "16M"));
@@ -177,39 +136,39 @@ TEST(status_events_last_explain_errors)
 	ASSERT_LT(0, v2);
 	ASSERT_EQ(0, ou_wait_events(2, 5000));
 
-	EXPECT_EQ(0, run(&out, "status"));
+	EXPECT_EQ(0, ou_cli_run(&out, "status"));
 	EXPECT_NE(NULL, strstr(out, "oomsnap: loaded, files in /sys/kernel/debug/oomsnap"));
 	EXPECT_NE(NULL, strstr(out, "hook out_of_memory"));
 	EXPECT_NE(NULL, strstr(out, "events: ")) TH_LOG("%s", out);
 	free(out);
 
-	EXPECT_EQ(0, run(&out, "events"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events"));
 	EXPECT_NE(NULL, strstr(out, "event 1 memcg"));
 	EXPECT_NE(NULL, strstr(out, "event 2 memcg"));
 	free(out);
-	EXPECT_EQ(0, run(&out, "events --since 1"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events --since 1"));
 	EXPECT_EQ(NULL, strstr(out, "event 1 "));
 	EXPECT_NE(NULL, strstr(out, "event 2 memcg"));
 	free(out);
-	EXPECT_EQ(0, run(&out, "events --json --since 1"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events --json --since 1"));
 	o = json_tokener_parse(out);
 	ASSERT_NE(NULL, o) TH_LOG("not one JSON line: %s", out);
 	EXPECT_EQ(2, ou_int(o, "seq"));
 	EXPECT_EQ(v2, ou_int(o, "victim.pid"));
 	json_object_put(o);
 	free(out);
-	EXPECT_EQ(0, run(&out, "last"));
+	EXPECT_EQ(0, ou_cli_run(&out, "last"));
 	EXPECT_EQ(out, strstr(out, "event 2 memcg"));
 	free(out);
-	EXPECT_EQ(0, run(&out, "last --json"));
+	EXPECT_EQ(0, ou_cli_run(&out, "last --json"));
 	EXPECT_EQ(out, strstr(out, "{\"v\":1,\"seq\":2,"));
 	free(out);
 
 	/* explain without SEQ: the newest */
-	EXPECT_EQ(0, run(&out, "explain"));
+	EXPECT_EQ(0, ou_cli_run(&out, "explain"));
 	EXPECT_EQ(out, strstr(out, "OOM event 2 at "));
 	free(out);
-	EXPECT_EQ(1, run(&out, "explain 99"));
+	EXPECT_EQ(1, ou_cli_run(&out, "explain 99"));
 	EXPECT_NE(NULL, strstr(out, "event 99 is not retained (retained: 1-")) TH_LOG("%s", out);
 	free(out);
 	ou_cg_remove("cli_t");
@@ -222,7 +181,7 @@ TEST(watch_timeout_without_oom)
 
 	ASSERT_EQ(0, ou_load(""));
 	t0 = now_s();
-	EXPECT_EQ(1, run(&out, "watch --timeout 2"));
+	EXPECT_EQ(1, ou_cli_run(&out, "watch --timeout 2"));
 	EXPECT_NE(NULL, strstr(out, "no OOM event within 2 s")) TH_LOG("%s", out);
 	EXPECT_GE(now_s() - t0, 1.9);
 	EXPECT_LT(now_s() - t0, 8);
@@ -254,7 +213,7 @@ TEST(watch_with_oom)
 		_exit(0);
 	}
 	t0 = now_s();
-	rc = run(&out, "watch --timeout 60 --count 1");
+	rc = ou_cli_run(&out, "watch --timeout 60 --count 1");
 	EXPECT_EQ(0, rc) TH_LOG("%s", out);
 	EXPECT_LT(now_s() - t0, 30);	/* it ended with the event */
 	read(pfd[0], &victim, sizeof(victim));
@@ -299,7 +258,7 @@ TEST(explain_ancestor_memcg_limit)
 	ASSERT_EQ(0, ou_wait_events(1, 5000));
 	seq = ou_stat("events_total");
 	check_explain(_metadata, seq, "ancestor_memcg_limit", grower);
-	EXPECT_EQ(0, run(&out, "explain %lld", seq));
+	EXPECT_EQ(0, ou_cli_run(&out, "explain %lld", seq));
 	EXPECT_NE(NULL, strstr(out, "cgroup /cli_p, an ancestor of the trigger's cgroup /cli_p/b")) TH_LOG("%s", out);
 	free(out);
 	ou_ancestor_oom_end("cli_p", sleeper, grower);
@@ -331,7 +290,7 @@ TEST(explain_sysrq)
 	v = o.victim;
 	ou_oom_free(&o);
 	check_explain(_metadata, seq, "sysrq", v);
-	EXPECT_EQ(0, run(&out, "explain %lld", seq));
+	EXPECT_EQ(0, ou_cli_run(&out, "explain %lld", seq));
 	EXPECT_NE(NULL, strstr(out, "sysrq-f"));
 	free(out);
 }
@@ -356,7 +315,7 @@ TEST(explain_score_adj)
 	ASSERT_EQ(SIGKILL, ou_wait_killed(h[1]));
 	ASSERT_EQ(0, ou_wait_events(1, 5000));
 	check_explain(_metadata, 1, "memcg_limit", h[1]);
-	EXPECT_EQ(0, run(&out, "explain 1"));
+	EXPECT_EQ(0, ou_cli_run(&out, "explain 1"));
 	EXPECT_NE(NULL, strstr(out, "oom_score_adj of 1000")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "The runner-up was pid ")) TH_LOG("%s", out);
 	free(out);
@@ -373,36 +332,36 @@ TEST(protect)
 	ASSERT_EQ(0, ou_load(""));
 	sleeper = ou_spawn_holder(NULL, "psleep", 4, 0);
 	ASSERT_LT(0, sleeper);
-	EXPECT_EQ(0, run(&out, "protect list"));
+	EXPECT_EQ(0, ou_cli_run(&out, "protect list"));
 	EXPECT_NE(NULL, strstr(out, "empty"));
 	free(out);
-	EXPECT_EQ(0, run(&out, "protect add pid=%d adj=-500", sleeper)) TH_LOG("%s", out);
+	EXPECT_EQ(0, ou_cli_run(&out, "protect add pid=%d adj=-500", sleeper)) TH_LOG("%s", out);
 	free(out);
-	EXPECT_EQ(0, run(&out, "protect list"));
+	EXPECT_EQ(0, ou_cli_run(&out, "protect list"));
 	snprintf(want, sizeof(want), "pid=%d adj=-500", sleeper);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 	free(out);
-	EXPECT_EQ(0, run(&out, "protect add comm=psleep"));
+	EXPECT_EQ(0, ou_cli_run(&out, "protect add comm=psleep"));
 	free(out);
 	/* errors, in words */
-	EXPECT_EQ(5, run(&out, "protect add pid=999999"));
+	EXPECT_EQ(5, ou_cli_run(&out, "protect add pid=999999"));
 	EXPECT_NE(NULL, strstr(out, "no such process")) TH_LOG("%s", out);
 	free(out);
-	EXPECT_EQ(5, run(&out, "protect add cgroup=/no/such/cgroup"));
+	EXPECT_EQ(5, ou_cli_run(&out, "protect add cgroup=/no/such/cgroup"));
 	EXPECT_NE(NULL, strstr(out, "no such cgroup")) TH_LOG("%s", out);
 	free(out);
-	EXPECT_EQ(5, run(&out, "protect add comm=averyveryverylongname"));
+	EXPECT_EQ(5, ou_cli_run(&out, "protect add comm=averyveryverylongname"));
 	EXPECT_NE(NULL, strstr(out, "malformed")) TH_LOG("%s", out);
 	free(out);
-	EXPECT_EQ(0, run(&out, "protect del pid=%d", sleeper));
+	EXPECT_EQ(0, ou_cli_run(&out, "protect del pid=%d", sleeper));
 	free(out);
-	EXPECT_EQ(0, run(&out, "protect list"));
+	EXPECT_EQ(0, ou_cli_run(&out, "protect list"));
 	EXPECT_EQ(NULL, strstr(out, want));
 	EXPECT_NE(NULL, strstr(out, "comm=psleep"));
 	free(out);
-	EXPECT_EQ(0, run(&out, "protect clear"));
+	EXPECT_EQ(0, ou_cli_run(&out, "protect clear"));
 	free(out);
-	EXPECT_EQ(0, run(&out, "protect list"));
+	EXPECT_EQ(0, ou_cli_run(&out, "protect list"));
 	EXPECT_NE(NULL, strstr(out, "empty"));
 	free(out);
 	kill(sleeper, SIGKILL);
@@ -421,7 +380,7 @@ TEST(metrics)
 	ASSERT_LT(0, ou_memcg_oom("cli_x"));
 	ASSERT_LT(0, ou_memcg_oom("cli_x"));
 	ASSERT_EQ(0, ou_wait_events(2, 5000));
-	EXPECT_EQ(0, run(&out, "metrics"));
+	EXPECT_EQ(0, ou_cli_run(&out, "metrics"));
 	EXPECT_NE(NULL, strstr(out, "# TYPE oomsnap_events_total counter\noomsnap_events_total ")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "oomsnap_classified_events_total{cause=\"memcg_limit\"} "));
 	EXPECT_NE(NULL, strstr(out, "oomsnap_retained_events{kind=\"memcg\",constraint=\"memcg\",cause=\"memcg_limit\",outcome=\"killed\"} "));

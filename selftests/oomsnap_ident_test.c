@@ -33,44 +33,6 @@
 #define UID "0c2b8c2e-5d1a-4b7e-9f3c-2a1b0c9d8e7f"
 #define UID_ "0c2b8c2e_5d1a_4b7e_9f3c_2a1b0c9d8e7f"
 
-static const char *cli(void)
-{
-	const char *p = getenv("OOMSNAP_CLI");
-
-	return p && *p ? p : "/bin/oomsnap";
-}
-
-/* "CLI ARGS" with stderr; its exit status, the output malloc'd in *out. */
-static int run(char **out, const char *fmt, ...)
-{
-	char args[512], cmd[768], *buf;
-	size_t cap = 1 << 16, len = 0, n;
-	va_list ap;
-	FILE *f;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
-	buf = malloc(cap);
-	f = popen(cmd, "r");
-	if (!f || !buf) {
-		free(buf);
-		*out = strdup("(popen failed)");
-		return -1;
-	}
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	st = pclose(f);
-	*out = buf;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* mkdir each level of @cg (below the root), memory enabled below each. */
 static int make_tree(const char *cg)
 {
@@ -204,7 +166,7 @@ static void container_oom(struct __test_metadata *_metadata, const char *leaf,
 	ASSERT_EQ(0, ou_load(""));
 	ASSERT_EQ(0, make_tree(leaf)) TH_LOG("cannot create %s", leaf);
 	ASSERT_EQ(0, set_max(limit_at ?: leaf, "32M"));
-	snprintf(cmd, sizeof(cmd), "%s watch --count 1 --timeout 300", cli());
+	snprintf(cmd, sizeof(cmd), "%s watch --count 1 --timeout 300", ou_cli());
 	watch = popen(cmd, "r");
 	ASSERT_NE(NULL, watch);
 	ASSERT_EQ(0, ou_oom_hog(&o, leaf, NULL, "hog"));
@@ -217,7 +179,7 @@ static void container_oom(struct __test_metadata *_metadata, const char *leaf,
 	EXPECT_STREQ(want, ou_str(o.ev, "memcg.path"));
 
 	/* events --json: the module's fields, and "identity" */
-	EXPECT_EQ(0, run(&out, "events --json"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events --json"));
 	line = json_line(out, seq);
 	ASSERT_NE(NULL, line) TH_LOG("no event %lld in:\n%s", seq, out);
 	EXPECT_EQ(o.victim, ou_int(line, "victim.pid"));
@@ -229,14 +191,14 @@ static void container_oom(struct __test_metadata *_metadata, const char *leaf,
 	free(out);
 
 	/* events: the identity line of the victim */
-	EXPECT_EQ(0, run(&out, "events"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events"));
 	snprintf(want, sizeof(want), "  identity victim runtime=%s container=%s", trigger->runtime,
 		 trigger->container);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in:\n%s", want, out);
 	free(out);
 
 	/* explain: the sentence */
-	EXPECT_EQ(0, run(&out, "explain %lld", seq));
+	EXPECT_EQ(0, ou_cli_run(&out, "explain %lld", seq));
 	unwrapped(out);
 	EXPECT_NE(NULL, strstr(out, says)) TH_LOG("no '%s' in:\n%s", says, out);
 	free(out);
@@ -337,15 +299,15 @@ TEST_F(quiet, lookalike_named_nothing)
 	seq = ou_int(o.ev, "seq");
 	snprintf(want, sizeof(want), "/%s", cg);
 	EXPECT_STREQ(want, ou_str(o.ev, "victim.memcg"));
-	EXPECT_EQ(0, run(&out, "events --json"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events --json"));
 	EXPECT_EQ(NULL, strstr(out, "\"identity\"")) TH_LOG("%s", out);
 	free(out);
-	EXPECT_EQ(0, run(&out, "explain %lld", seq));
+	EXPECT_EQ(0, ou_cli_run(&out, "explain %lld", seq));
 	unwrapped(out);
 	EXPECT_EQ(NULL, strstr(out, "(container")) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, strstr(out, "(pod")) TH_LOG("%s", out);
 	free(out);
-	EXPECT_EQ(0, run(&out, "events"));
+	EXPECT_EQ(0, ou_cli_run(&out, "events"));
 	EXPECT_EQ(NULL, strstr(out, "  identity ")) TH_LOG("%s", out);
 	free(out);
 	ou_oom_free(&o);

@@ -4,6 +4,7 @@
  * oomsnap_util.h.
  */
 #include <dirent.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <sys/swap.h>
 #include "oomsnap_util.h"
@@ -922,4 +923,41 @@ void ou_swap_off(void)
 {
 	swapoff(OU_ZRAM_DEV);
 	ou_write("/sys/block/zram0/reset", "1");
+}
+
+const char *ou_cli(void)
+{
+	const char *p = getenv("OOMSNAP_CLI");
+
+	return p && *p ? p : "/bin/oomsnap";
+}
+
+int ou_cli_run(char **out, const char *fmt, ...)
+{
+	char args[512], cmd[768], *buf;
+	size_t cap = 1 << 16, len = 0, n;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", ou_cli(), args);
+	buf = malloc(cap);
+	f = popen(cmd, "r");
+	if (!f || !buf) {
+		free(buf);
+		*out = strdup("(popen failed)");
+		return -1;
+	}
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 4096)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	st = pclose(f);
+	*out = buf;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

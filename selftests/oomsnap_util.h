@@ -428,4 +428,19 @@ void ou_ancestor_oom_end(const char *parent, pid_t sleeper, pid_t grower);
  */
 int ou_wait_stream_open(int ms);
 
+/* The CLI in the guest ------------------------------------------------- */
+
+/**
+ * ou_cli() - the oomsnap CLI to run: $OOMSNAP_CLI, or /bin/oomsnap.
+ */
+const char *ou_cli(void);
+
+/**
+ * ou_cli_run() - run "CLI ARGS" (@fmt, printf-style) with stderr into the
+ * output too; its exit status (128 + signal when killed, -1 when it could
+ * not be started), and a malloc'd copy of the output in *@out.
+ */
+__attribute__((format(printf, 2, 3)))
+int ou_cli_run(char **out, const char *fmt, ...);
+
 #endif /* OOMSNAP_UTIL_H */
