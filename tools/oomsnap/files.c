@@ -35,6 +35,17 @@ bool find_dir(void)
 	return oomsnap_dir;
 }
 
+/**
+ * reading_live() - whether the records come from the module of this boot
+ * (its own files, found by find_dir()), not a copy given by -d or
+ * $OOMSNAP_DIR: only then may the CLI add what it reads on this host now.
+ */
+bool reading_live(void)
+{
+	return oomsnap_dir && (!strcmp(oomsnap_dir, DEBUGFS_DIR) ||
+			       !strcmp(oomsnap_dir, PROCFS_DIR));
+}
+
 bool module_loaded(void)
 {
 	struct stat st;

@@ -159,6 +159,8 @@ void sb_ident_text(struct sbuf *b, json_object *rec);
 /* the commands */
 /* why.c */
 bool explain_swap(struct sbuf *s, json_object *rec);
+bool explain_overcommit(struct sbuf *s, json_object *rec, const char *proc);
+bool reading_live(void);
 
 int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);

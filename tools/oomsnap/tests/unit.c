@@ -20,6 +20,9 @@
  *   how events --json, watch, explain and the text view show them.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +367,78 @@ static char *explained(const char *line)
  * order 3 or more), zone 1's do not (below min, blocks of every order):
  * explain must name what the flags say, whatever the figures.
  */
+/* Write @text into @dir/@name (its directories made). */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * Strict overcommit (why.c): said from a /proc of this host for a global
+ * OOM, with the commit limit read there and the record's committed figure;
+ * never for a memcg OOM, a record of a previous boot, another policy, or
+ * records that are not this host's (no proc).
+ */
+static void test_overcommit(void)
+{
+	static const char fmt[] =
+		"{\"v\":1,\"seq\":7,\"kind\":\"%s\",\"system\":{\"committed_kb\":3145728}%s}";
+	char dir[] = "/tmp/oomsnap-unit-procXXXXXX", line[256];
+	struct sbuf b = { 0 };
+	json_object *rec;
+	bool said;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	put_file(dir, "meminfo", "MemTotal:        2048000 kB\nCommitLimit:     1536000 kB\nCommitted_AS:    1000 kB\n");
+	put_file(dir, "sys/vm/overcommit_memory", "2\n");
+	snprintf(line, sizeof(line), fmt, "global", "");
+	rec = rec_parse(line, strlen(line), &(const char *){ NULL });
+	said = explain_overcommit(&b, rec, dir);
+	CHECK(said && strstr(b.s, "vm.overcommit_memory=2") &&
+	      strstr(b.s, "CommitLimit 1500.0 MB now") && strstr(b.s, "3072.0 MB committed at the OOM") &&
+	      strstr(b.s, "not what the kernel allocates for itself"),
+	      "overcommit 2, global: '%s'", b.s ? b.s : "");
+	sb_reset(&b);
+	CHECK(!explain_overcommit(&b, rec, NULL), "overcommit: no proc, nothing said");
+	json_object_put(rec);
+
+	snprintf(line, sizeof(line), fmt, "memcg", "");
+	rec = rec_parse(line, strlen(line), &(const char *){ NULL });
+	CHECK(!explain_overcommit(&b, rec, dir), "overcommit: a memcg OOM, nothing said");
+	json_object_put(rec);
+
+	snprintf(line, sizeof(line), fmt, "global", ",\"previous_boot\":true");
+	rec = rec_parse(line, strlen(line), &(const char *){ NULL });
+	CHECK(!explain_overcommit(&b, rec, dir), "overcommit: a previous boot's record, nothing said");
+	json_object_put(rec);
+
+	put_file(dir, "sys/vm/overcommit_memory", "0\n");
+	snprintf(line, sizeof(line), fmt, "global", "");
+	rec = rec_parse(line, strlen(line), &(const char *){ NULL });
+	CHECK(!explain_overcommit(&b, rec, dir), "overcommit: policy 0, nothing said");
+	json_object_put(rec);
+	sb_free(&b);
+	snprintf(line, sizeof(line), "rm -rf '%s'", dir);
+	if (system(line))
+		CHECK(0, "rm -rf %s failed", dir);
+}
+
 static void test_explain_fragmented(void)
 {
 	static const char fmt[] =
@@ -724,6 +799,7 @@ int main(int argc, char **argv)
 	test_paths();
 	test_utc();
 	test_explain_fragmented();
+	test_overcommit();
 	test_ident_paths();
 	test_ident_views();
 	test_import();
