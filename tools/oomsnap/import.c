@@ -9,14 +9,24 @@
  *   oomsnap: P1 <seq> <part>/<parts> <json piece>[ crc=<8 hex digits>]
  *
  * (the CRC-32 of the whole JSON on the last part), which pstore/ramoops
- * keeps over the reboot.  import finds them anywhere in a line (a pstore
- * dmesg record, a serial console log, journalctl -k, a vmcore's dmesg),
- * puts each event's parts together in order, checks the checksum and
- * parses the JSON; an event with a part missing, out of order, damaged or
- * cut off is reported on stderr and skipped, never shown in part.
+ * keeps over the reboot.  import reads them from a pstore dmesg record, a
+ * serial console log, journalctl -k or a vmcore's dmesg, puts each
+ * event's parts together in order, checks the checksum and parses the
+ * JSON; an event with a part missing, out of order, damaged or cut off is
+ * reported on stderr and skipped, never shown in part.
+ *
+ * The CRC finds damage, it does not prove who wrote a line: a kernel
+ * message that prints a user's string (a newline in it starts a line of
+ * its own on the console) can carry a forged line with a valid CRC.  So a
+ * line counts only where the marker comes right after the prefix a log
+ * puts before a kernel message (at emergency level where the prefix says
+ * the level), and only inside a dump: after a "Kernel panic - not
+ * syncing" line, the module's header line "oomsnap: P1 OUTCOME: event SEQ
+ * follows up to N earlier ones", then at most N + 1 events up to SEQ.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +35,53 @@
 
 #define PSTORE_DIR "/sys/fs/pstore"
 #define PREFIX "oomsnap: P1 "
+#define PANIC_LINE "Kernel panic - not syncing: "
+
+/*
+ * What may come before a kernel message's text on a line, whole: nothing
+ * (dmesg -t, a console without printk.time); a syslog level, which must be
+ * 0 (KERN_EMERG, as the module and panic() print), and/or the timestamp
+ * and caller id of a pstore record, a console or dmesg ("<0>[   12.3] ",
+ * "[   12.3][    T1] ", dmesg -T's "[Thu Dec  3 ...] "); /dev/kmsg's
+ * "0,SEQ,USEC,FLAGS;"; journalctl -k's "DATE HOST kernel: " (short,
+ * short-precise, short-iso, short-monotonic).
+ */
+static const char * const line_prefixes[] = {
+	"^(<0>)?(\\[[^]]*\\](\\[ *[TC][0-9]+\\])? ?)?$",
+	"^0,[0-9]+,[0-9]+,[^;]*;$",
+	"^([A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?|"
+	"[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+|\\[ *[0-9]+\\.[0-9]+\\]) [^ ]+ kernel: $",
+};
+
+/*
+ * The text after @marker when @line is a kernel message that starts with
+ * it (behind one of line_prefixes), else NULL.
+ */
+static const char *message_at(const char *line, size_t len, const char *marker)
+{
+	static regex_t re[sizeof(line_prefixes) / sizeof(line_prefixes[0])];
+	static bool compiled;
+	size_t n = strlen(marker), i;
+	const char *p = line, *end = line + len;
+	char pfx[256];
+
+	if (!compiled) {
+		for (i = 0; i < sizeof(re) / sizeof(re[0]); i++)
+			if (regcomp(&re[i], line_prefixes[i], REG_EXTENDED | REG_NOSUB))
+				die(E_NONE, "import: bad prefix pattern %zu", i);
+		compiled = true;
+	}
+	/* the first occurrence: no prefix holds the marker itself */
+	p = memmem(p, end - p, marker, n);
+	if (!p || (size_t)(p - line) >= sizeof(pfx))
+		return NULL;
+	memcpy(pfx, line, p - line);
+	pfx[p - line] = '\0';
+	for (i = 0; i < sizeof(re) / sizeof(re[0]); i++)
+		if (!regexec(&re[i], pfx, 0, NULL, 0))
+			return p + n;
+	return NULL;
+}
 
 /* zlib's CRC-32 (the kernel's ~crc32_le(~0, ...)). */
 unsigned int import_crc32(const char *p, size_t len)
@@ -54,6 +111,12 @@ struct asm_state {
 	struct sbuf json;
 	bool skipping;			/* the rest of a dropped event */
 	unsigned long long skip_seq;
+	bool panicked;			/* a "Kernel panic" line, no header yet */
+	bool dump;			/* inside a dump: after its header */
+	unsigned long long dump_seq;	/* the panic's event, the dump's last */
+	unsigned int dump_left;		/* events it may still hold */
+	bool outside_warned;
+	unsigned long long outside_seq;
 };
 
 static void asm_drop(struct import *im, struct asm_state *a, const char *src,
@@ -87,6 +150,8 @@ static void asm_done(struct import *im, struct asm_state *a, const char *src,
 	json_object *rec;
 
 	a->on = false;
+	if (a->seq == a->dump_seq)
+		a->dump = false;	/* the panic's own event ends the dump */
 	if (import_crc32(a->json.s, a->json.len) != crc) {
 		warn("import: %s:%u: event %llu: checksum mismatch (damaged), skipped",
 		     src, a->first_line, a->seq);
@@ -114,6 +179,38 @@ out:
 	sb_reset(&a->json);
 }
 
+/*
+ * "OUTCOME: event SEQ follows up to N earlier ones (oomsnap import)" after
+ * the prefix: a dump starts, if a kernel panic came before it.
+ */
+static void import_header(struct import *im, struct asm_state *a, const char *src,
+			  unsigned int lineno, const char *p, size_t len)
+{
+	unsigned long long seq;
+	unsigned int prev;
+	char line[256];
+	int n = -1;
+
+	if (len >= sizeof(line))
+		return;
+	memcpy(line, p, len);
+	line[len] = '\0';
+	if (sscanf(line, "%*[a-z_]: event %llu follows up to %u earlier ones%n",
+		   &seq, &prev, &n) != 2 || n < 0)
+		return;		/* another line of ours ("ring locked ...") */
+	asm_drop(im, a, src, "is truncated");
+	if (!a->panicked) {
+		warn("import: %s:%u: oomsnap header without a \"%s\" line before it, ignored",
+		     src, lineno, PANIC_LINE "...");
+		a->dump = false;
+		return;
+	}
+	a->panicked = false;
+	a->dump = true;
+	a->dump_seq = seq;
+	a->dump_left = prev + 1;
+}
+
 /* Parse "<seq> <i>/<n> <piece>[ crc=X]" after the prefix. */
 static void import_line(struct import *im, struct asm_state *a, const char *src,
 			unsigned int lineno, const char *p, size_t len)
@@ -124,13 +221,24 @@ static void import_line(struct import *im, struct asm_state *a, const char *src,
 	bool has_crc = false;
 	char *e;
 
-	if (p >= end || *p < '0' || *p > '9')
-		return;		/* the header line, or not ours */
+	if (p >= end || *p < '0' || *p > '9') {
+		import_header(im, a, src, lineno, p, len);
+		return;
+	}
 	seq = strtoull(p, &e, 10);
-	if (e >= end || *e != ' ')
-		goto bad;
-	i = strtoul(e + 1, &e, 10);
-	if (e >= end || *e != '/')
+	i = e < end && *e == ' ' ? strtoul(e + 1, &e, 10) : 0;
+	if (!(a->on && a->seq == seq) && !(a->skipping && a->skip_seq == seq) &&
+	    (!a->dump || seq > a->dump_seq || !a->dump_left)) {
+		/* not the module's dump: a line a process made the kernel print */
+		if (a->outside_warned && a->outside_seq == seq)
+			return;
+		warn("import: %s:%u: event %llu outside a panic's dump (no \"%s\" line and oomsnap header before it), ignored",
+		     src, lineno, seq, PANIC_LINE "...");
+		a->outside_warned = true;
+		a->outside_seq = seq;
+		return;
+	}
+	if (!i || e >= end || *e != '/')
 		goto bad;
 	n = strtoul(e + 1, &e, 10);
 	if (e >= end || *e != ' ' || !i || i > n)
@@ -148,6 +256,7 @@ static void import_line(struct import *im, struct asm_state *a, const char *src,
 	}
 	if (i == 1) {
 		asm_drop(im, a, src, "is truncated");
+		a->dump_left--;
 		a->skipping = false;
 		a->on = true;
 		a->seq = seq;
@@ -203,10 +312,15 @@ void import_buf(struct import *im, const char *src, const char *buf, size_t size
 	while (next_line(&it, &line, &len)) {
 		while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
 			len--;
-		p = memmem(line, len, PREFIX, strlen(PREFIX));
+		if (message_at(line, len, PANIC_LINE)) {
+			asm_drop(im, &a, src, "is truncated");
+			a.panicked = true;
+			a.dump = false;
+			continue;
+		}
+		p = message_at(line, len, PREFIX);
 		if (!p)
 			continue;
-		p += strlen(PREFIX);
 		import_line(im, &a, src, it.nr, p, len - (p - line));
 	}
 	asm_drop(im, &a, src, "is truncated");
