@@ -538,8 +538,12 @@ void oomsnap_mem_finish(struct oomsnap_event *ev);
 u16 oomsnap_mem_reasons(const struct oomsnap_event *ev);
 
 /* oomsnap_render.c */
-void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev);
-void oomsnap_render_text(struct seq_file *m, const struct oomsnap_event *ev);
+/* What a reader may see beyond the rest of a record (interface 2.1). */
+#define OOMSNAP_SHOW_ARGV	BIT(0)	/* argv and exe: CAP_SYS_PTRACE */
+void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev,
+			 unsigned int show);
+void oomsnap_render_text(struct seq_file *m, const struct oomsnap_event *ev,
+			 unsigned int show);
 void oomsnap_json_str(struct seq_file *m, const char *s, size_t len);
 const char *oomsnap_kind_name(unsigned int kind);
 const char *oomsnap_constraint_name(unsigned int c);
@@ -551,6 +555,7 @@ const char *oomsnap_mem_name(unsigned int item);
 /* oomsnap_fs.c */
 int oomsnap_fs_init(int procfs_mode);
 int oomsnap_fs_may_read(const struct file *file);
+unsigned int oomsnap_fs_show(const struct file *file);
 void oomsnap_fs_exit(void);
 
 /**

@@ -31,6 +31,10 @@
  *     that a process without it cannot hold a file and pin the module),
  *     and a protect entry with an adj below 0 CAP_SYS_RESOURCE too
  *     (oomsnap_protect.c);
+ *   - a record's argv and exe show only to an opener with CAP_SYS_PTRACE,
+ *     as the kernel shows another process's exe (and cmdline under
+ *     hidepid) only to a reader with ptrace access; others read them null
+ *     with argv_state "hidden" (oomsnap_fs_show());
  * all in the initial user namespace; refused with EPERM.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -65,6 +69,23 @@ int oomsnap_fs_may_read(const struct file *file)
 	return -EPERM;
 }
 
+/**
+ * oomsnap_fs_show() - what the opener of @file may see of a record
+ * @file: a file being opened for reading records
+ *
+ * The kernel shows /proc/PID/exe, and /proc/PID/cmdline under hidepid,
+ * only to a reader with ptrace read access to the process; of every
+ * process in any namespace that is CAP_SYS_PTRACE in the initial user
+ * namespace.  Asked once, at open, of the opener's credentials.
+ *
+ * Return: OOMSNAP_SHOW_* flags for oomsnap_render_json() and _text().
+ */
+unsigned int oomsnap_fs_show(const struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) ?
+	       OOMSNAP_SHOW_ARGV : 0;
+}
+
 /* May the opener of @file change the module's state (protect, clear)? */
 static int oomsnap_fs_may_write(const struct file *file)
 {
@@ -76,16 +97,22 @@ static int oomsnap_fs_may_write(const struct file *file)
  * a reader that is overtaken by the ring skips to the oldest event instead
  * of reading one twice.
  */
+struct oomsnap_events_priv {
+	unsigned int show;	/* OOMSNAP_SHOW_* of the opener */
+	struct oomsnap_event *ev;	/* the event being shown, after this */
+};
+
 static void *oomsnap_events_start(struct seq_file *m, loff_t *pos)
 {
+	struct oomsnap_events_priv *p = m->private;
 	u64 oldest, next;
 
 	oomsnap_ring_bounds(oomsnap_ring, &oldest, &next);
 	if (*pos < oldest)
 		*pos = oldest;
 	for (; *pos < next; ++*pos)
-		if (oomsnap_ring_read(oomsnap_ring, *pos, m->private))
-			return m->private;
+		if (oomsnap_ring_read(oomsnap_ring, *pos, p->ev))
+			return p->ev;
 	return NULL;
 }
 
@@ -101,13 +128,17 @@ static void oomsnap_events_stop(struct seq_file *m, void *v)
 
 static int oomsnap_events_show_text(struct seq_file *m, void *v)
 {
-	oomsnap_render_text(m, v);
+	struct oomsnap_events_priv *p = m->private;
+
+	oomsnap_render_text(m, v, p->show);
 	return 0;
 }
 
 static int oomsnap_events_show_json(struct seq_file *m, void *v)
 {
-	oomsnap_render_json(m, v);
+	struct oomsnap_events_priv *p = m->private;
+
+	oomsnap_render_json(m, v, p->show);
 	return 0;
 }
 
@@ -125,20 +156,30 @@ static const struct seq_operations oomsnap_events_json_sops = {
 	.show = oomsnap_events_show_json,
 };
 
-static int oomsnap_events_text_open(struct inode *inode, struct file *file)
+static int oomsnap_events_open(struct file *file,
+			       const struct seq_operations *sops)
 {
+	struct oomsnap_events_priv *p;
+
 	if (oomsnap_fs_may_read(file))
 		return -EPERM;
-	return seq_open_private(file, &oomsnap_events_text_sops,
-				oomsnap_event_size()) ? -ENOMEM : 0;
+	/* one allocation: the event follows the private data */
+	p = __seq_open_private(file, sops, sizeof(*p) + oomsnap_event_size());
+	if (!p)
+		return -ENOMEM;
+	p->show = oomsnap_fs_show(file);
+	p->ev = (struct oomsnap_event *)(p + 1);
+	return 0;
+}
+
+static int oomsnap_events_text_open(struct inode *inode, struct file *file)
+{
+	return oomsnap_events_open(file, &oomsnap_events_text_sops);
 }
 
 static int oomsnap_events_json_open(struct inode *inode, struct file *file)
 {
-	if (oomsnap_fs_may_read(file))
-		return -EPERM;
-	return seq_open_private(file, &oomsnap_events_json_sops,
-				oomsnap_event_size()) ? -ENOMEM : 0;
+	return oomsnap_events_open(file, &oomsnap_events_json_sops);
 }
 
 /* stats: "events_<what>_<value> N" for each value, also at 0 */

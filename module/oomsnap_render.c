@@ -21,6 +21,7 @@
 struct oomsnap_out {
 	struct seq_file *m;
 	bool json;
+	unsigned int show;	/* OOMSNAP_SHOW_*: what the reader may see */
 	bool first;	/* nothing written yet at this level */
 	bool in_line;	/* text: a nested object's line is open */
 	int depth;
@@ -512,7 +513,13 @@ static void render_stack(struct oomsnap_out *o, const struct oomsnap_event *ev)
 	out_obj_end(o);
 }
 
-/* exe, argv, argv_truncated, argv_state (oomsnap_cmdline.c) */
+/*
+ * exe, argv, argv_truncated, argv_state (oomsnap_cmdline.c).  The kernel
+ * shows another process's exe and (under hidepid) cmdline only to a
+ * reader with ptrace read access; a reader of the records without
+ * CAP_SYS_PTRACE gets them null with argv_state "hidden", whatever was
+ * recorded, so that not even the state tells what was there.
+ */
 static void render_cmdline(struct oomsnap_out *o,
 			   const struct oomsnap_cmdline *c)
 {
@@ -521,6 +528,13 @@ static void render_cmdline(struct oomsnap_out *o,
 	};
 	unsigned int i;
 
+	if (!(o->show & OOMSNAP_SHOW_ARGV)) {
+		for (i = 0; i < ARRAY_SIZE(keys) - 1; i++)
+			out_null(o, keys[i], "");
+		out_key(o, "argv_state", "");
+		seq_puts(o->m, o->json ? "\"hidden\"" : "hidden");
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		out_key(o, keys[i], "");
 		oomsnap_cmdline_render(o->m, o->json, c, keys[i]);
@@ -919,10 +933,13 @@ static void oomsnap_render_event(struct oomsnap_out *o,
  * oomsnap_render_json() - one event as a line of JSON (interface section 3.1)
  * @m: where to write
  * @ev: the event
+ * @show: OOMSNAP_SHOW_* the reader may see (oomsnap_fs_show()), the rest
+ *	of those fields null
  */
-void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev)
+void oomsnap_render_json(struct seq_file *m, const struct oomsnap_event *ev,
+			 unsigned int show)
 {
-	struct oomsnap_out o = { .m = m, .json = true };
+	struct oomsnap_out o = { .m = m, .json = true, .show = show };
 
 	oomsnap_render_event(&o, ev);
 }
@@ -932,10 +949,12 @@ EXPORT_SYMBOL_IF_KUNIT(oomsnap_render_json);
  * oomsnap_render_text() - one event as a text block (interface section 3.2)
  * @m: where to write
  * @ev: the event
+ * @show: OOMSNAP_SHOW_* the reader may see, as for oomsnap_render_json()
  */
-void oomsnap_render_text(struct seq_file *m, const struct oomsnap_event *ev)
+void oomsnap_render_text(struct seq_file *m, const struct oomsnap_event *ev,
+			 unsigned int show)
 {
-	struct oomsnap_out o = { .m = m, .json = false };
+	struct oomsnap_out o = { .m = m, .json = false, .show = show };
 
 	oomsnap_render_event(&o, ev);
 }

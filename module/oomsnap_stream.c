@@ -29,6 +29,7 @@ struct oomsnap_stream {
 	char *buf;		/* the line being delivered */
 	size_t size, off, len;
 	struct oomsnap_event *ev;
+	unsigned int show;	/* OOMSNAP_SHOW_* of the opener */
 };
 
 /* The longest JSON line an event can render to, with room to spare. */
@@ -58,6 +59,7 @@ static int oomsnap_stream_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	mutex_init(&s->lock);
+	s->show = oomsnap_fs_show(file);
 	oomsnap_ring_cursor_open(oomsnap_ring, &s->cur);
 	file->private_data = s;
 	return nonseekable_open(inode, file);
@@ -91,7 +93,7 @@ static bool oomsnap_stream_fill(struct oomsnap_stream *s)
 			seq_printf(&sf, "{\"v\":1,\"lost\":%llu}\n", lost);
 		break;
 	case OOMSNAP_CUR_EVENT:
-		oomsnap_render_json(&sf, s->ev);
+		oomsnap_render_json(&sf, s->ev, s->show);
 		if (seq_has_overflowed(&sf)) {
 			sf.count = 0;
 			seq_printf(&sf, "{\"v\":1,\"seq\":%llu,\"error\":\"too long\"}\n",

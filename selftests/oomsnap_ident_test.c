@@ -19,12 +19,16 @@
  * trigger.argv, .exe): exact bytes with spaces, quotes and control bytes,
  * a 5000-byte argument cut at 1024 and flagged, and a victim read in its
  * own context as it takes the SIGKILL, racing the OOM reaper (the result
- * is printed: "# victim argv in its own context: ok|fault").
+ * is printed: "# victim argv in its own context: ok|fault").  They show
+ * only to a reader with CAP_SYS_PTRACE, as /proc/PID/exe and cmdline do:
+ * a reader with CAP_SYSLOG (or all but CAP_SYS_PTRACE) reads them null
+ * with argv_state "hidden" in events.json, events and the stream.
  */
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <linux/capability.h>
 
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
@@ -441,6 +445,174 @@ TEST_F(quiet, argv_trigger_victim)
 	free(out);
 	ou_oom_free(&o);
 	ou_cg_remove("argv_t");
+}
+
+#define CAPBIT(c) (1ULL << (c))
+
+/* Every capability this kernel knows (its cap_last_cap, not the headers'). */
+static unsigned long long all_caps(void)
+{
+	char *s = ou_read("/proc/sys/kernel/cap_last_cap");
+	int last = s ? atoi(s) : CAP_LAST_CAP;
+
+	free(s);
+	return (1ULL << (last + 1)) - 1;
+}
+
+/*
+ * Fork a reader that keeps only the capabilities @keep (uid 0, as a
+ * container's root whose capabilities were dropped) and has opened @path
+ * when this returns.  It copies to *@out what it reads: the whole file,
+ * or the stream's first line.  Returns its pid, or -1.
+ */
+static pid_t reader_as(unsigned long long keep, const char *path, int *out)
+{
+	int data[2], ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(data) || pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		static char buf[256 << 10];
+		ssize_t n;
+		int fd;
+
+		close(data[0]);
+		close(ready[0]);
+		if (ou_caps_set(keep))
+			_exit(100);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			_exit(101);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(102);
+		if (strstr(path, "stream")) {
+			n = ou_read_line(fd, buf, sizeof(buf), 120000);
+			_exit(n > 0 && write(data[1], buf, n) == n ? 0 : 103);
+		}
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (write(data[1], buf, n) != n)
+				_exit(104);
+		_exit(n ? 105 : 0);
+	}
+	close(data[1]);
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		close(data[0]);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return -1;
+	}
+	close(ready[0]);
+	*out = data[0];
+	return pid;
+}
+
+/* What reader_as()'s @pid read from @fd, NULL if it failed. */
+static char *reader_end(pid_t pid, int fd)
+{
+	size_t len = 0, size = 1 << 16;
+	char *buf = malloc(size);
+	ssize_t n;
+	int st;
+
+	while (buf && (n = read(fd, buf + len, size - 1 - len)) > 0) {
+		len += n;
+		if (len == size - 1)
+			buf = realloc(buf, size *= 2);
+	}
+	close(fd);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) ||
+	    !buf) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* The whole of @name as read by a reader keeping @keep. */
+static char *read_as(unsigned long long keep, const char *name)
+{
+	int fd;
+	pid_t pid = reader_as(keep, ou_path(name), &fd);
+
+	return pid < 0 ? NULL : reader_end(pid, fd);
+}
+
+/*
+ * Who sees argv and exe (interface 2.1): the kernel shows another
+ * process's /proc/PID/exe, and its cmdline under hidepid, only to a reader
+ * with ptrace access; of any process, CAP_SYS_PTRACE.  A reader with
+ * CAP_SYSLOG only, or with every capability but CAP_SYS_PTRACE, reads the
+ * records but argv, exe and argv_truncated null and argv_state "hidden"
+ * in events.json, events and the stream (opened before the OOM, so the
+ * opener's credentials count, not the reader's at read time); with
+ * CAP_SYS_PTRACE as well it sees them.  Before the fix the argument and
+ * the executable showed to every reader of the records.
+ */
+TEST_F(quiet, argv_hidden_without_ptrace)
+{
+	static char * const args[] = {
+		"oomsnap_hog", "0", "4", "0", "argv-secret-4711", NULL,
+	};
+	const unsigned long long syslog = CAPBIT(CAP_SYSLOG);
+	const unsigned long long ptrace = CAPBIT(CAP_SYS_PTRACE);
+	const unsigned long long keeps[] = { syslog, all_caps() & ~ptrace };
+	const char *secret = "argv-secret-4711", *exe = "/selftests/oomsnap_hog";
+	int sfd[2];
+	pid_t spid[2];
+	struct ou_oom o;
+	unsigned int i;
+	char *out;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	for (i = 0; i < 2; i++) {
+		spid[i] = reader_as(keeps[i], ou_path("stream"), &sfd[i]);
+		ASSERT_LT(0, spid[i]);
+	}
+	ASSERT_EQ(0, ou_cg_create("argv_h", "32M"));
+	ASSERT_EQ(0, ou_oom_wait(&o, spawn_args("argv_h", 0, args)));
+	/* full capabilities: the record as captured */
+	EXPECT_EQ(0, check_argv(_metadata, o.ev, "victim", args));
+	EXPECT_STREQ(exe, ou_str(o.ev, "victim.exe"));
+
+	for (i = 0; i < 2; i++) {
+		const char *what[] = { "stream", "events.json", "events" };
+		unsigned int k;
+
+		for (k = 0; k < 3; k++) {
+			out = k ? read_as(keeps[i], what[k]) : reader_end(spid[i], sfd[i]);
+			ASSERT_NE(NULL, out) TH_LOG("caps %#llx: %s not read", keeps[i], what[k]);
+			EXPECT_EQ(NULL, strstr(out, secret))
+				TH_LOG("caps %#llx: %s shows argv: %s", keeps[i], what[k], out);
+			EXPECT_EQ(NULL, strstr(out, exe))
+				TH_LOG("caps %#llx: %s shows exe: %s", keeps[i], what[k], out);
+			if (k == 2) {
+				EXPECT_NE(NULL, strstr(out, " exe=null argv=null argv-truncated=null argv-state=hidden"))
+					TH_LOG("%s", out);
+				EXPECT_EQ(NULL, strstr(out, "argv-state=ok")) TH_LOG("%s", out);
+			} else {
+				EXPECT_NE(NULL, strstr(out, "\"exe\":null,\"argv\":null,\"argv_truncated\":null,\"argv_state\":\"hidden\""))
+					TH_LOG("%s", out);
+				EXPECT_EQ(NULL, strstr(out, "\"argv_state\":\"ok\"")) TH_LOG("%s", out);
+			}
+			free(out);
+		}
+	}
+	/* CAP_SYSLOG with CAP_SYS_PTRACE: shown */
+	out = read_as(syslog | ptrace, "events.json");
+	ASSERT_NE(NULL, out);
+	EXPECT_NE(NULL, strstr(out, secret)) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "\"hidden\"")) TH_LOG("%s", out);
+	free(out);
+	ou_oom_free(&o);
+	ou_cg_remove("argv_h");
 }
 
 /*

@@ -24,9 +24,9 @@ static char *render(struct kunit *test, const struct oomsnap_event *ev,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
 	sf.buf = buf;
 	if (json)
-		oomsnap_render_json(&sf, ev);
+		oomsnap_render_json(&sf, ev, OOMSNAP_SHOW_ARGV);
 	else
-		oomsnap_render_text(&sf, ev);
+		oomsnap_render_text(&sf, ev, OOMSNAP_SHOW_ARGV);
 	KUNIT_ASSERT_FALSE(test, seq_has_overflowed(&sf));
 	buf[sf.count] = '\0';
 	return buf;
@@ -549,10 +549,10 @@ static void render_overflow(struct kunit *test)
 
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
 		sf.buf = buf;
-		oomsnap_render_json(&sf, ev);
+		oomsnap_render_json(&sf, ev, OOMSNAP_SHOW_ARGV);
 		KUNIT_EXPECT_TRUE(test, seq_has_overflowed(&sf));
 		sf.count = 0;
-		oomsnap_render_text(&sf, ev);
+		oomsnap_render_text(&sf, ev, OOMSNAP_SHOW_ARGV);
 		KUNIT_EXPECT_TRUE(test, seq_has_overflowed(&sf));
 		kfree(buf);
 	}
