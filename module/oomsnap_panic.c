@@ -49,6 +49,30 @@
 #define OOMSNAP_PANIC_JSON_MAX		3072	/* bytes of JSON per event */
 #define OOMSNAP_PANIC_PIECE		160	/* bytes of JSON per line */
 #define OOMSNAP_PANIC_CANDS		5	/* candidates per event */
+#define OOMSNAP_PANIC_STR_MAX		160	/* bytes of JSON per string */
+
+/*
+ * What an event over OOMSNAP_PANIC_JSON_MAX leaves out, step by step, each
+ * step with the ones before it, instead of not printing it: a process
+ * must not be able to hide the OOM that brought the machine down (long
+ * cgroup names of bytes that escape six-fold; many NUMA nodes).
+ */
+enum oomsnap_panic_step {
+	OOMSNAP_PANIC_WHOLE,
+	OOMSNAP_PANIC_NO_CANDIDATES,
+	OOMSNAP_PANIC_NO_FREE_BLOCKS,
+	OOMSNAP_PANIC_NODEMASK_ZONES,	/* only zones of the OOM's nodemask */
+	OOMSNAP_PANIC_NO_ZONES,
+	OOMSNAP_PANIC_STEPS
+};
+
+/* "panic_omitted" names, one per step after the first */
+static const char * const oomsnap_panic_omitted[OOMSNAP_PANIC_STEPS] = {
+	[OOMSNAP_PANIC_NO_CANDIDATES] = "candidates",
+	[OOMSNAP_PANIC_NO_FREE_BLOCKS] = "free_blocks",
+	[OOMSNAP_PANIC_NODEMASK_ZONES] = "zones_outside_nodemask",
+	[OOMSNAP_PANIC_NO_ZONES] = "zones",
+};
 
 static unsigned int oomsnap_panic_events = 3;
 module_param_named(panic_events, oomsnap_panic_events, uint, 0644);
@@ -74,23 +98,33 @@ static __printf(2, 3) void pj(struct oomsnap_pj *b, const char *fmt, ...)
 	b->len = n < 0 ? b->size : min_t(size_t, b->size, b->len + n);
 }
 
-/* A string, every byte outside '!'..'~' as \u00XX (no whitespace). */
-static void pj_str(struct oomsnap_pj *b, const char *s, size_t len)
+/*
+ * A string, every byte outside '!'..'~' as \u00XX (no whitespace), in at
+ * most OOMSNAP_PANIC_STR_MAX bytes between its quotes, cut before a byte
+ * whose escape would not fit.
+ *
+ * Return: true when it was cut.
+ */
+static bool pj_str(struct oomsnap_pj *b, const char *s, size_t len)
 {
-	size_t i;
+	size_t i, out = 0, w;
 
 	pj(b, "\"");
-	for (i = 0; i < len && s[i]; i++) {
+	for (i = 0; i < len && s[i]; i++, out += w) {
 		u8 c = s[i];
 
-		if (c == '"' || c == '\\')
+		w = c == '"' || c == '\\' ? 2 : c <= ' ' || c > '~' ? 6 : 1;
+		if (out + w > OOMSNAP_PANIC_STR_MAX)
+			break;
+		if (w == 2)
 			pj(b, "\\%c", c);
-		else if (c <= ' ' || c > '~')
+		else if (w == 6)
 			pj(b, "\\u%04x", c);
 		else
 			pj(b, "%c", c);
 	}
 	pj(b, "\"");
+	return i < len && s[i];
 }
 
 /*
@@ -110,8 +144,8 @@ static void pj_path(struct oomsnap_pj *b, const char *key, const char *tkey,
 		return;
 	}
 	idx--;
-	pj_str(b, t->buf + t->ent[idx].off, t->ent[idx].len);
-	if (t->ent[idx].truncated)
+	if (pj_str(b, t->buf + t->ent[idx].off, t->ent[idx].len) ||
+	    t->ent[idx].truncated)
 		pj(b, ",\"%s\":true", tkey);
 }
 
@@ -120,24 +154,34 @@ static u64 pj_kb(unsigned long pages)
 	return (u64)pages << (PAGE_SHIFT - 10);
 }
 
-static void pj_zones(struct oomsnap_pj *b, const struct oomsnap_event *ev)
+static void pj_zones(struct oomsnap_pj *b, const struct oomsnap_event *ev,
+		     enum oomsnap_panic_step step)
 {
-	unsigned int i, o;
+	unsigned int i, o, n = 0;
 
+	if (step >= OOMSNAP_PANIC_NO_ZONES) {
+		pj(b, ",\"zones\":null");
+		return;
+	}
 	pj(b, ",\"zones\":[");
 	for (i = 0; i < ev->nr_zones; i++) {
 		const struct oomsnap_zone *z = &ev->zones[i];
 		bool frag = oomsnap_zone_fragmented_for(z, ev->order,
 							gfp_zone(ev->gfp_mask));
 
-		pj(b, "%s{\"node\":%u,\"zone\":", i ? "," : "", z->node);
+		if (step >= OOMSNAP_PANIC_NODEMASK_ZONES &&
+		    (ev->has & OOMSNAP_HAS_NODEMASK) &&
+		    !node_isset(z->node, ev->nodemask))
+			continue;
+		pj(b, "%s{\"node\":%u,\"zone\":", n++ ? "," : "", z->node);
 		pj_str(b, z->name ? z->name : "?", 16);
 		pj(b, ",\"free_kb\":%llu,\"min_kb\":%llu,\"low_kb\":%llu",
 		   pj_kb(z->free), pj_kb(z->min), pj_kb(z->low));
 		pj(b, ",\"high_kb\":%llu,\"managed_kb\":%llu,\"fragmented\":%s",
 		   pj_kb(z->high), pj_kb(z->managed), frag ? "true" : "false");
 		/* the free blocks only where they are the story */
-		if (ev->cause == OOMSNAP_CAUSE_FRAGMENTATION) {
+		if (ev->cause == OOMSNAP_CAUSE_FRAGMENTATION &&
+		    step < OOMSNAP_PANIC_NO_FREE_BLOCKS) {
 			pj(b, ",\"free_blocks\":[");
 			for (o = 0; o < OOMSNAP_NR_ORDERS; o++)
 				pj(b, "%s%u", o ? "," : "", z->blocks[o]);
@@ -216,7 +260,8 @@ static void pj_cands(struct oomsnap_pj *b, const struct oomsnap_event *ev,
  */
 static void oomsnap_panic_render(struct oomsnap_pj *b,
 				 const struct oomsnap_event *ev,
-				 const char *outcome, unsigned int cands)
+				 const char *outcome,
+				 enum oomsnap_panic_step step)
 {
 	u32 has = ev->has;
 	unsigned int i;
@@ -260,22 +305,30 @@ static void oomsnap_panic_render(struct oomsnap_pj *b,
 		pj(b, ",\"committed_kb\":%llu", pj_kb(ev->system.committed));
 	pj(b, "}");
 	pj_mem(b, ev);
-	pj_zones(b, ev);
+	pj_zones(b, ev, step);
 	pj_victim(b, ev);
 	pj(b, ",\"killed\":[");
 	for (i = 0; i < ev->nr_killed; i++)
 		pj(b, "%s%d", i ? "," : "", ev->killed[i].tgid);
 	pj(b, "]");
-	pj_cands(b, ev, cands);
+	pj_cands(b, ev, step >= OOMSNAP_PANIC_NO_CANDIDATES ? 0 :
+		 OOMSNAP_PANIC_CANDS);
 	if (has & OOMSNAP_HAS_OOM_NS)
 		pj(b, ",\"oom_ns\":%llu", ev->oom_ns);
+	if (step > OOMSNAP_PANIC_WHOLE) {
+		pj(b, ",\"panic_omitted\":[");
+		for (i = OOMSNAP_PANIC_NO_CANDIDATES; i <= step; i++)
+			pj(b, "%s\"%s\"", i > OOMSNAP_PANIC_NO_CANDIDATES ? "," : "",
+			   oomsnap_panic_omitted[i]);
+		pj(b, "]");
+	}
 	pj(b, "}");
 }
 
 static char oomsnap_panic_json[OOMSNAP_PANIC_JSON_MAX];
 static struct oomsnap_event *oomsnap_panic_ev;	/* a ring record, for reading */
 
-/* Render @ev and print it as lines; fewer candidates if it does not fit. */
+/* Render @ev and print it as lines; with less of it if it does not fit. */
 static void oomsnap_panic_print(const struct oomsnap_event *ev,
 				const char *outcome)
 {
@@ -286,10 +339,16 @@ static void oomsnap_panic_print(const struct oomsnap_event *ev,
 	size_t off, len;
 	u32 crc;
 
-	oomsnap_panic_render(&b, ev, outcome, OOMSNAP_PANIC_CANDS);
-	if (b.len >= b.size)
-		oomsnap_panic_render(&b, ev, outcome, 0);
+	enum oomsnap_panic_step step = OOMSNAP_PANIC_WHOLE;
+
+	for (;;) {
+		oomsnap_panic_render(&b, ev, outcome, step);
+		if (b.len < b.size || step == OOMSNAP_PANIC_NO_ZONES)
+			break;
+		step++;
+	}
 	if (b.len >= b.size) {
+		/* the last resort: every string bounded, the zones gone */
 		pr_emerg("P1 %llu: over %zu bytes, not printed\n", ev->seq,
 			 b.size);
 		return;
