@@ -138,7 +138,9 @@ static void pj_path(struct oomsnap_pj *b, const char *key, const char *tkey,
 {
 	const struct oomsnap_paths *t = &ev->paths;
 
-	pj(b, ",\"%s\":", key);
+	/* the first member of an object has no comma before it */
+	pj(b, b->len && b->buf[b->len - 1] == '{' ? "\"%s\":" : ",\"%s\":",
+	   key);
 	if (!idx || idx > t->nr) {
 		pj(b, "null");
 		return;

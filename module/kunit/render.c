@@ -307,6 +307,11 @@ static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 	return ev;
 }
 
+/* What a task without a command line read ends with (oomsnap_cmdline.c). */
+#define NO_CMDLINE \
+	",\"exe\":null,\"argv\":null,\"argv_truncated\":null,\"argv_state\":\"none\"}"
+#define NO_CMDLINE_TEXT " exe=null argv=null argv-truncated=null argv-state=none"
+
 static void render_json_valid(struct kunit *test)
 {
 	static const char * const has[] = {
@@ -316,7 +321,7 @@ static void render_json_valid(struct kunit *test)
 		"\"why\":\"group\",\"uid\":0,\"memcg\":null,\"memcg_truncated\":null,",
 		"\"nodemask\":\"0\"",
 		"\"oom_score_adj\":-1000",
-		"\"protected\":false,\"settled\":false}",
+		"\"protected\":false,\"settled\":false" NO_CMDLINE,
 	};
 	struct oomsnap_event *ev = make_event(test, 3);
 	char *s = render(test, ev, true);
@@ -325,8 +330,9 @@ static void render_json_valid(struct kunit *test)
 	expect_starts(test, s, "{\"v\":1,\"seq\":7,\"boot_ns\":1477960064000,");
 	expect_has_all(test, s, has, ARRAY_SIZE(has));
 	ev->victim.settled = true;
-	expect_has(test, render(test, ev, true), "\"protected\":false,\"settled\":true}");
-	expect_has(test, render(test, ev, false), " protected=false settled=true\n");
+	expect_has(test, render(test, ev, true), "\"protected\":false,\"settled\":true" NO_CMDLINE);
+	expect_has(test, render(test, ev, false),
+		   " protected=false settled=true" NO_CMDLINE_TEXT "\n");
 	ev->victim.settled = false;
 	/* escapes: quote, backslash, control, DEL and high bytes */
 	expect_has(test, s, "\"comm\":\"\\\"}\\\\\\u000a\\u0001");
@@ -384,7 +390,7 @@ static void render_json_roundtrip(struct kunit *test)
 	s = render(test, ev, true);
 	n = json_get(test, s, "memcg", 0, got, size);
 	KUNIT_EXPECT_EQ(test, OOMSNAP_PATH_MAX, n);
-	expect_has(test, s, "aaa\",\"memcg_truncated\":true}");
+	expect_has(test, s, "aaa\",\"memcg_truncated\":true,\"exe\":null,");
 	expect_has(test, s, "\"path_truncated\":false,");
 	/* a process name that is empty */
 	memset(ev->victim.comm, 0, TASK_COMM_LEN);
@@ -454,7 +460,7 @@ static void render_json_nulls(struct kunit *test)
 		"\"points\":null",
 		"\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,",
 		"\"shmem_rss_kb\":null,\"swapents\":null,\"pgtables_kb\":null",
-		"\"protected\":false,\"settled\":null}",
+		"\"protected\":false,\"settled\":null" NO_CMDLINE,
 		"\"memcg\":null",
 	};
 	struct oomsnap_event *ev = make_bare_event(test);
