@@ -25,9 +25,10 @@
  * - The executable: the name the kernel's own %pD4 prints for the mm's
  *   exe_file, the last four path components read under RCU without a
  *   lock (d_path() takes rename_lock and mount_lock, a seqlock and a
- *   spinlock that sleep on PREEMPT_RT).  The mm holds exe_file: at
- *   mark_victim the kernel holds task_lock() of the victim (or it is
- *   current), so its mm and file stay.
+ *   spinlock that sleep on PREEMPT_RT).  At mark_victim the kernel holds
+ *   task_lock() of the victim (or it is current), so its mm stays; its
+ *   exe_file does not (prctl(PR_SET_MM_MAP) replaces it): read without a
+ *   reference and checked, oomsnap_exe_name().
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -102,18 +103,10 @@ static bool oomsnap_argv_read(struct mm_struct *mm, struct oomsnap_cmdline *c)
 	return true;
 }
 
-/* The executable of @mm, whose exe_file its holder keeps. */
+/* The executable of @mm, kept by the caller: oomsnap_exe_name(). */
 static void oomsnap_exe_read(struct mm_struct *mm, struct oomsnap_cmdline *c)
 {
-	struct file *exe;
-
-	rcu_read_lock();
-	exe = rcu_dereference(mm->exe_file);
-	if (exe) {
-		snprintf(c->exe, sizeof(c->exe), "%pD4", exe);
-		c->has_exe = true;
-	}
-	rcu_read_unlock();
+	c->has_exe = oomsnap_exe_name(mm, c->exe, sizeof(c->exe));
 }
 
 /**
