@@ -195,7 +195,12 @@ void oomsnap_cmdline_victim(struct oomsnap_event *ev, struct task_struct *t,
 			atomic64_inc(&victim_fault);
 		return;
 	}
-	if (hook_missing) {
+	/*
+	 * Not killed (already exiting when chosen: task_will_free_mem()), it
+	 * takes no SIGKILL to be read at; the slot oomsnap_cmdline_chosen()
+	 * took is freed at commit.
+	 */
+	if (hook_missing || ev->outcome != OOMSNAP_OUTCOME_KILLED) {
 		atomic64_inc(&victim_missed);
 		return;		/* OOMSNAP_ARGV_NONE */
 	}
@@ -271,6 +276,11 @@ void oomsnap_cmdline_committed(const struct oomsnap_event *ev)
 /*
  * A thread takes a signal (get_signal(), siglock held): a victim of ours
  * taking its SIGKILL, its mm still there, is current: read its argv.
+ * Once marked, a victim's process has signal->oom_mm set (mark_oom_victim()
+ * does it before the mark_victim tracepoint), which no other process
+ * that took the victim's pid and mm address after it is gone has, unless
+ * an OOM victim itself.  Before the mark the slot is this OOM's, whose
+ * chosen task the kernel holds.
  */
 static void oomsnap_cmdline_signal(void *data, int sig,
 				   struct kernel_siginfo *info,
@@ -287,12 +297,50 @@ static void oomsnap_cmdline_signal(void *data, int sig,
 		struct oomsnap_cmd_slot *s = &pend.slot[i];
 
 		if (s->phase == SLOT_FREE || s->read || s->mm != mm ||
-		    s->tgid != task_tgid_nr(current))
+		    s->tgid != task_tgid_nr(current) ||
+		    (s->pid && READ_ONCE(current->signal->oom_mm) != mm))
 			continue;
 		if (oomsnap_argv_read(mm, &s->c))
 			atomic64_inc(&victim_late_read);
 		else
 			atomic64_inc(&victim_late_fault);
+		s->read = true;
+		if (s->phase == SLOT_COMMITTED)
+			oomsnap_slot_deliver(s);
+		break;
+	}
+	raw_spin_unlock_irqrestore(&pend.lock, flags);
+}
+
+/**
+ * oomsnap_cmdline_exited() - a marked thread drops its mm: a victim of
+ *	ours not read by then never will be
+ *
+ * Its record's argv_state turns from "pending" to "none" and the slot is
+ * freed, so that pending slots do not outlive their victims.
+ *
+ * Context: exit_oom_victim() (oomsnap_trend.c's kprobe), current is the
+ * marked thread, its mm already dropped.
+ */
+void oomsnap_cmdline_exited(void)
+{
+	pid_t pid = task_pid_nr(current), tgid = task_tgid_nr(current);
+	unsigned long flags;
+	unsigned int i;
+
+	if (!atomic_read(&pend.waiting))
+		return;
+	raw_spin_lock_irqsave(&pend.lock, flags);
+	for (i = 0; i < OOMSNAP_CMD_SLOTS; i++) {
+		struct oomsnap_cmd_slot *s = &pend.slot[i];
+
+		if (s->phase == SLOT_FREE || s->read || s->pid != pid ||
+		    s->tgid != tgid)
+			continue;
+		atomic64_inc(&victim_missed);
+		s->c.len = 0;
+		s->c.truncated = false;
+		s->c.state = OOMSNAP_ARGV_NONE;
 		s->read = true;
 		if (s->phase == SLOT_COMMITTED)
 			oomsnap_slot_deliver(s);
