@@ -206,7 +206,7 @@ static ssize_t oomsnap_kn_walk(struct kernfs_node *kn, char *buf, size_t cap)
  * @ev's table, added on first use.  kernfs_path() gets two bytes beyond
  * @cap: the NUL, and one more so that a path of exactly @cap bytes is told
  * from a longer one whichever its return convention (the full length up
- * to 6.0, the bytes written since).  A path longer than OOMSNAP_PATH_MAX,
+ * to 6.7, the bytes written since 6.8).  A path longer than OOMSNAP_PATH_MAX,
  * or than what is left of the table, is kept cut and flagged.
  *
  * Return: the entry's index + 1, 0 when no path could be built (no memcg,

@@ -351,7 +351,8 @@ void oomsnap_cmdline_exited(void)
 
 /*
  * An argument in the text view: out_text_str()'s escaping (interface
- * section 3.2) plus ',', which separates the arguments there.
+ * section 3.2) plus ',', which separates the arguments there, and a lone
+ * "-", which stands for no argument there.
  */
 static void oomsnap_text_arg(struct seq_file *m, const char *s, size_t len)
 {
@@ -359,6 +360,10 @@ static void oomsnap_text_arg(struct seq_file *m, const char *s, size_t len)
 
 	if (!len) {
 		seq_puts(m, "\"\"");
+		return;
+	}
+	if (len == 1 && s[0] == '-') {
+		seq_puts(m, "\\055");
 		return;
 	}
 	for (i = 0; i < len; i++) {
