@@ -359,7 +359,7 @@ struct oomsnap_event {
 
 	u16 nr_zones;
 	u16 nr_killed;		/* described in @killed */
-	u16 nr_killed_seen;	/* killed, described or not */
+	u32 nr_killed_seen;	/* killed, described or not */
 	u8 group;		/* memory.oom.group memcg: @paths entry + 1 */
 	u16 nr_cands;
 	u16 nr_spared;		/* kept in @spared */

@@ -89,6 +89,10 @@ static struct {
 	bool evaluated;		/* oom_badness() reported at least once */
 	bool panicking;		/* oomsnap_capture_panic(): trylocks only */
 	unsigned long nr_evaluated;	/* oom_badness() returns seen */
+	/* oomsnap_killed_sharers(): its work per event, and the mms done */
+	unsigned int sharer_visits;
+	unsigned int nr_sharer_mm;
+	const void *sharer_mm[OOMSNAP_MAX_KILLED];	/* identity only */
 } cur;
 
 static const char * const hook_names[OOMSNAP_HOOK_NR] = {
@@ -206,7 +210,7 @@ static ssize_t oomsnap_kn_walk(struct kernfs_node *kn, char *buf, size_t cap)
  * @ev's table, added on first use.  kernfs_path() gets two bytes beyond
  * @cap: the NUL, and one more so that a path of exactly @cap bytes is told
  * from a longer one whichever its return convention (the full length up
- * to 6.0, the bytes written since).  A path longer than OOMSNAP_PATH_MAX,
+ * to 6.7, the bytes written since 6.8).  A path longer than OOMSNAP_PATH_MAX,
  * or than what is left of the table, is kept cut and flagged.
  *
  * Return: the entry's index + 1, 0 when no path could be built (no memcg,
@@ -368,6 +372,8 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	cur.marked = false;
 	cur.evaluated = false;
 	cur.nr_evaluated = 0;
+	cur.sharer_visits = 0;
+	cur.nr_sharer_mm = 0;
 	cur.kills_seen = oomsnap_oom_kill_count();
 	ev->boot_ns = ktime_get_boot_fast_ns();
 	ev->real_ns = ktime_get_real_fast_ns();
@@ -835,8 +841,9 @@ static void oomsnap_mm_figs(struct oomsnap_figs *f, struct task_struct *t,
  * A killed task's entry: the one already kept for its thread group (a
  * process first seen sharing a victim's memory, then killed in its own
  * right), else a new one while OOMSNAP_MAX_KILLED are not kept; NULL when
- * no room is left (nr_killed_seen still counts it).  @t is pinned or
- * under RCU.
+ * no room is left (nr_killed_seen still counts it), or for a sharer
+ * already kept: the victim or a group member keeps its own entry and
+ * figures.  @t is pinned or under RCU.
  */
 static struct oomsnap_killed *oomsnap_killed_add(struct oomsnap_event *ev,
 						 struct task_struct *t, u8 why)
@@ -848,6 +855,8 @@ static struct oomsnap_killed *oomsnap_killed_add(struct oomsnap_event *ev,
 	for (i = 0; i < ev->nr_killed; i++)
 		if (ev->killed[i].tgid == tgid)
 			break;
+	if (i < ev->nr_killed && why == OOMSNAP_KILL_SHARED_MM)
+		return NULL;
 	if (i == ev->nr_killed) {
 		ev->nr_killed_seen++;
 		if (i == OOMSNAP_MAX_KILLED)
@@ -873,8 +882,10 @@ static struct oomsnap_killed *oomsnap_killed_add(struct oomsnap_event *ev,
  * After it kills a task, __oom_kill_process() kills every other process
  * using its memory (process_shares_mm(): the first thread that has an mm),
  * but for init and kernel threads, without a line of its own.  Only a
- * memory that has had such a user (MMF_MULTIPROCESS) is looked for, over
- * at most scan_max processes, as the candidate scan.
+ * memory that has had such a user (MMF_MULTIPROCESS) is looked for, once
+ * per event (a group kill marks each of its tasks, and tasks sharing a
+ * memory are marked each), over at most scan_max processes per event in
+ * all, as the candidate scan.
  */
 static void oomsnap_killed_sharers(struct oomsnap_event *ev,
 				   struct task_struct *victim,
@@ -883,16 +894,23 @@ static void oomsnap_killed_sharers(struct oomsnap_event *ev,
 {
 	struct oomsnap_killed *k;
 	struct task_struct *p, *t;
-	unsigned int seen = 0;
+	unsigned int i;
 
 	if (!mm_flags_test(MMF_MULTIPROCESS, mm))
 		return;
+	for (i = 0; i < cur.nr_sharer_mm; i++)
+		if (cur.sharer_mm[i] == mm)
+			return;
+	/* more memories than kept: the bound on visits still holds */
+	if (cur.nr_sharer_mm < ARRAY_SIZE(cur.sharer_mm))
+		cur.sharer_mm[cur.nr_sharer_mm++] = mm;
 	rcu_read_lock();
 	for_each_process(p) {
 		struct mm_struct *p_mm = NULL;
 
-		if (++seen > oomsnap_scan_max)
+		if (cur.sharer_visits >= oomsnap_scan_max)
 			break;
+		cur.sharer_visits++;
 		if (same_thread_group(p, victim) || is_global_init(p) ||
 		    (p->flags & PF_KTHREAD))
 			continue;

@@ -25,9 +25,10 @@
  * - The executable: the name the kernel's own %pD4 prints for the mm's
  *   exe_file, the last four path components read under RCU without a
  *   lock (d_path() takes rename_lock and mount_lock, a seqlock and a
- *   spinlock that sleep on PREEMPT_RT).  The mm holds exe_file: at
- *   mark_victim the kernel holds task_lock() of the victim (or it is
- *   current), so its mm and file stay.
+ *   spinlock that sleep on PREEMPT_RT).  At mark_victim the kernel holds
+ *   task_lock() of the victim (or it is current), so its mm stays; its
+ *   exe_file does not (prctl(PR_SET_MM_MAP) replaces it): read without a
+ *   reference and checked, oomsnap_exe_name().
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -102,18 +103,10 @@ static bool oomsnap_argv_read(struct mm_struct *mm, struct oomsnap_cmdline *c)
 	return true;
 }
 
-/* The executable of @mm, whose exe_file its holder keeps. */
+/* The executable of @mm, kept by the caller: oomsnap_exe_name(). */
 static void oomsnap_exe_read(struct mm_struct *mm, struct oomsnap_cmdline *c)
 {
-	struct file *exe;
-
-	rcu_read_lock();
-	exe = rcu_dereference(mm->exe_file);
-	if (exe) {
-		snprintf(c->exe, sizeof(c->exe), "%pD4", exe);
-		c->has_exe = true;
-	}
-	rcu_read_unlock();
+	c->has_exe = oomsnap_exe_name(mm, c->exe, sizeof(c->exe));
 }
 
 /**
@@ -202,7 +195,12 @@ void oomsnap_cmdline_victim(struct oomsnap_event *ev, struct task_struct *t,
 			atomic64_inc(&victim_fault);
 		return;
 	}
-	if (hook_missing) {
+	/*
+	 * Not killed (already exiting when chosen: task_will_free_mem()), it
+	 * takes no SIGKILL to be read at; the slot oomsnap_cmdline_chosen()
+	 * took is freed at commit.
+	 */
+	if (hook_missing || ev->outcome != OOMSNAP_OUTCOME_KILLED) {
 		atomic64_inc(&victim_missed);
 		return;		/* OOMSNAP_ARGV_NONE */
 	}
@@ -278,6 +276,11 @@ void oomsnap_cmdline_committed(const struct oomsnap_event *ev)
 /*
  * A thread takes a signal (get_signal(), siglock held): a victim of ours
  * taking its SIGKILL, its mm still there, is current: read its argv.
+ * Once marked, a victim's process has signal->oom_mm set (mark_oom_victim()
+ * does it before the mark_victim tracepoint), which no other process
+ * that took the victim's pid and mm address after it is gone has, unless
+ * an OOM victim itself.  Before the mark the slot is this OOM's, whose
+ * chosen task the kernel holds.
  */
 static void oomsnap_cmdline_signal(void *data, int sig,
 				   struct kernel_siginfo *info,
@@ -294,7 +297,8 @@ static void oomsnap_cmdline_signal(void *data, int sig,
 		struct oomsnap_cmd_slot *s = &pend.slot[i];
 
 		if (s->phase == SLOT_FREE || s->read || s->mm != mm ||
-		    s->tgid != task_tgid_nr(current))
+		    s->tgid != task_tgid_nr(current) ||
+		    (s->pid && READ_ONCE(current->signal->oom_mm) != mm))
 			continue;
 		if (oomsnap_argv_read(mm, &s->c))
 			atomic64_inc(&victim_late_read);
@@ -308,9 +312,47 @@ static void oomsnap_cmdline_signal(void *data, int sig,
 	raw_spin_unlock_irqrestore(&pend.lock, flags);
 }
 
+/**
+ * oomsnap_cmdline_exited() - a marked thread drops its mm: a victim of
+ *	ours not read by then never will be
+ *
+ * Its record's argv_state turns from "pending" to "none" and the slot is
+ * freed, so that pending slots do not outlive their victims.
+ *
+ * Context: exit_oom_victim() (oomsnap_trend.c's kprobe), current is the
+ * marked thread, its mm already dropped.
+ */
+void oomsnap_cmdline_exited(void)
+{
+	pid_t pid = task_pid_nr(current), tgid = task_tgid_nr(current);
+	unsigned long flags;
+	unsigned int i;
+
+	if (!atomic_read(&pend.waiting))
+		return;
+	raw_spin_lock_irqsave(&pend.lock, flags);
+	for (i = 0; i < OOMSNAP_CMD_SLOTS; i++) {
+		struct oomsnap_cmd_slot *s = &pend.slot[i];
+
+		if (s->phase == SLOT_FREE || s->read || s->pid != pid ||
+		    s->tgid != tgid)
+			continue;
+		atomic64_inc(&victim_missed);
+		s->c.len = 0;
+		s->c.truncated = false;
+		s->c.state = OOMSNAP_ARGV_NONE;
+		s->read = true;
+		if (s->phase == SLOT_COMMITTED)
+			oomsnap_slot_deliver(s);
+		break;
+	}
+	raw_spin_unlock_irqrestore(&pend.lock, flags);
+}
+
 /*
  * An argument in the text view: out_text_str()'s escaping (interface
- * section 3.2) plus ',', which separates the arguments there.
+ * section 3.2) plus ',', which separates the arguments there, and a lone
+ * "-", which stands for no argument there.
  */
 static void oomsnap_text_arg(struct seq_file *m, const char *s, size_t len)
 {
@@ -318,6 +360,10 @@ static void oomsnap_text_arg(struct seq_file *m, const char *s, size_t len)
 
 	if (!len) {
 		seq_puts(m, "\"\"");
+		return;
+	}
+	if (len == 1 && s[0] == '-') {
+		seq_puts(m, "\\055");
 		return;
 	}
 	for (i = 0; i < len; i++) {

@@ -58,6 +58,7 @@ void oomsnap_cmdline_chosen(struct task_struct *p);
 void oomsnap_cmdline_victim(struct oomsnap_event *ev, struct task_struct *t,
 			    struct mm_struct *mm);
 void oomsnap_cmdline_committed(const struct oomsnap_event *ev);
+void oomsnap_cmdline_exited(void);
 void oomsnap_cmdline_render(struct seq_file *m, bool json,
 			    const struct oomsnap_cmdline *c, const char *key);
 void oomsnap_cmdline_stats(struct seq_file *m);

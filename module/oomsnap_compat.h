@@ -19,6 +19,8 @@
 #include <linux/ptrace.h>
 #include <linux/kernfs.h>
 #include <linux/string.h>
+#include <linux/fs.h>
+#include <linux/dcache.h>
 /* panic_notifier_list: in kernel.h up to 5.13, a header of its own since */
 #ifdef OOMSNAP_HAVE_PANIC_NOTIFIER_H
 #include <linux/panic_notifier.h>
@@ -712,6 +714,60 @@ static inline void oomsnap_timer_stop(struct timer_list *t)
 #else
 	del_timer_sync(t);
 #endif
+}
+
+/**
+ * oomsnap_exe_name() - the name %pd4 prints for @mm's executable, read
+ *	without a reference to the file
+ * @mm: an mm kept by the caller
+ * @buf: where to write it
+ * @len: its size
+ *
+ * mm->exe_file can be replaced at any time (prctl(PR_SET_MM_MAP) with
+ * exe_fd, open to a user with a user namespace of its own) and the old
+ * file put.  Up to 6.6 a struct file is freed after an RCU grace period;
+ * since 6.7 its cache is SLAB_TYPESAFE_BY_RCU: freed at once and reused
+ * (the kernel's get_mm_exe_file() takes it with get_file_rcu()).  A
+ * reference cannot be taken here: the last fput() of it would queue work
+ * from the OOM path.  So the dentry is read from the file, and kept only
+ * if the file is still @mm's before and after it is printed; a dentry
+ * is freed after a grace period, so printing it under RCU is safe even
+ * if it was left meanwhile.  Except a DCACHE_NORCU one (d_alloc_pseudo():
+ * a memfd_create() file), freed at once when its file goes: not printed.
+ * The same code serves every kernel, the worst case being 6.7's.
+ *
+ * Context: any, no lock taken.
+ * Return: true when @buf holds the name.
+ */
+static inline bool oomsnap_exe_name(struct mm_struct *mm, char *buf,
+				    size_t len)
+{
+	struct dentry *d;
+	struct file *exe;
+	bool ok = false;
+	unsigned int flags;
+
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	if (!exe)
+		goto out;
+	d = READ_ONCE(exe->f_path.dentry);
+	if (!d)
+		goto out;
+	flags = READ_ONCE(d->d_flags);
+	/* the file still @mm's: @d was its dentry, referenced, and @flags its */
+	smp_rmb();
+	if (rcu_access_pointer(mm->exe_file) != exe ||
+	    READ_ONCE(exe->f_path.dentry) != d || (flags & DCACHE_NORCU))
+		goto out;
+	snprintf(buf, len, "%pd4", d);
+	/* and still after: else the name may be that of a reused file's */
+	smp_rmb();
+	ok = rcu_access_pointer(mm->exe_file) == exe &&
+	     READ_ONCE(exe->f_path.dentry) == d;
+out:
+	rcu_read_unlock();
+	return ok;
 }
 
 /*

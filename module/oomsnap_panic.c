@@ -41,6 +41,7 @@
 #include <linux/notifier.h>
 #include <linux/crc32.h>
 #include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "oomsnap.h"
@@ -426,7 +427,8 @@ static struct notifier_block oomsnap_panic_nb = {
  */
 int oomsnap_panic_init(void)
 {
-	oomsnap_panic_ev = kzalloc(oomsnap_event_size(), GFP_KERNEL);
+	/* one record: high-order with a large max_tasks or trend_seconds */
+	oomsnap_panic_ev = kvzalloc(oomsnap_event_size(), GFP_KERNEL);
 	if (!oomsnap_panic_ev)
 		return -ENOMEM;
 	atomic_notifier_chain_register(&panic_notifier_list, &oomsnap_panic_nb);
@@ -442,6 +444,6 @@ int oomsnap_panic_init(void)
 void oomsnap_panic_exit(void)
 {
 	atomic_notifier_chain_unregister(&panic_notifier_list, &oomsnap_panic_nb);
-	kfree(oomsnap_panic_ev);
+	kvfree(oomsnap_panic_ev);
 	oomsnap_panic_ev = NULL;
 }

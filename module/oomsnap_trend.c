@@ -268,6 +268,7 @@ void oomsnap_freed_commit(struct oomsnap_event *ev)
 static int oomsnap_exit_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	oomsnap_freed_stamp(task_pid_nr(current), true);
+	oomsnap_cmdline_exited();
 	return 0;
 }
 

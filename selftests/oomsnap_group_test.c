@@ -26,6 +26,12 @@
  *  - shared_mm: a process sharing the victim's memory (CLONE_VM, not a
  *    thread) is killed with it, without a line of its own: the record
  *    lists it with why "shared_mm".
+ *  - shared_mm_group: the same pair in a memory.oom.group memcg, where
+ *    the kernel kills both with a line each (unless the other exited
+ *    first, woken by the victim's kill): the victim stays "victim",
+ *    the other is "group" (a sharer found while the group is killed does
+ *    not overwrite an entry already kept: it did, and one of the two
+ *    became "shared_mm").
  *
  * The kernel does not care which runtime made a directory: the tests make
  * them with mkdir, on cgroup v2.
@@ -542,6 +548,56 @@ TEST_F_TIMEOUT(group, shared_mm, 120)
 	EXPECT_EQ(ou_int(a, "pid"), kpids[0]);
 	EXPECT_EQ(0, task_vs_kernel(a));
 	EXPECT_EQ(1, ou_is_null(ev, "group"));
+	ou_events_free(v, n);
+}
+
+TEST_F_TIMEOUT(group, shared_mm_group, 120)
+{
+	pid_t grower, shared, pids[2], kpids[2];
+	long long before = ou_stat("events_total");
+	json_object **v, *ev, *a, *b;
+	int fd[2], n, nk, i;
+
+	ASSERT_EQ(0, cg_mkdirs(KUBE));
+	ASSERT_EQ(0, cg_write(KUBE, "memory.max", "32M"));
+	ASSERT_EQ(0, cg_write(KUBE, "memory.oom.group", "1"));
+	ASSERT_EQ(0, pipe(fd));
+	grower = fork();
+	if (!grower)
+		grow_shared(KUBE, fd[1]);
+	close(fd[1]);
+	ASSERT_EQ(sizeof(shared), read(fd[0], &shared, sizeof(shared)));
+	close(fd[0]);
+	EXPECT_EQ(SIGKILL, ou_wait_killed(grower));
+	pids[0] = grower;
+	pids[1] = shared;
+	ASSERT_EQ(0, ou_wait_events(before + 1, 10000));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = event_killing(v, n, grower) ?: event_killing(v, n, shared);
+	ASSERT_NE(NULL, ev);
+	/*
+	 * The kernel killed both, each with a line of its own, unless the
+	 * other, woken by the victim's kill, had dropped its memory before
+	 * the group kill reached it (then no line: a sharer only).
+	 */
+	nk = kmsg_killed_set(pids, 2, kpids, 2);
+	ASSERT_LE(1, nk);
+	a = killed_task(ev, ou_int(ev, "victim.pid"));
+	b = killed_task(ev, ou_int(ev, "victim.pid") == grower ? shared : grower);
+	ASSERT_TRUE(a && b);
+	printf("# victim %lld: why %s; the other %lld: why %s; kernel lines %d\n",
+	       ou_int(a, "pid"), ou_str(a, "why"), ou_int(b, "pid"),
+	       ou_str(b, "why"), nk);
+	EXPECT_STREQ("victim", ou_str(a, "why"));
+	EXPECT_STREQ(nk == 2 ? "group" : "shared_mm", ou_str(b, "why"));
+	EXPECT_EQ(2, ou_int(ev, "killed_total"));
+	EXPECT_EQ(2, json_object_array_length(ou_get(ev, "killed_tasks")));
+	for (i = 0; i < nk; i++)
+		EXPECT_NE(NULL, killed_task(ev, kpids[i]));
+	EXPECT_EQ(0, task_vs_kernel(a));
+	if (nk == 2)
+		EXPECT_EQ(0, task_vs_kernel(b));
 	ou_events_free(v, n);
 }
 

@@ -22,13 +22,17 @@
  * is printed: "# victim argv in its own context: ok|fault").  They show
  * only to a reader with CAP_SYS_PTRACE, as /proc/PID/exe and cmdline do:
  * a reader with CAP_SYSLOG (or all but CAP_SYS_PTRACE) reads them null
- * with argv_state "hidden" in events.json, events and the stream.
+ * with argv_state "hidden" in events.json, events and the stream.  A victim
+ * already exiting when chosen, which takes no SIGKILL, has argv_state
+ * "none", before and after it exits, never "pending".
  */
 #include <limits.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <linux/capability.h>
+#include <sys/ptrace.h>
 
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
@@ -665,6 +669,96 @@ TEST_F(quiet, argv_victim_own_context)
 	ou_oom_free(&o);
 	ou_kill_wait(&hog, 1);
 	ou_cg_remove("argv_v");
+}
+
+static void *idle_thread(void *unused)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * A traced process of two threads holding 24 MB at oom_score_adj 1000
+ * calls exit_group(): the kernel sets SIGNAL_GROUP_EXIT and stops it at
+ * PTRACE_EVENT_EXIT, before it drops its memory.  A hog in its memcg runs
+ * out: the kernel chooses it and, as it is exiting (task_will_free_mem()),
+ * only marks it and lets the reaper free its memory; no SIGKILL is sent,
+ * so its argv cannot be read in its own context: "none" (and counted in
+ * argv_victim_missed) at once, and still after it exits.  It stayed
+ * "pending" for good before.
+ */
+TEST_F(quiet, argv_victim_exiting)
+{
+	static char * const trig[] = { "oomsnap_hog", "16", "4", "0", "trigger", NULL };
+	json_object **v = NULL, *ev = NULL;
+	long long missed0;
+	pid_t tracee, hog;
+	int st, n = 0, i;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, ou_cg_create("argv_x", "32M"));
+	tracee = fork();
+	if (!tracee) {
+		pthread_t th;
+		char *p;
+
+		ou_write("/proc/self/oom_score_adj", "1000");
+		if (ou_cg_enter("argv_x", getpid()) ||
+		    ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(126);
+		raise(SIGSTOP);
+		p = mmap(NULL, 24 << 20, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(125);
+		memset(p, 1, 24 << 20);
+		/* a second thread: exit_group() sets SIGNAL_GROUP_EXIT on 5.10 too */
+		if (pthread_create(&th, NULL, idle_thread, NULL))
+			_exit(124);
+		syscall(SYS_exit_group, 0);
+		_exit(123);
+	}
+	ASSERT_LT(0, tracee);
+	ASSERT_EQ(tracee, waitpid(tracee, &st, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, tracee, NULL,
+			    (void *)PTRACE_O_TRACEEXIT));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, tracee, NULL, NULL));
+	ASSERT_EQ(tracee, waitpid(tracee, &st, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	ASSERT_EQ(SIGTRAP | (PTRACE_EVENT_EXIT << 8), st >> 8);
+	missed0 = ou_stat("argv_victim_missed");
+	hog = spawn_args("argv_x", 0, trig);
+	ASSERT_LT(0, hog);
+	for (i = 0; i < 300 && !ev; i++) {
+		usleep(100000);
+		if (v)
+			ou_events_free(v, n);
+		v = ou_events(&n);
+		ev = v ? ou_event_by_victim(v, n, tracee) : NULL;
+	}
+	ASSERT_NE(NULL, ev) TH_LOG("no event with victim %d", tracee);
+	printf("# exiting victim: outcome %s, argv_state %s\n",
+	       ou_str(ev, "outcome"), ou_str(ev, "victim.argv_state"));
+	EXPECT_STREQ("current_exiting", ou_str(ev, "outcome"));
+	EXPECT_STREQ("none", ou_str(ev, "victim.argv_state"));
+	EXPECT_EQ(1, ou_is_null(ou_get(ev, "victim"), "argv"));
+	EXPECT_EQ(missed0 + 1, ou_stat("argv_victim_missed"));
+	ou_events_free(v, n);
+	/* let it exit: its record does not change */
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, tracee, NULL, NULL));
+	ASSERT_EQ(tracee, waitpid(tracee, &st, __WALL));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = ou_event_by_victim(v, n, tracee);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("none", ou_str(ev, "victim.argv_state"));
+	ou_events_free(v, n);
+	ou_kill_wait(&hog, 1);
+	ou_cg_remove("argv_x");
 }
 
 /*
