@@ -97,6 +97,19 @@ PEER ?= $(or $(OOMSNAP_PEER),quick)
 check-peer: deps ## test_memcontrol and stress-ng with oomsnap loaded, kills vs the kernel's log (PEER=full)
 	scripts/peer.sh --mode $(PEER)
 
+# arm64 (issue 20): the whole suite on Debian's arm64 build of bookworm's
+# kernel (the same package version as KERNEL=bookworm), module, selftests and
+# CLI cross-built in the bookworm chroot, booted in qemu-system-aarch64 (TCG,
+# one thread): scripts/vm.sh --arch arm64, README "Compatibility".  Not in
+# check-matrix or CI yet.
+ARM64_DEPS := qemu-system-arm
+
+deps-arm64: deps ## what the host needs for arm64 guests (qemu-system-arm)
+	@scripts/deps.sh $(ARM64_DEPS)
+
+check-arm64: deps-arm64 ## the selftests on bookworm's 6.1 arm64 kernel in qemu-system-aarch64 (cross-built)
+	scripts/vm.sh --arch arm64 --kernel bookworm --timeout 2400 $(VMFLAGS) tests
+
 demo: deps ## boot the VM and show a memcg and a global OOM
 	scripts/vm.sh --kernel $(KERNEL) $(VMFLAGS) demo
 
@@ -107,6 +120,7 @@ bench: deps ## benchmarks in the VM (~15 min), tables into bench/RESULTS.md (BEN
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
 .PHONY: help all cli check-cli check-rules check-panic modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
+	deps-arm64 check-arm64 \
 	dkms-src dkms-install dkms-uninstall deb check-dkms check-systemd
 
 # ---------------------------------------------------------------------------

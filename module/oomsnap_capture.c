@@ -306,8 +306,11 @@ static void oomsnap_capture_system(struct oomsnap_event *ev)
  * out_of_memory(): the frames up to and including the probed instruction
  * are dropped, found by their address, which lies within a few bytes of
  * the probe (int3 on the first instruction, or the ftrace call after an
- * endbr64).  When the unwinder did not get through to it the stack is
- * left null rather than showing our own frames.  The unwinder works in
+ * endbr64); where the unwinder skips the caller, whose return address is
+ * still in a register at the entry (arm64), it is put back
+ * (oomsnap_entry_link()).  When the unwinder did not get through to it
+ * the stack is left null rather than showing our own frames.  The
+ * unwinder works in
  * NMI-like context and takes no locks; the frames go straight into the
  * preallocated event, which is large enough for the handler's frames and
  * OOMSNAP_STACK_MAX of the caller's.
@@ -317,9 +320,9 @@ static void oomsnap_capture_system(struct oomsnap_event *ev)
 static struct kretprobe oomsnap_oom_krp;
 
 static void oomsnap_capture_stack(struct oomsnap_event *ev,
-				  unsigned long probe)
+				  unsigned long probe, struct pt_regs *regs)
 {
-	unsigned long *ip = ev->stack.ip;
+	unsigned long *ip = ev->stack.ip, link = oomsnap_entry_link(regs);
 	unsigned int n, i;
 
 	n = stack_trace_save(ip, OOMSNAP_STACK_MAX, 0);
@@ -332,6 +335,12 @@ static void oomsnap_capture_stack(struct oomsnap_event *ev,
 	ev->stack.truncated = n == OOMSNAP_STACK_MAX;
 	n -= i + 1;
 	memmove(ip, ip + i + 1, n * sizeof(*ip));
+	/* the caller, where the unwinder skips it (room: i + 1 were dropped) */
+	if (link) {
+		memmove(ip + 1, ip, n * sizeof(*ip));
+		ip[0] = link;
+		n++;
+	}
 	ev->stack.nr = n;
 	ev->has |= OOMSNAP_HAS_STACK;
 }
@@ -409,7 +418,7 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 	oomsnap_capture_system(ev);
 	oomsnap_mem_capture(ev, oc);
 	oomsnap_capture_zones(ev, allowed);
-	oomsnap_capture_stack(ev, (unsigned long)oomsnap_oom_krp.kp.addr);
+	oomsnap_capture_stack(ev, (unsigned long)oomsnap_oom_krp.kp.addr, regs);
 	oomsnap_psi_capture(ev, oc->memcg, tsk);
 	oomsnap_trend_capture(ev);
 	oomsnap_add_capture_time(ev, t0);

@@ -69,6 +69,27 @@ static inline unsigned long oomsnap_first_arg(struct pt_regs *regs)
 	return regs_get_kernel_argument(regs, 0);
 }
 
+/**
+ * oomsnap_entry_link() - the return address the unwinder misses at entry
+ * @regs: registers at a probe on a function's first instruction
+ *
+ * arm64 calls with the return address in the link register, which the
+ * callee stores in its frame record only in its prologue: from a probe at
+ * the entry, the frame-pointer unwinder goes from the probed pc to the
+ * caller's caller and the caller never appears (seen on 6.1: the record
+ * began at try_charge_memcg, the kernel's own trace at
+ * mem_cgroup_out_of_memory).  x86 pushes it at the call, where the unwinder
+ * finds it.  Return: that frame, or 0 where the unwinder sees it.
+ */
+static inline unsigned long oomsnap_entry_link(struct pt_regs *regs)
+{
+#ifdef CONFIG_ARM64
+	return procedure_link_pointer(regs);
+#else
+	return 0;
+#endif
+}
+
 /*
  * mark_victim's arguments changed: (int pid) up to 6.8 and on older
  * stable kernels, (struct task_struct *, uid_t) since (the newer builds of

@@ -350,3 +350,111 @@ kernel_resolve() {
 }
 
 repo_hash() { printf '%s' "$1" | md5sum | cut -c1-8; }
+
+# ---------------------------------------------------------------------------
+# arm64 (vm.sh --arch arm64; issue 20).  The guest's kernel, busybox and
+# json-c are Debian's arm64 packages, fetched by the amd64 bookworm chroot
+# with an apt state of their own (lists, cache and an empty dpkg status under
+# /var/lib/oomsnap-arm64 in the chroot): the chroot's own dpkg architecture
+# and package lists, which every x86 run uses, are never touched (no
+# `dpkg --add-architecture`).  Nothing arm64 is installed with dpkg: the
+# .debs are unpacked (dpkg-deb -x).
+#
+# The module is cross-built in the chroot, the way Debian cross-builds its
+# own out-of-tree modules: linux-headers-ABI-arm64 (unpacked into the
+# chroot's /usr/src, its Makefile includes /usr/src/linux-headers-*-common
+# by that absolute path) with the amd64 linux-kbuild-6.1 of the same
+# version, whose host tools (fixdep, modpost, ...) are amd64 binaries that
+# run natively; ARCH comes from the headers' .kernelvariables, the compiler
+# is $(CROSS_COMPILE)gcc-12 = gcc-12-aarch64-linux-gnu, the cross build of
+# the suite's own gcc-12.
+# ---------------------------------------------------------------------------
+ARM64_STATE=/var/lib/oomsnap-arm64
+ARM64_APT_OPTS=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64
+	-o "Dir::State::Lists=$ARM64_STATE/lists" -o "Dir::Cache=$ARM64_STATE/cache"
+	-o "Dir::State::status=$ARM64_STATE/status")
+# what the chroot needs to cross-build the module, the selftests and the CLI
+ARM64_CROSS_PKGS=(gcc-12-aarch64-linux-gnu libc6-dev-arm64-cross)
+# the only kernel tags tried on arm64 so far (their x86 version, arm64 ABI)
+ARM64_TAGS=(bookworm)
+
+# arm64_apt_ensure SUITE: the arm64 package lists of SUITE's sources, in
+# their own state directory, refreshed like chroot_ensure's.  Caller holds
+# the chroot lock and has run chroot_ensure.
+arm64_apt_ensure() {
+	local suite=$1 c stamp age out
+	c=$(chroot_dir "$suite")
+	mkdir -p "$c$ARM64_STATE/lists/partial" "$c$ARM64_STATE/cache/archives/partial"
+	[[ -e $c$ARM64_STATE/status ]] || : >"$c$ARM64_STATE/status"
+	stamp="$c$ARM64_STATE/updated"
+	age=$(($(date +%s) - $(stat -c %Y "$stamp" 2>/dev/null || echo 0)))
+	((age >= OOMSNAP_APT_MAX_AGE)) || return 0
+	log "apt-get update (arm64 lists) in $suite chroot..."
+	if ! out=$(in_chroot "$suite" apt-get -q "${ARM64_APT_OPTS[@]}" update 2>&1); then
+		printf '%s\n' "$out" >&2
+		die "apt-get update of the arm64 lists failed in the $suite chroot"
+	fi
+	touch "$stamp"
+}
+
+# arm64_download SUITE DESTDIR PKG[=VER]: an arm64 .deb; prints its host path.
+arm64_download() {
+	local suite=$1 dest=$2 pkg=$3 c out f
+	c=$(chroot_dir "$suite")
+	rm -rf "$c/tmp/oomsnap-dl-arm64"
+	mkdir -p "$c/tmp/oomsnap-dl-arm64" "$dest"
+	if ! out=$(chroot "$c" /bin/sh -c 'd=$1; shift; cd "$d" && apt-get -q "$@"' sh \
+		/tmp/oomsnap-dl-arm64 "${ARM64_APT_OPTS[@]}" download "$pkg" 2>&1); then
+		printf '%s\n' "$out" >&2
+		die "apt-get download $pkg (arm64) failed in the $suite chroot"
+	fi
+	f=$(find "$c/tmp/oomsnap-dl-arm64" -name '*_arm64.deb' -o -name '*_all.deb' | head -n 1)
+	[[ -n $f ]] || die "apt-get download $pkg (arm64) produced no .deb"
+	mv "$f" "$dest/"
+	rm -rf "$c/tmp/oomsnap-dl-arm64"
+	printf '%s/%s\n' "$dest" "$(basename "$f")"
+}
+
+# arm64_kernel_resolve TAG: the arm64 build of TAG's x86 kernel: the same
+# package version (one source package builds both), ABI ...-arm64.  Sets
+# IMG_PKG, IMG_VER, ABI like kernel_resolve.  Caller holds the chroot lock
+# and has run chroot_ensure and arm64_apt_ensure.
+arm64_kernel_resolve() {
+	local tag=$1 suite=${KT_SUITE[$1]} v
+	[[ ${KT_KIND[$tag]} == unsigned ]] || die "--arch arm64: only linux-image-*-unsigned kernels so far, not $tag"
+	kernel_resolve "$tag"
+	ABI="${ABI%-amd64}-arm64"
+	IMG_PKG="linux-image-$ABI-unsigned"
+	v=$(in_chroot "$suite" apt-cache "${ARM64_APT_OPTS[@]}" madison "$IMG_PKG" 2>/dev/null |
+		awk -F'|' -v want="$IMG_VER" '{ gsub(/ /, "", $2); if ($2 == want) { print $2; exit } }')
+	[[ -n $v ]] || die "$IMG_PKG $IMG_VER (the version of $tag's x86 kernel) is not in the $suite arm64 lists"
+}
+
+# arm64_headers_ensure SUITE: linux-headers-$ABI (arm64, unpacked into the
+# chroot's /usr/src) and, installed in the chroot, its -common tree, the
+# amd64 linux-kbuild of the same version ($IMG_VER) and the cross
+# compiler.  Caller holds the chroot lock.
+arm64_headers_ensure() {
+	local suite=$1 c common kbuild p v deb dir tmp
+	c=$(chroot_dir "$suite")
+	common="linux-headers-${ABI%-arm64}-common"
+	kbuild="linux-kbuild-$(cut -d. -f1,2 <<<"${ABI%%-*}")"
+	chroot_install "$suite" "$common" "$kbuild" make perl binutils "${ARM64_CROSS_PKGS[@]}"
+	for p in "$common" "$kbuild"; do
+		v=$(in_chroot "$suite" dpkg-query -W -f '${Version}' "$p")
+		[[ $v == "$IMG_VER" ]] || die "$p $v is installed in the $suite chroot, the arm64 headers need $IMG_VER"
+	done
+	dir="/usr/src/linux-headers-$ABI"
+	[[ $(cat "$c$dir/.oomsnap-version" 2>/dev/null) != "$IMG_VER" ]] || return 0
+	log "unpacking linux-headers-$ABI $IMG_VER (arm64) into the $suite chroot..."
+	tmp="$c/tmp/oomsnap-arm64-headers"
+	rm -rf "$tmp"
+	deb=$(arm64_download "$suite" "$tmp" "linux-headers-$ABI=$IMG_VER")
+	dpkg-deb -x "$deb" "$tmp/x"
+	[[ -d $tmp/x$dir ]] || die "linux-headers-$ABI has no $dir"
+	rm -rf "$c$dir"
+	mv "$tmp/x$dir" "$c$dir"
+	rm -rf "$tmp"
+	[[ -f $c$dir/Makefile ]] || die "linux-headers-$ABI has no $dir/Makefile"
+	printf '%s\n' "$IMG_VER" >"$c$dir/.oomsnap-version"
+}

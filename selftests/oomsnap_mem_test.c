@@ -755,7 +755,12 @@ static int fork_child(void *arg)
 {
 	(void)arg;
 	for (;;)
+#ifdef SYS_pause
 		syscall(SYS_pause);
+#else
+		/* arm64 has no pause(2): ppoll with no fds and no timeout */
+		syscall(SYS_ppoll, NULL, 0, NULL, NULL, 0);
+#endif
 	return 0;
 }
 

@@ -16,13 +16,22 @@
  *
  * Two allocation paths: a page fault (a hog touching memory in a memcg)
  * and a system call (mmap(MAP_POPULATE) in a memcg: entry through
- * do_syscall_64 and __mm_populate).
+ * do_syscall_64, el0_svc on arm64, and __mm_populate).
  */
 #include <sys/mman.h>
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
 
 #define CG "stack"
+/*
+ * The system call entry's frame: do_syscall_64 on x86, el0_svc on arm64
+ * (noinstr, so never inlined: invoke_syscall and el0_svc_common may be).
+ */
+#ifdef __aarch64__
+#define SYSCALL_ENTRY "el0_svc"
+#else
+#define SYSCALL_ENTRY "do_syscall_64"
+#endif
 #define MAX_FRAMES 64
 
 struct frames {
@@ -224,7 +233,7 @@ TEST_F(stack, syscall_populate)
 	EXPECT_EQ(0, same_trace(&k, &r, truncated));
 	EXPECT_EQ(0, strncmp(r.f[0], "mem_cgroup_out_of_memory+", 25));
 	EXPECT_TRUE(has_frame(&r, "__mm_populate"));
-	EXPECT_TRUE(has_frame(&r, "do_syscall_64"));
+	EXPECT_TRUE(has_frame(&r, SYSCALL_ENTRY));
 }
 
 TEST_HARNESS_MAIN
