@@ -870,7 +870,17 @@ TEST_F_TIMEOUT(swap, fork_with_kernel_memory, 400)
 	close(go[0]);
 	close(go[1]);
 	munlockall();
-	ASSERT_EQ(1, got) TH_LOG("no OOM in the fork phase (or one before it)");
+	/*
+	 * Whether the kernel's memory runs out during the fork phase is the
+	 * scenario's, not the module's: where it did not (an OOM came while
+	 * the holders filled RAM, or fork kept succeeding: seen on arm64 and
+	 * now and then on x86 under load), there is no record to check.
+	 */
+	if (!got)
+		SKIP(return, "no OOM in the fork phase: %s",
+		     held == 1 ? "one came while kernel memory filled RAM" :
+		     held ? "kernel memory did not fill RAM" :
+		     "fork kept succeeding for 4 minutes or the forker ended");
 	ev = victim_event(_metadata, &o, bait);
 	frames = ou_get(ev, "stack.frames");
 	ASSERT_NE(NULL, frames);
