@@ -144,7 +144,9 @@ oomsnap events --json | while IFS= read -r line; do
 	# argv and exe: the service (CapabilityBoundingSet=cap_syslog) may not
 	# read other processes' command lines, so its records have them
 	# hidden (interface section 2.1), while this check runs as root
-	late='del(.freed, .reaped)'
+	# identity: what `oomsnap events --json` adds, read from the paths by
+	# the CLI (interface section 6.4), not part of the module's record
+	late='del(.freed, .reaped, .identity)'
 	for who in trigger victim; do
 		late="$late | del(.$who.exe, .$who.argv, .$who.argv_truncated, .$who.argv_state)"
 	done
