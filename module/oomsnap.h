@@ -23,8 +23,12 @@
 #define OOMSNAP_MAX_KILLED	16	/* killed tasks described per event */
 #define OOMSNAP_PATH_MAX	1024	/* longest cgroup path kept whole, bytes */
 #define OOMSNAP_PATH_POOL	4096	/* an event's cgroup path bytes */
-/* distinct paths per event: memcg, trigger, victim (twice), group, killed */
-#define OOMSNAP_PATHS		(5 + OOMSNAP_MAX_KILLED)
+#define OOMSNAP_CAND_PATHS	32	/* distinct candidate memcgs kept per event */
+/*
+ * distinct paths per event: memcg, trigger, victim (twice), group, killed,
+ * then the candidates' (a parent memcg's OOM ranges over its children)
+ */
+#define OOMSNAP_PATHS		(5 + OOMSNAP_MAX_KILLED + OOMSNAP_CAND_PATHS)
 #define OOMSNAP_CAPACITY_MAX	65536
 #define OOMSNAP_MAX_TASKS_MAX	1024
 #define OOMSNAP_PROTECT_MAX_MAX	65536
@@ -184,13 +188,18 @@ struct oomsnap_zone {
  * @rss: resident pages
  * @swapents: swap entries
  * @pgtables: page table pages
+ * @memcg_id: the memcg it was in when read, identity only (never
+ *	dereferenced): its path is looked up once, when the event is done
+ * @memcg: its memcg's entry in the event's paths + 1, 0: none
  */
 struct oomsnap_cand {
 	pid_t pid;
 	short adj;
+	u8 memcg;
 	char comm[TASK_COMM_LEN];
 	long points;
 	unsigned long rss, swapents, pgtables;
+	const void *memcg_id;
 };
 
 /**
@@ -270,10 +279,11 @@ struct oomsnap_killed {
  *	fits exactly
  *
  * The memcg at its limit, the trigger, the victim, the memory.oom.group
- * memcg and the killed tasks usually share one or two memcgs: a field
- * refers to its entry by index + 1 (0: no path).  Paths are added in that
- * order, so the first three, at most 3 * OOMSNAP_PATH_MAX bytes, always
- * fit whole up to OOMSNAP_PATH_MAX.
+ * memcg, the killed tasks and the candidates usually share one or two
+ * memcgs: a field refers to its entry by index + 1 (0: no path).  Paths
+ * are added in that order, so the first three, at most 3 *
+ * OOMSNAP_PATH_MAX bytes, always fit whole up to OOMSNAP_PATH_MAX, and
+ * candidates never crowd out the killed.
  */
 struct oomsnap_paths {
 	u8 nr;

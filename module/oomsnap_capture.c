@@ -426,6 +426,19 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 }
 
 /*
+ * Which memcg @p is in, for its path when the event is done
+ * (oomsnap_cands_paths()): the pointer only, one RCU read, since most
+ * tasks that enter the top are pushed out of it again.
+ */
+static void oomsnap_cand_memcg_id(struct oomsnap_cand *c, struct task_struct *p)
+{
+	rcu_read_lock();
+	c->memcg_id = oomsnap_task_memcg(p);
+	rcu_read_unlock();
+	c->memcg = 0;
+}
+
+/*
  * A candidate's figures, read as the kernel's oom_badness() reads them:
  * like find_lock_task_mm() (not exported) from the first thread that still
  * has an mm, under that thread's task_lock(); on RT a thread whose lock is
@@ -487,6 +500,7 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 		return false;
 	c->pid = task_tgid_nr(p);
 	oomsnap_copy_comm(c->comm, p);
+	oomsnap_cand_memcg_id(c, p);
 	return true;
 }
 
@@ -685,6 +699,7 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 		c.pid = task_tgid_nr(p);
 		c.adj = READ_ONCE(p->signal->oom_score_adj);
 		oomsnap_copy_comm(c.comm, p);
+		oomsnap_cand_memcg_id(&c, p);
 	}
 	c.points = points;
 	oomsnap_keep_top(ev, &c);
@@ -1106,6 +1121,46 @@ static void oomsnap_reaped(void *data, int pid)
 	raw_spin_unlock_irqrestore(&cur.lock, flags);
 }
 
+/*
+ * The candidates' cgroup paths, once the kill is done, so that they come
+ * after every other path of the event and never crowd one out: a memcg
+ * already in the table is found by identity, any other through its task,
+ * looked up again by pid, whose memcg must still be the one it was in
+ * when its figures were read (a task that exited or moved since is left
+ * without a path, never given another's).  At most max_tasks lookups and
+ * OOMSNAP_CAND_PATHS paths built.
+ */
+static void oomsnap_cands_paths(struct oomsnap_event *ev)
+{
+	struct oomsnap_paths *t = &ev->paths;
+	unsigned int i, built = 0;
+	u8 k;
+
+	rcu_read_lock();
+	for (i = 0; i < ev->nr_cands; i++) {
+		struct oomsnap_cand *c = &ev->cands[i];
+		struct mem_cgroup *memcg = NULL;
+		struct task_struct *p;
+
+		c->memcg = 0;
+		if (!c->memcg_id)
+			continue;
+		for (k = 0; k < t->nr && !c->memcg; k++)
+			if (t->ent[k].memcg == c->memcg_id)
+				c->memcg = k + 1;
+		if (c->memcg || built == OOMSNAP_CAND_PATHS)
+			continue;
+		p = oomsnap_find_task(c->pid);
+		if (p)
+			memcg = oomsnap_task_memcg(p);
+		if (memcg && memcg == c->memcg_id) {
+			c->memcg = oomsnap_memcg_path(ev, memcg);
+			built++;
+		}
+	}
+	rcu_read_unlock();
+}
+
 static void oomsnap_finish(struct oom_control *oc)
 {
 	struct oomsnap_event *ev = cur.ev;
@@ -1133,6 +1188,9 @@ static void oomsnap_finish(struct oom_control *oc)
 		ev->outcome = cur.in_kill ? OOMSNAP_OUTCOME_CURRENT_EXITING :
 					    OOMSNAP_OUTCOME_NO_VICTIM;
 
+	now = ktime_get_mono_fast_ns();
+	oomsnap_cands_paths(ev);
+	oomsnap_add_capture_time(ev, now);
 	oomsnap_event_classify(ev, oc);
 	oomsnap_spared_settle(ev);
 

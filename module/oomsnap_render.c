@@ -671,6 +671,7 @@ static void render_cands(struct oomsnap_out *o, const struct oomsnap_event *ev)
 		out_pages(o, "rss", c->rss);
 		out_u64(o, "swapents", c->swapents);
 		out_pages(o, "pgtables", c->pgtables);
+		out_memcg_path(o, "memcg", "memcg_truncated", ev, c->memcg);
 		out_obj_end(o);
 	}
 	out_arr_end(o);

@@ -322,6 +322,130 @@ TEST_F(quiet, lookalike_named_nothing)
 	remove_tree(cg);
 }
 
+/* The candidate of pid @pid in @ev's candidates, and its index; NULL: none. */
+static json_object *cand_of(json_object *ev, pid_t pid, size_t *at)
+{
+	json_object *arr = ou_get(ev, "candidates");
+	size_t i;
+
+	for (i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *c = json_object_array_get_idx(arr, i);
+
+		if (ou_int(c, "pid") == pid) {
+			*at = i;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* @pid's cgroup v2 path as the kernel shows it in /proc/PID/cgroup. */
+static char *proc_cgroup(pid_t pid)
+{
+	char p[64], *s, *at, *nl;
+
+	snprintf(p, sizeof(p), "/proc/%d/cgroup", pid);
+	s = ou_read(p);
+	at = s ? strstr(s, "0::") : NULL;
+	if (!at) {
+		free(s);
+		return NULL;
+	}
+	memmove(s, at + 3, strlen(at + 3) + 1);
+	nl = strchr(s, '\n');
+	if (nl)
+		*nl = '\0';
+	return s;
+}
+
+/*
+ * A pod at its limit with two containers (burstable, systemd driver):
+ * each candidate carries its own container's cgroup path, the one the
+ * kernel shows in /proc/PID/cgroup (read while the holder lives), the
+ * victim's from the event's table and the other one looked up, and the
+ * CLI names each candidate's container (identity.candidates.N, the text
+ * view's identity lines, explain's runner-up).
+ */
+TEST_F(quiet, pod_candidates_named)
+{
+#define POD "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice"
+#define CID2 "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d"
+	const char *a = POD "/cri-containerd-" CID ".scope";
+	const char *b = POD "/cri-containerd-" CID2 ".scope";
+	char want[512], label[64], *out, *kernel_says;
+	json_object *c, *line;
+	struct ou_oom o;
+	size_t at, bt;
+	pid_t holder;
+	long long seq;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_EQ(0, ou_load(""));
+	ASSERT_EQ(0, make_tree(a));
+	ASSERT_EQ(0, make_tree(b));
+	ASSERT_EQ(0, set_max(POD, "32M"));
+	holder = ou_spawn_holder(a, "db", 8, 0);
+	ASSERT_LT(0, holder);
+	kernel_says = proc_cgroup(holder);
+	ASSERT_NE(NULL, kernel_says);
+	snprintf(want, sizeof(want), "/%s", a);
+	ASSERT_STREQ(want, kernel_says);
+	ASSERT_EQ(0, ou_oom_hog(&o, b, NULL, "hog"));
+	seq = ou_int(o.ev, "seq");
+
+	/* the module: each candidate's own path, the holder's as the kernel's */
+	c = cand_of(o.ev, holder, &at);
+	ASSERT_NE(NULL, c) TH_LOG("the holder %d is no candidate", holder);
+	EXPECT_STREQ(kernel_says, ou_str(c, "memcg"));
+	EXPECT_STREQ("false", json_object_to_json_string(ou_get(c, "memcg_truncated")));
+	c = cand_of(o.ev, o.victim, &bt);
+	ASSERT_NE(NULL, c) TH_LOG("the victim %d is no candidate", o.victim);
+	snprintf(want, sizeof(want), "/%s", b);
+	EXPECT_STREQ(want, ou_str(c, "memcg"));
+	EXPECT_STREQ(want, ou_str(o.ev, "victim.memcg"));
+
+	/* the CLI: identity.candidates.N, the text view, explain */
+	EXPECT_EQ(0, ou_cli_run(&out, "events --json"));
+	line = json_line(out, seq);
+	ASSERT_NE(NULL, line);
+	snprintf(label, sizeof(label), "candidates.%zu", at);
+	{
+		json_object *ids = ou_get(line, "identity.candidates");
+		json_object *id = ids ? json_object_array_get_idx(ids, at) : NULL;
+
+		ASSERT_NE(NULL, id) TH_LOG("no identity for %s in:\n%s", label, out);
+		EXPECT_STREQ("containerd", ou_str(id, "runtime"));
+		EXPECT_STREQ(CID, ou_str(id, "container_id"));
+		EXPECT_STREQ(UID, ou_str(id, "pod_uid"));
+		EXPECT_STREQ("burstable", ou_str(id, "qos"));
+		id = ids ? json_object_array_get_idx(ids, bt) : NULL;
+		ASSERT_NE(NULL, id);
+		EXPECT_STREQ(CID2, ou_str(id, "container_id"));
+	}
+	json_object_put(line);
+	free(out);
+	EXPECT_EQ(0, ou_cli_run(&out, "events"));
+	snprintf(want, sizeof(want), "  identity %s runtime=containerd container=%s pod=%s qos=burstable",
+		 label, CID, UID);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in:\n%s", want, out);
+	free(out);
+	EXPECT_EQ(0, ou_cli_run(&out, "explain %lld", seq));
+	unwrapped(out);
+	snprintf(want, sizeof(want), "in cgroup %s (container 3f0a1b2c3d4e (containerd) of pod %s (burstable))",
+		 kernel_says, UID);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in:\n%s", want, out);
+	free(out);
+
+	free(kernel_says);
+	ou_oom_free(&o);
+	ou_kill_wait(&holder, 1);
+	remove_tree(a);
+	remove_tree(b);
+#undef POD
+#undef CID2
+}
+
 /*
  * Command lines (issue 17 item 3).  The argument area as the test built
  * it: @args joined by NULs, cut at the record's 1024 bytes; the record's
