@@ -304,6 +304,9 @@ static struct oomsnap_event *make_event(struct kunit *test, unsigned int cands)
 		ev->cands[i].points = 50 - i;
 		ev->cands[i].adj = i;
 	}
+	/* the second candidate shares the victim's cgroup, the first has none */
+	if (cands > 1)
+		ev->cands[1].memcg = ev->victim.memcg;
 	return ev;
 }
 
@@ -482,12 +485,20 @@ static void render_text_hostile(struct kunit *test)
 		"\n  zone node=1 zone=Normal free=4000kB",
 		"\n  candidate pid=101 ",
 	};
+	static const char tail[] = " memcg=/t memcg-truncated=false";
 	struct oomsnap_event *ev = make_event(test, 2);
 	char *s = render(test, ev, false);
-	const char *p;
+	const char *p, *end;
 
 	expect_starts(test, s, "event 7 memcg constraint=memcg cause=memcg_limit outcome=killed ");
 	expect_has_all(test, s, has, ARRAY_SIZE(has));
+	/* a candidate's cgroup ends its line */
+	p = strstr(s, "\n  candidate pid=101 ");
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	end = strchrnul(p + 1, '\n');
+	KUNIT_EXPECT_TRUE_MSG(test, end - p > strlen(tail) &&
+			      !strncmp(end - strlen(tail), tail, strlen(tail)),
+			      "candidate line: %.*s", (int)(end - p), p);
 	/*
 	 * Hostile names cannot break a line, split a field or hide a byte:
 	 * all but printable ASCII, and '"', '=' and '\\', become \ooo
