@@ -506,32 +506,57 @@ static void __attribute__((noreturn)) grow_shared(const char *cg, int fd)
 	}
 }
 
-TEST_F_TIMEOUT(group, shared_mm, 120)
+/* One OOM's record of two processes sharing their memory. */
+struct shared_oom {
+	pid_t pids[2];		/* the grower, the process sharing its mm */
+	json_object **v;	/* events.json */
+	int n;
+	json_object *ev;	/* the event that killed one of them */
+};
+
+/*
+ * The grower and its CLONE_VM sibling in KUBE (memory.max 32M, and
+ * memory.oom.group 1 when @group) until the kernel kills the grower;
+ * @so->ev is the event.
+ */
+static void shared_oom(struct __test_metadata *_metadata, bool group,
+		       struct shared_oom *so)
 {
-	pid_t grower, shared, pids[2], kpids[2];
 	long long before = ou_stat("events_total");
-	json_object **v, *ev, *a, *b;
-	int fd[2], n;
+	pid_t grower;
+	int fd[2];
 
 	ASSERT_EQ(0, cg_mkdirs(KUBE));
 	ASSERT_EQ(0, cg_write(KUBE, "memory.max", "32M"));
+	if (group)
+		ASSERT_EQ(0, cg_write(KUBE, "memory.oom.group", "1"));
 	ASSERT_EQ(0, pipe(fd));
 	grower = fork();
 	if (!grower)
 		grow_shared(KUBE, fd[1]);
 	close(fd[1]);
-	ASSERT_EQ(sizeof(shared), read(fd[0], &shared, sizeof(shared)));
+	so->pids[0] = grower;
+	ASSERT_EQ(sizeof(pid_t), read(fd[0], &so->pids[1], sizeof(pid_t)));
 	close(fd[0]);
 	EXPECT_EQ(SIGKILL, ou_wait_killed(grower));
-	pids[0] = grower;
-	pids[1] = shared;
 	ASSERT_EQ(0, ou_wait_events(before + 1, 10000));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = event_killing(v, n, grower) ?: event_killing(v, n, shared);
-	ASSERT_NE(NULL, ev);
-	a = killed_task(ev, grower);
-	b = killed_task(ev, shared);
+	so->v = ou_events(&so->n);
+	ASSERT_NE(NULL, so->v);
+	so->ev = event_killing(so->v, so->n, grower) ?:
+		 event_killing(so->v, so->n, so->pids[1]);
+	ASSERT_NE(NULL, so->ev);
+}
+
+TEST_F_TIMEOUT(group, shared_mm, 120)
+{
+	struct shared_oom so;
+	json_object *ev, *a, *b;
+	pid_t kpids[2];
+
+	shared_oom(_metadata, false, &so);
+	ev = so.ev;
+	a = killed_task(ev, so.pids[0]);
+	b = killed_task(ev, so.pids[1]);
 	ASSERT_TRUE(a && b);
 	/* one is the victim, with the kernel's line; the other shared its memory */
 	if (!strcmp(ou_str(a, "why"), "shared_mm")) {
@@ -544,47 +569,32 @@ TEST_F_TIMEOUT(group, shared_mm, 120)
 	EXPECT_STREQ("shared_mm", ou_str(b, "why"));
 	EXPECT_EQ(ou_int(ev, "victim.pid"), ou_int(a, "pid"));
 	EXPECT_EQ(2, ou_int(ev, "killed_total"));
-	EXPECT_EQ(1, kmsg_killed_set(pids, 2, kpids, 2));
+	EXPECT_EQ(1, kmsg_killed_set(so.pids, 2, kpids, 2));
 	EXPECT_EQ(ou_int(a, "pid"), kpids[0]);
 	EXPECT_EQ(0, task_vs_kernel(a));
 	EXPECT_EQ(1, ou_is_null(ev, "group"));
-	ou_events_free(v, n);
+	ou_events_free(so.v, so.n);
 }
 
 TEST_F_TIMEOUT(group, shared_mm_group, 120)
 {
-	pid_t grower, shared, pids[2], kpids[2];
-	long long before = ou_stat("events_total");
-	json_object **v, *ev, *a, *b;
-	int fd[2], n, nk, i;
+	struct shared_oom so;
+	json_object *ev, *a, *b;
+	pid_t kpids[2], victim;
+	int nk, i;
 
-	ASSERT_EQ(0, cg_mkdirs(KUBE));
-	ASSERT_EQ(0, cg_write(KUBE, "memory.max", "32M"));
-	ASSERT_EQ(0, cg_write(KUBE, "memory.oom.group", "1"));
-	ASSERT_EQ(0, pipe(fd));
-	grower = fork();
-	if (!grower)
-		grow_shared(KUBE, fd[1]);
-	close(fd[1]);
-	ASSERT_EQ(sizeof(shared), read(fd[0], &shared, sizeof(shared)));
-	close(fd[0]);
-	EXPECT_EQ(SIGKILL, ou_wait_killed(grower));
-	pids[0] = grower;
-	pids[1] = shared;
-	ASSERT_EQ(0, ou_wait_events(before + 1, 10000));
-	v = ou_events(&n);
-	ASSERT_NE(NULL, v);
-	ev = event_killing(v, n, grower) ?: event_killing(v, n, shared);
-	ASSERT_NE(NULL, ev);
+	shared_oom(_metadata, true, &so);
+	ev = so.ev;
 	/*
 	 * The kernel killed both, each with a line of its own, unless the
 	 * other, woken by the victim's kill, had dropped its memory before
 	 * the group kill reached it (then no line: a sharer only).
 	 */
-	nk = kmsg_killed_set(pids, 2, kpids, 2);
+	nk = kmsg_killed_set(so.pids, 2, kpids, 2);
 	ASSERT_LE(1, nk);
-	a = killed_task(ev, ou_int(ev, "victim.pid"));
-	b = killed_task(ev, ou_int(ev, "victim.pid") == grower ? shared : grower);
+	victim = ou_int(ev, "victim.pid");
+	a = killed_task(ev, victim);
+	b = killed_task(ev, victim == so.pids[0] ? so.pids[1] : so.pids[0]);
 	ASSERT_TRUE(a && b);
 	printf("# victim %lld: why %s; the other %lld: why %s; kernel lines %d\n",
 	       ou_int(a, "pid"), ou_str(a, "why"), ou_int(b, "pid"),
@@ -598,7 +608,7 @@ TEST_F_TIMEOUT(group, shared_mm_group, 120)
 	EXPECT_EQ(0, task_vs_kernel(a));
 	if (nk == 2)
 		EXPECT_EQ(0, task_vs_kernel(b));
-	ou_events_free(v, n);
+	ou_events_free(so.v, so.n);
 }
 
 TEST_HARNESS_MAIN
