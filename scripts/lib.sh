@@ -353,8 +353,8 @@ repo_hash() { printf '%s' "$1" | md5sum | cut -c1-8; }
 
 # ---------------------------------------------------------------------------
 # arm64 (vm.sh --arch arm64; issue 20).  The guest's kernel, busybox and
-# json-c are Debian's arm64 packages, fetched by the amd64 bookworm chroot
-# with an apt state of their own (lists, cache and an empty dpkg status under
+# json-c are Debian's arm64 packages, fetched by the amd64 chroot of the
+# kernel tag's suite (bookworm, trixie) with an apt state of their own (lists, cache and an empty dpkg status under
 # /var/lib/oomsnap-arm64 in the chroot): the chroot's own dpkg architecture
 # and package lists, which every x86 run uses, are never touched (no
 # `dpkg --add-architecture`).  Nothing arm64 is installed with dpkg: the
@@ -363,20 +363,32 @@ repo_hash() { printf '%s' "$1" | md5sum | cut -c1-8; }
 # The module is cross-built in the chroot, the way Debian cross-builds its
 # own out-of-tree modules: linux-headers-ABI-arm64 (unpacked into the
 # chroot's /usr/src, its Makefile includes /usr/src/linux-headers-*-common
-# by that absolute path) with the amd64 linux-kbuild-6.1 of the same
-# version, whose host tools (fixdep, modpost, ...) are amd64 binaries that
-# run natively; ARCH comes from the headers' .kernelvariables, the compiler
-# is $(CROSS_COMPILE)gcc-12 = gcc-12-aarch64-linux-gnu, the cross build of
-# the suite's own gcc-12.
+# by that absolute path) with the amd64 linux-kbuild of the same version
+# (the one the headers depend on), whose host tools (fixdep, modpost, ...)
+# are amd64 binaries that run natively; ARCH comes from the headers'
+# .kernelvariables, the compiler is $(CROSS_COMPILE)gcc-N =
+# gcc-N-aarch64-linux-gnu, the cross build of the suite's own gcc-N
+# (ARM64_GCC: bookworm 12, trixie 14).
 # ---------------------------------------------------------------------------
 ARM64_STATE=/var/lib/oomsnap-arm64
 ARM64_APT_OPTS=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64
 	-o "Dir::State::Lists=$ARM64_STATE/lists" -o "Dir::Cache=$ARM64_STATE/cache"
 	-o "Dir::State::status=$ARM64_STATE/status")
-# what the chroot needs to cross-build the module, the selftests and the CLI
-ARM64_CROSS_PKGS=(gcc-12-aarch64-linux-gnu libc6-dev-arm64-cross)
-# the only kernel tags tried on arm64 so far (their x86 version, arm64 ABI)
-ARM64_TAGS=(bookworm)
+# the kernel tags tried on arm64 so far (their x86 version, arm64 ABI)
+ARM64_TAGS=(bookworm trixie trixie-backports)
+# the gcc of each suite's kernel headers (their .kernelvariables' CC): the
+# cross build of that gcc builds the module, the selftests and the CLI
+declare -A ARM64_GCC=([bookworm]=12 [trixie]=14)
+
+# arm64_cross SUITE: sets ARM64_CC (the cross gcc's name) and
+# ARM64_CROSS_PKGS (what the chroot needs to cross-build the module, the
+# selftests and the CLI).
+arm64_cross() {
+	local v=${ARM64_GCC[$1]:-}
+	[[ -n $v ]] || die "--arch arm64: no cross gcc known for the $1 chroot"
+	ARM64_CC=aarch64-linux-gnu-gcc-$v
+	ARM64_CROSS_PKGS=("gcc-$v-aarch64-linux-gnu" libc6-dev-arm64-cross)
+}
 
 # arm64_apt_ensure SUITE: the arm64 package lists of SUITE's sources, in
 # their own state directory, refreshed like chroot_ensure's.  Caller holds
@@ -421,25 +433,34 @@ arm64_download() {
 # and has run chroot_ensure and arm64_apt_ensure.
 arm64_kernel_resolve() {
 	local tag=$1 suite=${KT_SUITE[$1]} v
-	[[ ${KT_KIND[$tag]} == unsigned ]] || die "--arch arm64: only linux-image-*-unsigned kernels so far, not $tag"
 	kernel_resolve "$tag"
 	ABI="${ABI%-amd64}-arm64"
-	IMG_PKG="linux-image-$ABI-unsigned"
+	case ${KT_KIND[$tag]} in
+	unsigned) IMG_PKG="linux-image-$ABI-unsigned" ;;
+	binary) IMG_PKG="linux-binary-$ABI" ;;
+	esac
 	v=$(in_chroot "$suite" apt-cache "${ARM64_APT_OPTS[@]}" madison "$IMG_PKG" 2>/dev/null |
 		awk -F'|' -v want="$IMG_VER" '{ gsub(/ /, "", $2); if ($2 == want) { print $2; exit } }')
 	[[ -n $v ]] || die "$IMG_PKG $IMG_VER (the version of $tag's x86 kernel) is not in the $suite arm64 lists"
 }
 
-# arm64_headers_ensure SUITE: linux-headers-$ABI (arm64, unpacked into the
-# chroot's /usr/src) and, installed in the chroot, its -common tree, the
-# amd64 linux-kbuild of the same version ($IMG_VER) and the cross
+# arm64_headers_ensure SUITE [RELEASE]: linux-headers-$ABI (arm64, unpacked
+# into the chroot's /usr/src) and, installed in the chroot (from RELEASE if
+# given), the packages it depends on by name: its -common tree and the
+# amd64 linux-kbuild of the same version ($IMG_VER; named linux-kbuild-6.1
+# in bookworm, linux-kbuild-6.12.N+deb13 in trixie), and the cross
 # compiler.  Caller holds the chroot lock.
 arm64_headers_ensure() {
-	local suite=$1 c common kbuild p v deb dir tmp
+	local suite=$1 rel=${2:-} c common kbuild p v deb dir tmp deps rel_opt=()
 	c=$(chroot_dir "$suite")
-	common="linux-headers-${ABI%-arm64}-common"
-	kbuild="linux-kbuild-$(cut -d. -f1,2 <<<"${ABI%%-*}")"
-	chroot_install "$suite" "$common" "$kbuild" make perl binutils "${ARM64_CROSS_PKGS[@]}"
+	deps=$(in_chroot "$suite" apt-cache "${ARM64_APT_OPTS[@]}" show "linux-headers-$ABI=$IMG_VER" |
+		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' | sed 's/^ *//; s/ .*//')
+	common=$(grep -x "linux-headers-.*-common.*" <<<"$deps" | head -n 1)
+	kbuild=$(grep -x "linux-kbuild-.*" <<<"$deps" | head -n 1)
+	[[ -n $common && -n $kbuild ]] ||
+		die "linux-headers-$ABI $IMG_VER (arm64) names no -common or linux-kbuild package: $deps"
+	if [[ -n $rel ]]; then rel_opt=(-t "$rel"); fi
+	chroot_install "$suite" "${rel_opt[@]}" "$common" "$kbuild" make perl binutils "${ARM64_CROSS_PKGS[@]}"
 	for p in "$common" "$kbuild"; do
 		v=$(in_chroot "$suite" dpkg-query -W -f '${Version}' "$p")
 		[[ $v == "$IMG_VER" ]] || die "$p $v is installed in the $suite chroot, the arm64 headers need $IMG_VER"

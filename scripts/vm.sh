@@ -29,8 +29,9 @@ Actions:
 Options:
   --arch ARCH         guest architecture: x86_64 (default) or arm64: the
                       arm64 build of the same Debian kernel (--kernel
-                      bookworm only so far), the module, selftests and CLI
-                      cross-built in the bookworm chroot, busybox-static:arm64,
+                      bookworm, trixie, trixie-backports so far), the module,
+                      selftests and CLI cross-built in the kernel's chroot
+                      with its gcc's cross build, busybox-static:arm64,
                       booted in qemu-system-aarch64 -M virt -cpu
                       max,pauth-impdef=on with two NUMA nodes; kernel console
                       ttyAMA0, guest output on ttyS1 (a pci-serial-2x);
@@ -684,7 +685,8 @@ arm64_check_args() {
 }
 
 # arm64_fetch_kernel SUITE: vmlinuz (a gzipped arm64 Image, which QEMU's
-# -kernel unpacks) and zram from linux-image-$ABI-unsigned, into KDIR_CACHE
+# -kernel unpacks) and zram from linux-image-$ABI-unsigned (linux-binary-$ABI
+# and linux-modules-$ABI for a binary kernel), into KDIR_CACHE
 # as fetch_kernel and fetch_zram do for x86.  Sets KDIR_CACHE, ZRAM_DIR.
 arm64_fetch_kernel() {
 	local suite=$1 tmp deb vmlinuz ZRAM_ORDER=()
@@ -699,9 +701,16 @@ arm64_fetch_kernel() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp/zram.tmp/dl"
 	deb=$(arm64_download "$suite" "$tmp" "$IMG_PKG=$IMG_VER")
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
-	vmlinuz=$(find "$tmp/boot" -name 'vmlinuz*' -type f | head -n 1)
-	[[ -n $vmlinuz ]] || die "no vmlinuz in $deb"
+	if [[ ${KT_KIND[$TAG]} == unsigned ]]; then
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
+	else
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './usr/lib/modules/*/vmlinuz'
+		# linux-binary-* has no modules: zram from linux-modules-*
+		rm -f "$deb"
+		deb=$(arm64_download "$suite" "$tmp" "linux-modules-$ABI=$IMG_VER")
+	fi
+	vmlinuz=$(find "$tmp" -name 'vmlinuz*' -type f | head -n 1)
+	[[ -n $vmlinuz ]] || die "no vmlinuz in $IMG_PKG"
 	mv "$vmlinuz" "$tmp/vmlinuz"
 	ZRAM_DIR="$tmp/zram"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$ZRAM_DIR.tmp/dl" --wildcards \
@@ -713,7 +722,7 @@ arm64_fetch_kernel() {
 	rm -rf "$ZRAM_DIR.tmp/dl"
 	touch "$ZRAM_DIR.tmp/done"
 	mv "$ZRAM_DIR.tmp" "$ZRAM_DIR"
-	rm -rf "${tmp:?}/boot" "$deb"
+	rm -rf "${tmp:?}/boot" "${tmp:?}/usr" "$deb"
 	printf '%s %s %s\n' "$IMG_PKG" "$IMG_VER" "$ABI" >"$tmp/PACKAGE"
 	rm -rf "$KDIR_CACHE"
 	mv "$tmp" "$KDIR_CACHE"
@@ -737,8 +746,10 @@ arm64_fetch_userland() {
 		rm -rf "$c/tmp/oomsnap-arm64-user"
 		printf '%s\n' "$v" >"$root/.$pkg"
 	done
+	# /bin/busybox (bookworm), /usr/bin/busybox (trixie's merged /usr)
 	GUEST_BUSYBOX="$root/bin/busybox"
-	[[ -x $GUEST_BUSYBOX ]] || die "busybox-static (arm64) has no /bin/busybox"
+	[[ -x $GUEST_BUSYBOX ]] || GUEST_BUSYBOX="$root/usr/bin/busybox"
+	[[ -x $GUEST_BUSYBOX ]] || die "busybox-static (arm64) has no /bin/busybox or /usr/bin/busybox"
 	# build_initramfs makes the applet links from the host's busybox-static
 	# (an arm64 binary cannot run here): the same version has the same list
 	hv=$(dpkg-query -W -f '${Version}' busybox-static 2>/dev/null || true)
@@ -747,7 +758,7 @@ arm64_fetch_userland() {
 }
 
 # arm64_build_userspace SUITE: the selftests and the CLI, static, with the
-# cross gcc-12 in the chroot against the arm64 json-c (CPATH and -L: the
+# suite's cross gcc ($ARM64_CC) in the chroot against the arm64 json-c (CPATH and -L: the
 # Makefiles stay as they are), into $WORK/selftests and
 # $WORK/cli.  Sets TESTS and EXTRA.  Caller holds the chroot lock.
 arm64_build_userspace() {
@@ -767,8 +778,8 @@ arm64_build_userspace() {
 	cp -p "$ksft_inc"/kselftest.h "$ksft_inc"/kselftest_harness.h "$u/ksft/"
 	# a cross gcc ignores LIBRARY_PATH: -L in CC
 	env=(env "CPATH=$ARM64_STATE/sysroot/usr/include")
-	cc="aarch64-linux-gnu-gcc-12 -L$ARM64_STATE/sysroot/usr/lib/aarch64-linux-gnu"
-	log "building selftests and CLI (arm64, aarch64-linux-gnu-gcc-12)..."
+	cc="$ARM64_CC -L$ARM64_STATE/sysroot/usr/lib/aarch64-linux-gnu"
+	log "building selftests and CLI (arm64, $ARM64_CC)..."
 	if ! in_chroot "$suite" "${env[@]}" make -C "$ub/src/selftests" -s OUTPUT="$ub/selftests" \
 		KSFT_INC="$ub/ksft" CC="$cc" >"$WORK/selftests.log" 2>&1; then
 		cat "$WORK/selftests.log" >&2
@@ -799,6 +810,7 @@ arm64_kernel_module() {
 	chroot_ensure "$suite"
 	arm64_apt_ensure "$suite"
 	c=$(chroot_dir "$suite")
+	arm64_cross "$suite"
 	arm64_kernel_resolve "$TAG"
 	arm64_fetch_kernel "$suite"
 	arm64_fetch_userland "$suite"
@@ -812,10 +824,10 @@ arm64_kernel_module() {
 		return 0
 	fi
 	STAGE="installing the arm64 headers"
-	arm64_headers_ensure "$suite"
+	arm64_headers_ensure "$suite" "${KT_RELEASE[$TAG]}"
 	STAGE="building oomsnap.ko for $ABI"
 	bdir_in="/build/oomsnap-$(repo_hash "$REPO")-$ABI"
-	log "building oomsnap.ko for $ABI (aarch64-linux-gnu-gcc-12, W=1)..."
+	log "building oomsnap.ko for $ABI ($ARM64_CC, W=1)..."
 	make_module "$c$bdir_in" in_chroot "$suite" make -C "/usr/src/linux-headers-$ABI" \
 		M="$bdir_in" CROSS_COMPILE=aarch64-linux-gnu- W=1 OOMSNAP_WERROR=1 -j"$(nproc)" modules
 	chroot_release
