@@ -37,8 +37,10 @@ check-cli: ## the CLI's host unit tests (no VM; also run by make check)
 check-rules: ## the alert rules (contrib/prometheus/): promtool check + test rules (no VM)
 	scripts/check-rules.sh
 
-check-panic: ## OOMs that panic, read back after the reboot (pstore, four boots; KERNEL=<tag>, not debug)
-	scripts/vm.sh --kernel $(KERNEL) --pstore --mem 256 --timeout 1200 $(VMFLAGS) \
+# KERNEL=debug: the debug kernel's own ramoops, and vm.sh's longer debug
+# timeout instead of 20 minutes.
+check-panic: ## OOMs that panic, read back after the reboot (pstore, four boots; KERNEL=<tag> or debug)
+	scripts/vm.sh --kernel $(KERNEL) --pstore --mem 256 $(if $(filter debug,$(KERNEL)),,--timeout 1200) $(VMFLAGS) \
 		--file scripts/guest/panic-check.sh:/oomsnap/panic-check.sh \
 		shell-cmd "sh /oomsnap/panic-check.sh"
 

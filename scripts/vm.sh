@@ -69,7 +69,8 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
   --pstore            two (or more) boots in one QEMU run, for OOMs that panic:
                       1 MB of RAM reserved for pstore/ramoops
                       (memmap=1M\$0xE000000), ramoops.ko (+ reed_solomon.ko)
-                      from the kernel's package loaded by the init
+                      from the kernel's package (the debug kernel: from
+                      its own build) loaded by the init
                       (mem_address=0xE000000 mem_size=0x100000
                       record_size=0x10000 ecc=0) and pstore mounted on
                       /sys/fs/pstore, panic=1 and no -no-reboot: a panic
@@ -200,8 +201,6 @@ check_args() {
 	[[ -f $SRC/Kbuild && -f $SRC/module/Kbuild ]] ||
 		die "no module sources: $SRC/Kbuild and $SRC/module/Kbuild must exist"
 	[[ -z $KO || ${KT_KIND[$TAG]} != debug ]] || die "--ko is not supported with --kernel debug"
-	# the debug kernel's config has no ramoops (scripts/debug-kernel.config)
-	((!PSTORE)) || [[ ${KT_KIND[$TAG]} != debug ]] || die "--pstore is not supported with --kernel debug"
 	for f in "${FILES[@]}"; do
 		[[ $f == *:/* && -f ${f%%:*} ]] || die "--file wants SRC:/DEST with an existing file SRC, got '$f'"
 	done
@@ -345,6 +344,7 @@ debug_kernel_module() {
 	make_module "$WORK_BASE/build" make -C "$kdir" M="$WORK_BASE/build" W=1 OOMSNAP_WERROR=1 \
 		CC="$cc" HOSTCC="$cc" -j"$(nproc)" modules
 	exec 6>&-
+	if ((PSTORE)); then fetch_pstore ""; fi
 }
 
 # fetch_kernel SUITE: vmlinuz of TAG's newest kernel package into
@@ -415,20 +415,29 @@ zram_dep() {
 
 # fetch_pstore SUITE: ramoops and what it depends on (reed_solomon) from the
 # kernel's package, like fetch_zram (whose zram_dep it uses on this
-# directory), for --pstore.
+# directory), for --pstore; the debug kernel's (no SUITE) from its own build
+# tree, which builds them as modules (scripts/debug-kernel.config).
 fetch_pstore() {
 	local suite=$1 pkg deb ZRAM_DIR="$KDIR_CACHE/pstore" ZRAM_ORDER=()
 	PSTORE_DIR=$ZRAM_DIR
 	[[ ! -e $PSTORE_DIR/done ]] || return 0
-	log "fetching ramoops of $ABI..."
 	rm -rf "$PSTORE_DIR.tmp"
-	pkg="$IMG_PKG=$IMG_VER"
-	[[ ${KT_KIND[$TAG]} != binary ]] || pkg="linux-modules-$ABI=$IMG_VER"
-	deb=$(chroot_download "$suite" "$PSTORE_DIR.tmp/dl" "$pkg")
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$PSTORE_DIR.tmp/dl" --wildcards \
-		'*/fs/pstore/*.ko*' '*/lib/reed_solomon/*.ko*' 2>/dev/null || true
-	find "$PSTORE_DIR.tmp/dl" -name '*.ko.xz' -exec xz -d {} +
-	find "$PSTORE_DIR.tmp/dl" -name '*.ko.zst' -exec zstd -q -d --rm {} +
+	if [[ ${KT_KIND[$TAG]} == debug ]]; then
+		log "taking ramoops from the debug kernel's build..."
+		pkg="the debug kernel's build ($KDIR_CACHE/linux)"
+		mkdir -p "$PSTORE_DIR.tmp/dl"
+		cp "$KDIR_CACHE"/linux/fs/pstore/*.ko "$KDIR_CACHE"/linux/lib/reed_solomon/*.ko \
+			"$PSTORE_DIR.tmp/dl/" 2>/dev/null || true
+	else
+		log "fetching ramoops of $ABI..."
+		pkg="$IMG_PKG=$IMG_VER"
+		[[ ${KT_KIND[$TAG]} != binary ]] || pkg="linux-modules-$ABI=$IMG_VER"
+		deb=$(chroot_download "$suite" "$PSTORE_DIR.tmp/dl" "$pkg")
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$PSTORE_DIR.tmp/dl" --wildcards \
+			'*/fs/pstore/*.ko*' '*/lib/reed_solomon/*.ko*' 2>/dev/null || true
+		find "$PSTORE_DIR.tmp/dl" -name '*.ko.xz' -exec xz -d {} +
+		find "$PSTORE_DIR.tmp/dl" -name '*.ko.zst' -exec zstd -q -d --rm {} +
+	fi
 	zram_dep ramoops
 	[[ " ${ZRAM_ORDER[*]} " == *" ramoops "* ]] || die "no ramoops.ko in $pkg"
 	printf '%s\n' "${ZRAM_ORDER[@]}" >"$PSTORE_DIR.tmp/order"
