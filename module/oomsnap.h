@@ -392,7 +392,8 @@ struct oomsnap_stats {
 	atomic64_t capture_ns_max;
 	atomic64_t oom_calls;		/* out_of_memory() entries seen */
 	atomic64_t oom_skipped;		/* ended without a decision (waiting) */
-	atomic64_t badness_calls;	/* oom_badness() returns hooked */
+	atomic64_t badness_calls;	/* oom_badness() calls hooked */
+	atomic64_t badness_mismatch;	/* victim's points: ours != kernel's */
 	atomic64_t protect_applied;
 	atomic64_t protect_reasserted;
 };
@@ -405,6 +406,7 @@ extern unsigned int oomsnap_max_tasks;
 extern unsigned int oomsnap_protect_max;
 extern unsigned int oomsnap_scan_max;
 extern bool oomsnap_cand_scan;
+extern bool oomsnap_cand_kretprobe;
 
 /**
  * struct oomsnap_cursor - a stream reader's place in the ring
@@ -454,6 +456,8 @@ enum oomsnap_hook {
  * @kill_symbol: the symbol hooked for oom_kill_process(), or NULL
  * @cand_source: where the candidates come from: "none", "oom_badness" or
  *	"scan"
+ * @badness_hook: how oom_badness() is hooked: "ftrace", "kretprobe" or
+ *	"none" (candidates by scan, or none)
  * @badness_followed: the oom_badness() hook follows the evaluations
  * @badness_missed: with @badness_followed, the evaluations it could not
  *	follow (its instance pool was empty)
@@ -466,6 +470,7 @@ struct oomsnap_capture_state {
 	} hooks[OOMSNAP_HOOK_NR];
 	const char *kill_symbol;
 	const char *cand_source;
+	const char *badness_hook;
 	bool badness_followed;
 	int badness_missed;
 };

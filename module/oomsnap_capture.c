@@ -11,7 +11,9 @@
  *     OOM notifier chain            counted (global and sysrq OOMs only)
  *     [current is exiting]          mark_victim -> outcome current_exiting
  *     constrained_alloc, select_bad_process
- *       oom_badness(task, pages)    kretprobe, per task the kernel
+ *       oom_badness(task, pages)    ftrace callback at its entry (a
+ *                                   kretprobe where ftrace lacks what it
+ *                                   needs), per task the kernel
  *                                   evaluates: its points, kept if in
  *                                   the top max_tasks (the candidates)
  *     oom_kill_process(oc, msg)     kprobe: chosen, points, constraint;
@@ -106,8 +108,8 @@ static const char * const hook_names[OOMSNAP_HOOK_NR] = {
 
 /*
  * Where an event's candidates come from: the kernel's own evaluation of
- * each task (a kretprobe on oom_badness(): one trampoline per task the
- * kernel evaluates, and none for tasks outside a memcg OOM's memcg), or,
+ * each task (a hook on oom_badness(), called for each task the kernel
+ * evaluates, and for none outside a memcg OOM's memcg), or,
  * when that cannot be hooked or candidates=scan is asked for, a scan of
  * all processes of our own with the kernel's formula (about as costly as
  * the kernel's own victim selection, whatever the memcg).  None when
@@ -118,6 +120,27 @@ static enum oomsnap_cand_source cand_source;
 static const char * const cand_source_names[] = {
 	[CAND_NONE] = "none", [CAND_BADNESS] = "oom_badness", [CAND_SCAN] = "scan",
 };
+
+/*
+ * How oom_badness() is hooked.  An ftrace callback at its entry where the
+ * kernel has struct ftrace_regs and dynamic ftrace: it computes each
+ * task's points with the kernel's formula from the counters the kernel
+ * reads (oomsnap_badness()), and the victim's are replaced by the
+ * kernel's own at the kill (oomsnap_cands_victim_first()).  Else a
+ * kretprobe, which gets the kernel's points from the return value but
+ * costs a return trampoline per task: under TCG an empty kretprobe adds
+ * about 0.9 us to each evaluation, an empty ftrace callback 0.2 us, this
+ * one 0.4 us (bench/RESULTS.md).
+ */
+enum oomsnap_badness_hook { BADNESS_NONE, BADNESS_FTRACE, BADNESS_KRETPROBE };
+static enum oomsnap_badness_hook badness_hook;
+static const char * const badness_hook_names[] = {
+	[BADNESS_NONE] = "none", [BADNESS_FTRACE] = "ftrace",
+	[BADNESS_KRETPROBE] = "kretprobe",
+};
+
+/* ftrace calls not followed (recursion guard): a candidate may lack one */
+static unsigned long badness_ftrace_missed;
 
 /* Why a hook is missing, for the stats file; NULL when it is attached. */
 static const char *hook_missing[OOMSNAP_HOOK_NR];
@@ -707,6 +730,120 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 	return 0;
 }
 
+#ifdef OOMSNAP_HAVE_BADNESS_FTRACE
+/*
+ * The same calls as oomsnap_badness_entry() accepts, seen at the entry of
+ * oom_badness(): the points are computed here, on the figures the kernel
+ * is about to read.  The time per call is not added to capture_ns (two
+ * clock reads would cost as much as the rest): the bench measures it in
+ * the kernel's own scan time.
+ */
+static void notrace oomsnap_badness_ftrace(unsigned long ip,
+					   unsigned long parent_ip,
+					   struct ftrace_ops *op,
+					   struct ftrace_regs *fregs)
+{
+	struct oomsnap_event *ev;
+	struct task_struct *p;
+	struct oomsnap_cand c;
+	int bit;
+
+	if (!atomic_read(&cur.busy) || cur.task != current || cur.in_kill ||
+	    oomsnap_badness_blind())
+		return;
+	/* also disables preemption, as the kretprobe's handlers run */
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0) {
+		badness_ftrace_missed++;
+		return;
+	}
+	p = (struct task_struct *)oomsnap_ftrace_first_arg(fregs);
+	ev = cur.ev;
+	cur.evaluated = true;
+	cur.nr_evaluated++;	/* OOMs are serialized: no atomic needed */
+	oomsnap_note_spared(ev, p, cur.oc->totalpages);
+	if (oomsnap_max_tasks && oomsnap_badness(p, cur.oc->totalpages, &c))
+		oomsnap_keep_top(ev, &c);
+	ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops oomsnap_badness_ops = {
+	.func = oomsnap_badness_ftrace,
+	.flags = OOMSNAP_FTRACE_OPS_FLAGS,
+};
+
+static int oomsnap_badness_ftrace_attach(void)
+{
+	static unsigned char sym[] = "oom_badness";
+	int ret;
+
+	badness_ftrace_missed = 0;
+	ret = ftrace_set_filter(&oomsnap_badness_ops, sym, strlen(sym), 1);
+	if (!ret)
+		ret = register_ftrace_function(&oomsnap_badness_ops);
+	if (ret)
+		ftrace_free_filter(&oomsnap_badness_ops);
+	return ret;
+}
+
+static void oomsnap_badness_ftrace_detach(void)
+{
+	unregister_ftrace_function(&oomsnap_badness_ops);
+	ftrace_free_filter(&oomsnap_badness_ops);
+}
+#else
+static int oomsnap_badness_ftrace_attach(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void oomsnap_badness_ftrace_detach(void)
+{
+}
+#endif
+
+/*
+ * With the ftrace hook, the points are ours: the victim's are replaced by
+ * the kernel's own (oc->chosen_points), and the victim put first, as the
+ * kernel ranked it (on a tie it keeps the last task it met, the list the
+ * first).  Points of ours that differ from the kernel's are counted in
+ * stats (oom_badness_mismatch): the victim's figures changed between the
+ * two reads.  A victim missing from the list (its figures rose above the
+ * last kept after they were read) is read now.
+ */
+static void oomsnap_cands_victim_first(struct oomsnap_event *ev,
+				       struct oom_control *oc)
+{
+	pid_t tgid = task_tgid_nr(oc->chosen);
+	unsigned int n = ev->nr_cands, i;
+	struct oomsnap_cand c;
+
+	if (!oomsnap_max_tasks)
+		return;
+	for (i = 0; i < n && ev->cands[i].pid != tgid; i++)
+		;
+	if (i < n) {
+		c = ev->cands[i];
+	} else {
+		if (!oomsnap_cand_figures(oc->chosen, &c, true)) {
+			memset(&c, 0, sizeof(c));
+			c.pid = tgid;
+			c.adj = READ_ONCE(oc->chosen->signal->oom_score_adj);
+			oomsnap_copy_comm(c.comm, oc->chosen);
+		}
+		c.points = LONG_MIN;	/* not seen: a mismatch */
+		if (n == oomsnap_max_tasks)
+			n--;
+		i = n;
+		ev->nr_cands = n + 1;
+	}
+	if (c.points != oc->chosen_points)
+		atomic64_inc(&oomsnap_stats.badness_mismatch);
+	c.points = oc->chosen_points;
+	memmove(&ev->cands[1], &ev->cands[0], i * sizeof(c));
+	ev->cands[0] = c;
+}
+
 static struct kretprobe oomsnap_badness_krp = {
 	.kp.symbol_name = "oom_badness",
 	.entry_handler = oomsnap_badness_entry,
@@ -804,6 +941,9 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 		WRITE_ONCE(hook_missing[OOMSNAP_HOOK_OOM_BADNESS], badness_blind_why);
 	if (cand_source == CAND_SCAN || unseen)
 		oomsnap_scan_candidates(ev, oc);
+	else if (badness_hook == BADNESS_FTRACE &&
+		 oomsnap_victim_was_evaluated(oc))
+		oomsnap_cands_victim_first(ev, oc);
 	cur.kills_seen = oomsnap_oom_kill_count();
 	oomsnap_add_capture_time(ev, t0);
 	return 0;
@@ -1347,23 +1487,35 @@ static void oomsnap_detach_optional(void)
 	if (kill_symbol)
 		unregister_kprobe(&oomsnap_kill_kp);
 	kill_symbol = NULL;
-	if (cand_source == CAND_BADNESS)
+	if (badness_hook == BADNESS_FTRACE)
+		oomsnap_badness_ftrace_detach();
+	else if (badness_hook == BADNESS_KRETPROBE)
 		unregister_kretprobe(&oomsnap_badness_krp);
+	badness_hook = BADNESS_NONE;
 	cand_source = CAND_NONE;
 }
 
-/* Candidates: the oom_badness() hook if asked for and attachable, else a scan. */
+/*
+ * Candidates: the oom_badness() hook if asked for and attachable (ftrace,
+ * else a kretprobe), else a scan.
+ */
 static void oomsnap_cand_attach(void)
 {
 	int ret;
 
 	hook_missing[OOMSNAP_HOOK_OOM_BADNESS] = NULL;
 	cand_source = CAND_NONE;
+	badness_hook = BADNESS_NONE;
 	if (!oomsnap_max_tasks)
 		return;
 	cand_source = CAND_SCAN;
 	if (oomsnap_cand_scan) {
 		hook_missing[OOMSNAP_HOOK_OOM_BADNESS] = "not used (candidates=scan)";
+		return;
+	}
+	if (!oomsnap_cand_kretprobe && !oomsnap_badness_ftrace_attach()) {
+		badness_hook = BADNESS_FTRACE;
+		cand_source = CAND_BADNESS;
 		return;
 	}
 	ret = register_kretprobe(&oomsnap_badness_krp);
@@ -1372,6 +1524,7 @@ static void oomsnap_cand_attach(void)
 			"cannot kretprobe oom_badness (candidates by scan)";
 		return;
 	}
+	badness_hook = BADNESS_KRETPROBE;
 	cand_source = CAND_BADNESS;
 }
 
@@ -1473,5 +1626,8 @@ void oomsnap_capture_state(struct oomsnap_capture_state *st)
 	st->cand_source = cand_source_names[blind ? CAND_SCAN : cand_source];
 	/* evaluations the kretprobe could not follow: candidates may lack one */
 	st->badness_followed = cand_source == CAND_BADNESS && !blind;
-	st->badness_missed = oomsnap_badness_krp.nmissed;
+	st->badness_hook = badness_hook_names[badness_hook];
+	st->badness_missed = badness_hook == BADNESS_FTRACE ?
+			     (int)READ_ONCE(badness_ftrace_missed) :
+			     oomsnap_badness_krp.nmissed;
 }

@@ -17,6 +17,7 @@
 #include <linux/memcontrol.h>
 #include <linux/vmstat.h>
 #include <linux/ptrace.h>
+#include <linux/ftrace.h>
 #include <linux/kernfs.h>
 #include <linux/string.h>
 #include <linux/fs.h>
@@ -185,6 +186,42 @@ static inline bool mm_flags_test(int flag, const struct mm_struct *mm)
  * takes only the counter's raw spinlock: fine from any context, PREEMPT_RT
  * included.
  */
+/*
+ * The candidates' hook on oom_badness() as an ftrace callback at its entry
+ * (one call from the ftrace trampoline, no int3, no return trampoline):
+ * with struct ftrace_regs (5.11) and an ip filter (DYNAMIC_FTRACE).  The
+ * first argument: ftrace_regs_get_argument() from 6.2 (on x86; opaque
+ * ftrace_regs from 6.13); before, the argument registers are in
+ * fregs->regs where the architecture saves them without FL_SAVE_REGS
+ * (WITH_ARGS: x86 6.1), else a full pt_regs is asked for.  Without all
+ * this (5.10), the kretprobe is used.
+ */
+#if defined(OOMSNAP_HAVE_FTRACE_REGS) && defined(CONFIG_DYNAMIC_FTRACE)
+#define OOMSNAP_HAVE_BADNESS_FTRACE 1
+#if defined(OOMSNAP_HAVE_FTRACE_REGS_ARG) || \
+	defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+#define OOMSNAP_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_RECURSION
+#else
+#define OOMSNAP_FTRACE_OPS_FLAGS \
+	(FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_SAVE_REGS)
+#endif
+
+/**
+ * oomsnap_ftrace_first_arg() - the first argument of a traced function
+ * @fregs: the registers an ftrace callback receives at the function's entry
+ */
+static inline unsigned long oomsnap_ftrace_first_arg(struct ftrace_regs *fregs)
+{
+#if defined(OOMSNAP_HAVE_FTRACE_REGS_ARG)
+	return ftrace_regs_get_argument(fregs, 0);
+#elif defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+	return regs_get_kernel_argument(&fregs->regs, 0);
+#else
+	return regs_get_kernel_argument(ftrace_get_regs(fregs), 0);
+#endif
+}
+#endif
+
 #ifdef OOMSNAP_HAVE_MM_RSS_SUM
 #define oomsnap_mm_counter	get_mm_counter_sum
 #define oomsnap_mm_rss		get_mm_rss_sum

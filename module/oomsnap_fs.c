@@ -233,6 +233,7 @@ static void oomsnap_stats_hooks(struct seq_file *m)
 		seq_printf(m, "hook_symbol oom_kill_process %s\n",
 			   st.kill_symbol);
 	seq_printf(m, "candidates_source %s\n", st.cand_source);
+	seq_printf(m, "oom_badness_hook %s\n", st.badness_hook);
 	if (st.badness_followed)
 		seq_printf(m, "oom_badness_missed %d\n", st.badness_missed);
 }
@@ -262,6 +263,7 @@ static void oomsnap_stats_figures(struct seq_file *m, u64 oldest, u64 next)
 		{ "oom_calls", atomic64_read(&st->oom_calls) },
 		{ "oom_skipped", atomic64_read(&st->oom_skipped) },
 		{ "oom_badness_calls", atomic64_read(&st->badness_calls) },
+		{ "oom_badness_mismatch", atomic64_read(&st->badness_mismatch) },
 		{ "trend_seconds", oomsnap_trend_seconds },
 		{ "trend_samples_taken", oomsnap_trend_samples_taken() },
 	};

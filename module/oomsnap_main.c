@@ -22,6 +22,7 @@ unsigned int oomsnap_max_tasks = 8;
 unsigned int oomsnap_protect_max = 1024;
 unsigned int oomsnap_scan_max = 100000;
 bool oomsnap_cand_scan;
+bool oomsnap_cand_kretprobe;
 static int oomsnap_procfs = -1;	/* -1 auto, 0 off, 1 on */
 static char *oomsnap_protect_list;
 
@@ -87,23 +88,28 @@ MODULE_PARM_DESC(scan_max, "processes examined per OOM for candidates and protec
 
 /*
  * candidates=scan: find the candidates by a scan of our own even where
- * the kernel's oom_badness() can be hooked (for comparison, benchmarks).
+ * the kernel's oom_badness() can be hooked; candidates=kretprobe: hook it
+ * with the kretprobe even where the ftrace callback works (both for
+ * comparison: benchmarks, the fallbacks' tests).
  */
 static int oomsnap_param_set_candidates(const char *val,
 					const struct kernel_param *kp)
 {
-	if (sysfs_streq(val, "auto") || sysfs_streq(val, "scan")) {
+	if (sysfs_streq(val, "auto") || sysfs_streq(val, "scan") ||
+	    sysfs_streq(val, "kretprobe")) {
 		oomsnap_cand_scan = val[0] == 's';
+		oomsnap_cand_kretprobe = val[0] == 'k';
 		return 0;
 	}
-	pr_err("candidates=%s: must be auto or scan\n", val);
+	pr_err("candidates=%s: must be auto, scan or kretprobe\n", val);
 	return -EINVAL;
 }
 
 static int oomsnap_param_get_candidates(char *buf,
 					const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", oomsnap_cand_scan ? "scan" : "auto");
+	return sysfs_emit(buf, "%s\n", oomsnap_cand_scan ? "scan" :
+			  oomsnap_cand_kretprobe ? "kretprobe" : "auto");
 }
 
 static const struct kernel_param_ops oomsnap_candidates_ops = {
@@ -112,7 +118,7 @@ static const struct kernel_param_ops oomsnap_candidates_ops = {
 };
 
 module_param_cb(candidates, &oomsnap_candidates_ops, NULL, 0444);
-MODULE_PARM_DESC(candidates, "where candidates come from: auto (the kernel's own oom_badness() calls, else a scan) or scan");
+MODULE_PARM_DESC(candidates, "where candidates come from: auto (the kernel's own oom_badness() calls, else a scan), scan, or kretprobe (auto with the kretprobe hook)");
 
 static int oomsnap_param_set_procfs(const char *val,
 				    const struct kernel_param *kp)

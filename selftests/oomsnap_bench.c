@@ -327,7 +327,7 @@ struct oom_cfg {
 	double cap[4096], oom[4096], ratio[4096], scan[4096];
 	int n, nscan, wrong_victim, no_cands;
 	long long oom_calls, badness_calls;	/* from stats, summed */
-	char hooksrc[32];
+	char hooksrc[64];
 };
 
 /* Collect the events of one block; returns how many. */
@@ -388,8 +388,9 @@ static void bench_oom_procs(long nprocs, int inside, FILE *res)
 {
 	struct oom_cfg cfgs[] = {
 		{ 0, "auto", "0 (no candidates)" },
-		{ 8, "auto", "8" }, { 8, "scan", "8" },
-		{ 64, "auto", "64" }, { 64, "scan", "64" },
+		{ 8, "auto", "8" }, { 8, "kretprobe", "8" }, { 8, "scan", "8" },
+		{ 64, "auto", "64" }, { 64, "kretprobe", "64" },
+		{ 64, "scan", "64" },
 	};
 	int nc = sizeof(cfgs) / sizeof(cfgs[0]), blocks, b, i, k;
 	pid_t *sleepers, victims[256];
@@ -446,6 +447,14 @@ static void bench_oom_procs(long nprocs, int inside, FILE *res)
 			load_or_die(params);
 			stats_line("candidates_source", c->hooksrc,
 				   sizeof(c->hooksrc));
+			if (!strcmp(c->hooksrc, "oom_badness")) {
+				char hook[32];
+
+				/* which hook: ftrace or kretprobe */
+				stats_line("oom_badness_hook", hook, sizeof(hook));
+				snprintf(c->hooksrc, sizeof(c->hooksrc),
+					 "oom_badness (%s)", hook);
+			}
 			if (tracing)
 				fgraph_collect(c->scan, 0, 0);	/* clear */
 			while (got < opt_block && tries++ < 3 * opt_block) {

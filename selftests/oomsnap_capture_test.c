@@ -468,6 +468,14 @@ static void check_candidates(struct __test_metadata *_metadata,
 			EXPECT_NE(NULL, strstr(st, "\nhook oom_badness ok\n"));
 			EXPECT_EQ(0, ou_stat("oom_badness_missed"));
 			EXPECT_LE(4, ou_stat("oom_badness_calls"));
+			/* ftrace: the victim's points of ours were the kernel's */
+			if (strstr(params, "kretprobe")) {
+				EXPECT_NE(NULL, strstr(st, "\noom_badness_hook kretprobe\n"));
+			} else {
+				EXPECT_TRUE(strstr(st, "\noom_badness_hook ftrace\n") ||
+					    strstr(st, "\noom_badness_hook kretprobe\n"));
+			}
+			EXPECT_EQ(0, ou_stat("oom_badness_mismatch"));
 		}
 		free(st);
 	}
@@ -481,6 +489,12 @@ static void check_candidates(struct __test_metadata *_metadata,
 TEST(score_adj_victim)
 {
 	check_candidates(_metadata, "", "oom_badness");
+}
+
+/* The hook used where the ftrace callback cannot be (5.10), forced. */
+TEST(score_adj_victim_kretprobe)
+{
+	check_candidates(_metadata, "candidates=kretprobe", "oom_badness");
 }
 
 /* The fallback used where oom_badness() cannot be hooked. */
