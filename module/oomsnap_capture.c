@@ -523,7 +523,6 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 		return false;
 	c->pid = task_tgid_nr(p);
 	oomsnap_copy_comm(c->comm, p);
-	oomsnap_cand_memcg_id(c, p);
 	return true;
 }
 
@@ -544,9 +543,12 @@ static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
 	return true;
 }
 
-/* Keep the max_tasks highest, sorted, by insertion: max_tasks is small. */
-static void oomsnap_keep_top(struct oomsnap_event *ev,
-			     const struct oomsnap_cand *c)
+/*
+ * Keep the max_tasks highest, sorted, by insertion: max_tasks is small.
+ * Only a task that enters has its memcg noted (@p, the task @c is of).
+ */
+static void oomsnap_keep_top(struct oomsnap_event *ev, struct oomsnap_cand *c,
+			     struct task_struct *p)
 {
 	unsigned int n = ev->nr_cands, i;
 
@@ -557,6 +559,7 @@ static void oomsnap_keep_top(struct oomsnap_event *ev,
 			return;
 		n--;
 	}
+	oomsnap_cand_memcg_id(c, p);
 	for (i = n; i > 0 && ev->cands[i - 1].points < c->points; i--)
 		ev->cands[i] = ev->cands[i - 1];
 	ev->cands[i] = *c;
@@ -671,7 +674,7 @@ static void oomsnap_scan_candidates(struct oomsnap_event *ev,
 		if (!oomsnap_eligible(p, oc))
 			continue;
 		if (oomsnap_badness(p, oc->totalpages, &c))
-			oomsnap_keep_top(ev, &c);
+			oomsnap_keep_top(ev, &c, p);
 		oomsnap_note_spared(ev, p, oc->totalpages);
 	}
 	rcu_read_unlock();
@@ -722,10 +725,9 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 		c.pid = task_tgid_nr(p);
 		c.adj = READ_ONCE(p->signal->oom_score_adj);
 		oomsnap_copy_comm(c.comm, p);
-		oomsnap_cand_memcg_id(&c, p);
 	}
 	c.points = points;
-	oomsnap_keep_top(ev, &c);
+	oomsnap_keep_top(ev, &c, p);
 	oomsnap_add_capture_time(ev, t0);
 	return 0;
 }
@@ -763,7 +765,7 @@ static void notrace oomsnap_badness_ftrace(unsigned long ip,
 	cur.nr_evaluated++;	/* OOMs are serialized: no atomic needed */
 	oomsnap_note_spared(ev, p, cur.oc->totalpages);
 	if (oomsnap_max_tasks && oomsnap_badness(p, cur.oc->totalpages, &c))
-		oomsnap_keep_top(ev, &c);
+		oomsnap_keep_top(ev, &c, p);
 	ftrace_test_recursion_unlock(bit);
 }
 
@@ -832,6 +834,7 @@ static void oomsnap_cands_victim_first(struct oomsnap_event *ev,
 			oomsnap_copy_comm(c.comm, oc->chosen);
 		}
 		c.points = LONG_MIN;	/* not seen: a mismatch */
+		oomsnap_cand_memcg_id(&c, oc->chosen);
 		if (n == oomsnap_max_tasks)
 			n--;
 		i = n;

@@ -186,6 +186,14 @@ static inline bool mm_flags_test(int flag, const struct mm_struct *mm)
  * takes only the counter's raw spinlock: fine from any context, PREEMPT_RT
  * included.
  */
+#ifdef OOMSNAP_HAVE_MM_RSS_SUM
+#define oomsnap_mm_counter	get_mm_counter_sum
+#define oomsnap_mm_rss		get_mm_rss_sum
+#else
+#define oomsnap_mm_counter	get_mm_counter
+#define oomsnap_mm_rss		get_mm_rss
+#endif
+
 /*
  * The candidates' hook on oom_badness() as an ftrace callback at its entry
  * (one call from the ftrace trampoline, no int3, no return trampoline):
@@ -220,14 +228,6 @@ static inline unsigned long oomsnap_ftrace_first_arg(struct ftrace_regs *fregs)
 	return regs_get_kernel_argument(ftrace_get_regs(fregs), 0);
 #endif
 }
-#endif
-
-#ifdef OOMSNAP_HAVE_MM_RSS_SUM
-#define oomsnap_mm_counter	get_mm_counter_sum
-#define oomsnap_mm_rss		get_mm_rss_sum
-#else
-#define oomsnap_mm_counter	get_mm_counter
-#define oomsnap_mm_rss		get_mm_rss
 #endif
 
 /**
