@@ -554,13 +554,14 @@ static void oomsnap_keep_top(struct oomsnap_event *ev, struct oomsnap_cand *c,
 
 	if (!oomsnap_max_tasks)
 		return;
+	/* a tie ranks first, as the kernel keeps the last of equals it meets */
 	if (n == oomsnap_max_tasks) {
-		if (c->points <= ev->cands[n - 1].points)
+		if (c->points < ev->cands[n - 1].points)
 			return;
 		n--;
 	}
 	oomsnap_cand_memcg_id(c, p);
-	for (i = n; i > 0 && ev->cands[i - 1].points < c->points; i--)
+	for (i = n; i > 0 && ev->cands[i - 1].points <= c->points; i--)
 		ev->cands[i] = ev->cands[i - 1];
 	ev->cands[i] = *c;
 	ev->nr_cands = n + 1;
@@ -716,7 +717,7 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 	cur.nr_evaluated++;	/* OOMs are serialized: no atomic needed */
 	oomsnap_note_spared(ev, p, cur.oc->totalpages);
 	if (points == LONG_MIN || !oomsnap_max_tasks ||
-	    (n == oomsnap_max_tasks && points <= ev->cands[n - 1].points))
+	    (n == oomsnap_max_tasks && points < ev->cands[n - 1].points))
 		return 0;
 	t0 = ktime_get_mono_fast_ns();
 	if (!oomsnap_cand_figures(p, &c, false)) {
@@ -944,8 +945,9 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 		WRITE_ONCE(hook_missing[OOMSNAP_HOOK_OOM_BADNESS], badness_blind_why);
 	if (cand_source == CAND_SCAN || unseen)
 		oomsnap_scan_candidates(ev, oc);
-	else if (badness_hook == BADNESS_FTRACE &&
-		 oomsnap_victim_was_evaluated(oc))
+	else if (badness_hook == BADNESS_FTRACE && oc->chosen &&
+		 oc->chosen != (void *)-1UL && oc->chosen_points != LONG_MAX)
+		/* evaluations seen: select_bad_process() chose, current too */
 		oomsnap_cands_victim_first(ev, oc);
 	cur.kills_seen = oomsnap_oom_kill_count();
 	oomsnap_add_capture_time(ev, t0);
@@ -1367,6 +1369,12 @@ static int oomsnap_oom_return(struct kretprobe_instance *ri,
 	atomic64_add(cur.nr_evaluated, &oomsnap_stats.badness_calls);
 	if (cur.oc)
 		oomsnap_finish(cur.oc);
+	/*
+	 * No stale task: the next OOM sets busy before it names its task,
+	 * and a badness hook called meanwhile by this task (a
+	 * /proc/PID/oom_score read) must not take itself for that OOM.
+	 */
+	WRITE_ONCE(cur.task, NULL);
 	cur.oc = NULL;
 	atomic_set(&cur.busy, 0);
 	return 0;

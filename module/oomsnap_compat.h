@@ -206,12 +206,17 @@ static inline bool mm_flags_test(int flag, const struct mm_struct *mm)
  */
 #if defined(OOMSNAP_HAVE_FTRACE_REGS) && defined(CONFIG_DYNAMIC_FTRACE)
 #define OOMSNAP_HAVE_BADNESS_FTRACE 1
+/*
+ * No FTRACE_OPS_FL_RECURSION: the callback guards itself with
+ * ftrace_test_recursion_trylock() (which disables preemption since 5.15)
+ * and counts what it refuses; with the flag, ftrace's assist function
+ * would drop a recursive call silently and add a call to every one.
+ */
 #if defined(OOMSNAP_HAVE_FTRACE_REGS_ARG) || \
 	defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
-#define OOMSNAP_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_RECURSION
+#define OOMSNAP_FTRACE_OPS_FLAGS	0
 #else
-#define OOMSNAP_FTRACE_OPS_FLAGS \
-	(FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_SAVE_REGS)
+#define OOMSNAP_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_SAVE_REGS
 #endif
 
 /**

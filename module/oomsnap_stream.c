@@ -77,6 +77,30 @@ static int oomsnap_stream_release(struct inode *inode, struct file *file)
 }
 
 /*
+ * A line longer than oomsnap_stream_line_max() guessed (whole cgroup paths
+ * of hostile bytes escaped six-fold, for every candidate): twice the
+ * buffer, as seq_read() grows its own, up to OOMSNAP_STREAM_LINE_CAP.
+ * Process context (read()), under the file's lock.
+ * Return: false when it cannot grow.
+ */
+#define OOMSNAP_STREAM_LINE_CAP	(4U << 20)
+
+static bool oomsnap_stream_grow(struct oomsnap_stream *s)
+{
+	char *buf;
+
+	if (s->size >= OOMSNAP_STREAM_LINE_CAP)
+		return false;
+	buf = kvmalloc(s->size * 2, GFP_KERNEL);
+	if (!buf)
+		return false;
+	kvfree(s->buf);
+	s->buf = buf;
+	s->size *= 2;
+	return true;
+}
+
+/*
  * Fill s->buf with the next line.
  * Return: true with a line, false when there is none yet.
  */
@@ -94,6 +118,10 @@ static bool oomsnap_stream_fill(struct oomsnap_stream *s)
 		break;
 	case OOMSNAP_CUR_EVENT:
 		oomsnap_render_json(&sf, s->ev, s->show);
+		while (seq_has_overflowed(&sf) && oomsnap_stream_grow(s)) {
+			sf = (struct seq_file){ .buf = s->buf, .size = s->size };
+			oomsnap_render_json(&sf, s->ev, s->show);
+		}
 		if (seq_has_overflowed(&sf)) {
 			sf.count = 0;
 			seq_printf(&sf, "{\"v\":1,\"seq\":%llu,\"error\":\"too long\"}\n",

@@ -488,4 +488,71 @@ TEST(unload_refused_while_debugfs_reader)
 				    "/sys/kernel/debug/oomsnap/stream");
 }
 
+/*
+ * A line far longer than the stream's first buffer: 12 candidates (and
+ * the victim) in a cgroup four levels of 200 0xff bytes deep, each
+ * candidate's path escaped six-fold, over 50 KB; the stream grows its
+ * buffer and delivers the whole line, equal to the event in events.json
+ * (before: {"error":"too long"}).
+ */
+TEST(long_line_whole)
+{
+	enum { HOLDERS = 12, LEVELS = 4, NAME = 200 };
+	char rel[LEVELS * (NAME + 1) + 1] = "", name[NAME + 1];
+	size_t size = 4 << 20;
+	char *buf = malloc(size);
+	pid_t holders[HOLDERS];
+	json_object *line, *cands;
+	struct ou_oom o;
+	int fd, i, len;
+
+	if (!ou_memcg_available())
+		SKIP(return, "cgroup v2 memory controller not available");
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, ou_load("max_tasks=64"));
+	memset(name, 0xff, NAME);
+	name[NAME] = '\0';
+	for (i = 0; i < LEVELS; i++) {
+		if (i)
+			ASSERT_EQ(0, ou_cg_enable_memory(rel));
+		len = strlen(rel);
+		snprintf(rel + len, sizeof(rel) - len, "%s%s", i ? "/" : "", name);
+		ASSERT_EQ(0, ou_cg_create(rel, i == LEVELS - 1 ? "96M" : "max"));
+	}
+	for (i = 0; i < HOLDERS; i++) {
+		holders[i] = ou_spawn_holder(rel, "holder", 1, 0);
+		ASSERT_LT(0, holders[i]);
+	}
+	fd = open(ou_path("stream"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ou_oom_hog(&o, rel, NULL, "hog"));
+	/* the hog's event (a holder's, were one killed first, comes before) */
+	do {
+		len = ou_read_line(fd, buf, size, 10000);
+		ASSERT_LT(0, len);
+	} while (line_seq(buf) >= 0 && line_seq(buf) < ou_int(o.ev, "seq"));
+	ASSERT_LT(50000, len) TH_LOG("a line of %d bytes: %.200s", len, buf);
+	line = json_tokener_parse(buf);
+	ASSERT_NE(NULL, line) TH_LOG("not JSON: %.200s", buf);
+	EXPECT_EQ(NULL, ou_get(line, "error"));
+	EXPECT_EQ(ou_int(o.ev, "seq"), ou_int(line, "seq"));
+	cands = ou_get(line, "candidates");
+	ASSERT_NE(NULL, cands);
+	EXPECT_LE(HOLDERS, (int)json_object_array_length(cands));
+	EXPECT_EQ(json_object_array_length(ou_get(o.ev, "candidates")),
+		  json_object_array_length(cands));
+	EXPECT_STREQ(ou_str(o.ev, "victim.memcg"),
+		     ou_str(json_object_array_get_idx(cands, 1), "memcg"));
+	json_object_put(line);
+	close(fd);
+	ou_oom_free(&o);
+	ou_kill_wait(holders, HOLDERS);
+	for (i = LEVELS - 1; i >= 0; i--) {
+		ou_cg_remove(rel);
+		if (i)
+			*strrchr(rel, '/') = '\0';
+	}
+	free(buf);
+}
+
 TEST_HARNESS_MAIN

@@ -148,7 +148,7 @@ long long ou_vmstat_oom_kill(void)
 
 int ou_cg_create(const char *cg, const char *max)
 {
-	char p[256];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), OU_CGROOT "/%s", cg);
 	if (mkdir(p, 0755) && errno != EEXIST)
@@ -162,7 +162,7 @@ int ou_cg_create(const char *cg, const char *max)
 
 int ou_cg_enable_memory(const char *cg)
 {
-	char p[256];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), OU_CGROOT "/%s/cgroup.subtree_control", cg);
 	return ou_write(p, "+memory");
@@ -170,7 +170,7 @@ int ou_cg_enable_memory(const char *cg)
 
 void ou_cg_remove(const char *cg)
 {
-	char p[256];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), OU_CGROOT "/%s", cg);
 	rmdir(p);
@@ -187,7 +187,7 @@ int ou_memcg_available(void)
 
 int ou_cg_enter(const char *cg, pid_t pid)
 {
-	char p[256], v[32];
+	char p[PATH_MAX], v[32];
 
 	snprintf(p, sizeof(p), OU_CGROOT "/%s/cgroup.procs", cg);
 	snprintf(v, sizeof(v), "%d", pid);
