@@ -682,6 +682,26 @@ static void oomsnap_scan_candidates(struct oomsnap_event *ev,
 }
 
 /*
+ * Whether a call of oom_badness() belongs to the OOM in flight: made by
+ * the task running it, before the kill, while the hook can see the calls.
+ * The filter of both hooks (ftrace callback and kretprobe).
+ */
+static bool oomsnap_badness_tracked(void)
+{
+	return atomic_read(&cur.busy) && cur.task == current && !cur.in_kill &&
+	       !oomsnap_badness_blind();
+}
+
+/* A candidate whose figures could not be read: what is known of @p. */
+static void oomsnap_cand_known(struct oomsnap_cand *c, struct task_struct *p)
+{
+	memset(c, 0, sizeof(*c));
+	c->pid = task_tgid_nr(p);
+	c->adj = READ_ONCE(p->signal->oom_score_adj);
+	oomsnap_copy_comm(c->comm, p);
+}
+
+/*
  * oom_badness() as the kernel's oom_evaluate_task() calls it, for each
  * task it evaluates: only the tasks of the OOM's memcg for a memcg OOM,
  * only the eligible ones for a cpuset OOM, never init or kernel threads.
@@ -695,8 +715,7 @@ static void oomsnap_scan_candidates(struct oomsnap_event *ev,
 static int oomsnap_badness_entry(struct kretprobe_instance *ri,
 				 struct pt_regs *regs)
 {
-	if (!atomic_read(&cur.busy) || cur.task != current || cur.in_kill ||
-	    oomsnap_badness_blind())
+	if (!oomsnap_badness_tracked())
 		return 1;	/* no return handler for this call */
 	*(struct task_struct **)ri->data =
 		(struct task_struct *)oomsnap_first_arg(regs);
@@ -722,10 +741,7 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 	t0 = ktime_get_mono_fast_ns();
 	if (!oomsnap_cand_figures(p, &c, false)) {
 		/* it changed since the kernel looked: keep what is known */
-		memset(&c, 0, sizeof(c));
-		c.pid = task_tgid_nr(p);
-		c.adj = READ_ONCE(p->signal->oom_score_adj);
-		oomsnap_copy_comm(c.comm, p);
+		oomsnap_cand_known(&c, p);
 	}
 	c.points = points;
 	oomsnap_keep_top(ev, &c, p);
@@ -751,8 +767,7 @@ static void notrace oomsnap_badness_ftrace(unsigned long ip,
 	struct oomsnap_cand c;
 	int bit;
 
-	if (!atomic_read(&cur.busy) || cur.task != current || cur.in_kill ||
-	    oomsnap_badness_blind())
+	if (!oomsnap_badness_tracked())
 		return;
 	/* also disables preemption, as the kretprobe's handlers run */
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
@@ -828,12 +843,8 @@ static void oomsnap_cands_victim_first(struct oomsnap_event *ev,
 	if (i < n) {
 		c = ev->cands[i];
 	} else {
-		if (!oomsnap_cand_figures(oc->chosen, &c, true)) {
-			memset(&c, 0, sizeof(c));
-			c.pid = tgid;
-			c.adj = READ_ONCE(oc->chosen->signal->oom_score_adj);
-			oomsnap_copy_comm(c.comm, oc->chosen);
-		}
+		if (!oomsnap_cand_figures(oc->chosen, &c, true))
+			oomsnap_cand_known(&c, oc->chosen);
 		c.points = LONG_MIN;	/* not seen: a mismatch */
 		oomsnap_cand_memcg_id(&c, oc->chosen);
 		if (n == oomsnap_max_tasks)
