@@ -228,6 +228,10 @@ static int check_global_report(json_object *ev, int pid)
 	       report_num(mi, "Total swap", 0));
 	bad += ou_int(ev, "system.totalswap_kb") !=
 	       report_num(mi, "Total swap", 0);
+	/* who invoked it: the "CPU: N [UID: U ]PID: P Comm: ..." line */
+	printf("# trigger: record pid %lld, report pid %lld\n",
+	       ou_int(ev, "trigger.pid"), report_num(rep, "PID", 0));
+	bad += ou_int(ev, "trigger.pid") != report_num(rep, "PID", 0);
 	free(all);
 	return bad;
 }
@@ -904,11 +908,26 @@ TEST_F_TIMEOUT(swap, fork_with_kernel_memory, 400)
 	printf("# trigger %s (pid %lld), dup_fd %s\n", ou_str(ev, "trigger.comm"),
 	       ou_int(ev, "trigger.pid"), dup_fd_seen ? "in the stack (the seed's path)" :
 	       "not in the stack (another of fork's allocations)");
-	EXPECT_EQ(1, fork_seen);
-	EXPECT_EQ(forker, ou_int(ev, "trigger.pid"));
 	expect_global_reason(_metadata, ev, "kernel_memory");
 	EXPECT_LT(0, ou_int(ev, "system.freeswap_kb"));
 	EXPECT_EQ(0, check_global_report(ev, bait));
+	/*
+	 * Which task's allocation meets the empty free list first is the
+	 * scenario's too: a task outside the test (CI's run: busybox timeout,
+	 * waking each second, faulting its swapped-out stack back in) can be
+	 * the one.  The record still has to be the kernel's word for that
+	 * OOM (checked above: trigger pid, Mem-Info); the fork path is
+	 * checked only when the fork met it.
+	 */
+	if (ou_int(ev, "trigger.pid") != forker) {
+		if (_metadata->passed)
+			SKIP(ou_oom_free(&o); return,
+			     "the OOM came from %s (pid %lld), not from the forker",
+			     ou_str(ev, "trigger.comm"), ou_int(ev, "trigger.pid"));
+		ou_oom_free(&o);
+		return;
+	}
+	EXPECT_EQ(1, fork_seen);
 	ou_oom_free(&o);
 }
 
