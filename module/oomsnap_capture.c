@@ -449,12 +449,16 @@ static int oomsnap_oom_entry(struct kretprobe_instance *ri,
 }
 
 /*
- * Which memcg @p is in, for its path when the event is done
- * (oomsnap_cands_paths()): the pointer only, one RCU read, since most
- * tasks that enter the top are pushed out of it again.
+ * Who @p is, for a candidate that enters the top: its pid, name and memcg.
+ * Of the memcg only the pointer, one RCU read, for its path when the event
+ * is done (oomsnap_cands_paths()), since most tasks that enter the top are
+ * pushed out of it again.  Kept out of the figures' read, which every
+ * evaluated task pays for.
  */
-static void oomsnap_cand_memcg_id(struct oomsnap_cand *c, struct task_struct *p)
+static void oomsnap_cand_ident(struct oomsnap_cand *c, struct task_struct *p)
 {
+	c->pid = task_tgid_nr(p);
+	oomsnap_copy_comm(c->comm, p);
 	rcu_read_lock();
 	c->memcg_id = oomsnap_task_memcg(p);
 	rcu_read_unlock();
@@ -465,7 +469,8 @@ static void oomsnap_cand_memcg_id(struct oomsnap_cand *c, struct task_struct *p)
  * A candidate's figures, read as the kernel's oom_badness() reads them:
  * like find_lock_task_mm() (not exported) from the first thread that still
  * has an mm, under that thread's task_lock(); on RT a thread whose lock is
- * taken is passed over.
+ * taken is passed over.  Only the figures: the task's identity is read
+ * when it enters the top (oomsnap_cand_ident()).
  *
  * Return: false when no thread of @p has an mm, or the kernel would not
  * consider @p (oom_score_adj -1000 unless @any_adj, MMF_OOM_SKIP, vfork
@@ -486,8 +491,13 @@ static bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
 		c->swapents = oomsnap_mm_counter(mm, MM_SWAPENTS);
 	}
 	c->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
+	/*
+	 * in_vfork() takes the RCU read lock for every task; most are no
+	 * vfork child, which its first test, vfork_done, tells without it.
+	 */
 	return (any_adj || c->adj != OOM_SCORE_ADJ_MIN) &&
-	       !mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
+	       !mm_flags_test(MMF_OOM_SKIP, mm) &&
+	       !(READ_ONCE(t->vfork_done) && in_vfork(t));
 }
 
 static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
@@ -519,11 +529,15 @@ static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 		if (mm)
 			break;
 	}
-	if (!found)
-		return false;
-	c->pid = task_tgid_nr(p);
-	oomsnap_copy_comm(c->comm, p);
-	return true;
+	return found;
+}
+
+/* The kernel's formula, on figures oomsnap_cand_figures() read. */
+static void oomsnap_cand_points(struct oomsnap_cand *c,
+				unsigned long totalpages)
+{
+	c->points = c->rss + c->swapents + c->pgtables +
+		    (long)c->adj * (long)(totalpages / 1000);
 }
 
 /*
@@ -538,14 +552,18 @@ static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
 		return false;
 	if (!oomsnap_cand_figures(p, c, false))
 		return false;
-	c->points = c->rss + c->swapents + c->pgtables +
-		    (long)c->adj * (long)(totalpages / 1000);
+	oomsnap_cand_points(c, totalpages);
 	return true;
 }
 
 /*
  * Keep the max_tasks highest, sorted, by insertion: max_tasks is small.
- * Only a task that enters has its memcg noted (@p, the task @c is of).
+ * Only a task that enters has its identity read (@p, the task @c is of).
+ * Of equals the first met is kept and ranks first: a task that only ties
+ * with the last kept ends at one comparison, which is what most of a large
+ * memcg's tasks (equal sleepers, equal workers) cost.  The kernel keeps the
+ * last of equals; its choice is put first when it is known
+ * (oomsnap_cands_victim_first()).
  */
 static void oomsnap_keep_top(struct oomsnap_event *ev, struct oomsnap_cand *c,
 			     struct task_struct *p)
@@ -554,14 +572,13 @@ static void oomsnap_keep_top(struct oomsnap_event *ev, struct oomsnap_cand *c,
 
 	if (!oomsnap_max_tasks)
 		return;
-	/* a tie ranks first, as the kernel keeps the last of equals it meets */
 	if (n == oomsnap_max_tasks) {
-		if (c->points < ev->cands[n - 1].points)
+		if (c->points <= ev->cands[n - 1].points)
 			return;
 		n--;
 	}
-	oomsnap_cand_memcg_id(c, p);
-	for (i = n; i > 0 && ev->cands[i - 1].points <= c->points; i--)
+	oomsnap_cand_ident(c, p);
+	for (i = n; i > 0 && ev->cands[i - 1].points < c->points; i--)
 		ev->cands[i] = ev->cands[i - 1];
 	ev->cands[i] = *c;
 	ev->nr_cands = n + 1;
@@ -605,10 +622,10 @@ static void oomsnap_note_spared(struct oomsnap_event *ev,
 	for (i = n; i > 0 && ev->spared[i - 1].points < points; i--)
 		ev->spared[i] = ev->spared[i - 1];
 	s = &ev->spared[i];
-	s->pid = c.pid;
+	s->pid = task_tgid_nr(p);
 	s->adj = c.adj;
 	s->own_adj = own;
-	memcpy(s->comm, c.comm, sizeof(s->comm));
+	oomsnap_copy_comm(s->comm, p);
 	s->points = points;
 	s->chosen = false;
 	ev->nr_spared = n + 1;
@@ -696,9 +713,7 @@ static bool oomsnap_badness_tracked(void)
 static void oomsnap_cand_known(struct oomsnap_cand *c, struct task_struct *p)
 {
 	memset(c, 0, sizeof(*c));
-	c->pid = task_tgid_nr(p);
 	c->adj = READ_ONCE(p->signal->oom_score_adj);
-	oomsnap_copy_comm(c->comm, p);
 }
 
 /*
@@ -736,7 +751,7 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
 	cur.nr_evaluated++;	/* OOMs are serialized: no atomic needed */
 	oomsnap_note_spared(ev, p, cur.oc->totalpages);
 	if (points == LONG_MIN || !oomsnap_max_tasks ||
-	    (n == oomsnap_max_tasks && points < ev->cands[n - 1].points))
+	    (n == oomsnap_max_tasks && points <= ev->cands[n - 1].points))
 		return 0;
 	t0 = ktime_get_mono_fast_ns();
 	if (!oomsnap_cand_figures(p, &c, false)) {
@@ -821,16 +836,17 @@ static void oomsnap_badness_ftrace_detach(void)
 #endif
 
 /*
- * With the ftrace hook, the points are ours: the victim's are replaced by
- * the kernel's own (oc->chosen_points), and the victim put first, as the
- * kernel ranked it (on a tie it keeps the last task it met, the list the
- * first).  Points of ours that differ from the kernel's are counted in
- * stats (oom_badness_mismatch): the victim's figures changed between the
- * two reads.  A victim missing from the list (its figures rose above the
- * last kept after they were read) is read now.
+ * The victim first, with the kernel's own points (oc->chosen_points), as
+ * the kernel ranked it: on a tie it keeps the last task it met, the list
+ * the first (oomsnap_keep_top()).  With the ftrace hook the points are
+ * ours: where they differ from the kernel's, the victim's figures changed
+ * between the two reads, which stats counts (oom_badness_mismatch).  A
+ * victim missing from the list (a tie with the last kept, or its figures
+ * rose after they were read) is read now.  @mine: the list's points are
+ * ours, not the kernel's.
  */
 static void oomsnap_cands_victim_first(struct oomsnap_event *ev,
-				       struct oom_control *oc)
+				       struct oom_control *oc, bool mine)
 {
 	pid_t tgid = task_tgid_nr(oc->chosen);
 	unsigned int n = ev->nr_cands, i;
@@ -843,16 +859,19 @@ static void oomsnap_cands_victim_first(struct oomsnap_event *ev,
 	if (i < n) {
 		c = ev->cands[i];
 	} else {
-		if (!oomsnap_cand_figures(oc->chosen, &c, true))
+		if (oomsnap_cand_figures(oc->chosen, &c, true)) {
+			oomsnap_cand_points(&c, oc->totalpages);
+		} else {
 			oomsnap_cand_known(&c, oc->chosen);
-		c.points = LONG_MIN;	/* not seen: a mismatch */
-		oomsnap_cand_memcg_id(&c, oc->chosen);
+			c.points = LONG_MIN;	/* not seen: a mismatch */
+		}
+		oomsnap_cand_ident(&c, oc->chosen);
 		if (n == oomsnap_max_tasks)
 			n--;
 		i = n;
 		ev->nr_cands = n + 1;
 	}
-	if (c.points != oc->chosen_points)
+	if (mine && c.points != oc->chosen_points)
 		atomic64_inc(&oomsnap_stats.badness_mismatch);
 	c.points = oc->chosen_points;
 	memmove(&ev->cands[1], &ev->cands[0], i * sizeof(c));
@@ -956,10 +975,12 @@ static int oomsnap_kill_pre(struct kprobe *kp, struct pt_regs *regs)
 		WRITE_ONCE(hook_missing[OOMSNAP_HOOK_OOM_BADNESS], badness_blind_why);
 	if (cand_source == CAND_SCAN || unseen)
 		oomsnap_scan_candidates(ev, oc);
-	else if (badness_hook == BADNESS_FTRACE && oc->chosen &&
-		 oc->chosen != (void *)-1UL && oc->chosen_points != LONG_MAX)
-		/* evaluations seen: select_bad_process() chose, current too */
-		oomsnap_cands_victim_first(ev, oc);
+	/* select_bad_process() chose (LONG_MAX: current, unevaluated) */
+	if (oc->chosen && oc->chosen != (void *)-1UL &&
+	    oc->chosen_points != LONG_MAX)
+		oomsnap_cands_victim_first(ev, oc, !unseen &&
+					   cand_source == CAND_BADNESS &&
+					   badness_hook == BADNESS_FTRACE);
 	cur.kills_seen = oomsnap_oom_kill_count();
 	oomsnap_add_capture_time(ev, t0);
 	return 0;

@@ -62,6 +62,16 @@ Options:
                      only the sections of the parts run are replaced, the
                      rest (and the hand-written Findings) is kept
   --timeout SECONDS  guest time limit (default 3000)
+  --icount SHIFT     one vCPU under QEMU's instruction counting (vm.sh
+                     --icount): every time the guest measures is then a
+                     count of guest instructions (2^SHIFT ns each), the
+                     same whatever else the host runs; ratios of such
+                     times are ratios of instructions executed, not of
+                     a real CPU's cycles (cache misses, atomics cost alike)
+  --floor            oom also runs oomsnap with an empty oom_badness()
+                     callback (bench/floor.patch on a copy of module/):
+                     the row "8, empty callback (floor.ko)", the price of
+                     any callback on that function
   -h, --help         this help
 
 Every figure is a ratio of runs measured side by side in one boot; absolute
@@ -70,6 +80,7 @@ EOF
 }
 
 TAG=bookworm MEM=2048 WHAT=all OUT=$REPO/bench/RESULTS.md TIMEOUT=3000 BEFORE=""
+VCPUS="2 vCPUs" FLOOR=0
 GARGS=() VMARGS=()
 CMDLINE=${OOMSNAP_BENCH_CMD:-"scripts/bench.sh $*"}
 while (($#)); do
@@ -83,6 +94,11 @@ while (($#)); do
 	--out) OUT=${2:?}; shift 2 ;;
 	--timeout) TIMEOUT=${2:?}; shift 2 ;;
 	--before) BEFORE=${2:?}; shift 2 ;;
+	--floor) FLOOR=1; shift ;;
+	--icount)
+		[[ ${2:-} =~ ^[0-9]$ ]] || die "--icount wants a SHIFT of 0 to 9, got '${2:-}'"
+		VMARGS+=(--icount "$2" --smp 1)
+		VCPUS="1 vCPU, -icount shift=$2 (times are instruction counts)"; shift 2 ;;
 	all | oom | exec | mem | read | alloc | report | cost | idle) WHAT=$1; shift ;;
 	*,*) [[ $1 =~ ^((oom|exec|mem|read|alloc|report|cost|idle),)+(oom|exec|mem|read|alloc|report|cost|idle)$ ]] ||
 		die "unknown part list: $1 (see --help)"
@@ -93,7 +109,21 @@ done
 
 LOG=$(mktemp /tmp/oomsnap-bench.XXXXXX)
 OLD=$(mktemp -d /tmp/oomsnap-bench-before.XXXXXX)
-trap 'rm -rf "$LOG" "$OLD"; [[ -n ${VMPID:-} ]] && kill "$VMPID" 2>/dev/null; true' EXIT
+FL=$(mktemp -d /tmp/oomsnap-bench-floor.XXXXXX)
+trap 'rm -rf "$LOG" "$OLD" "$FL"; [[ -n ${VMPID:-} ]] && kill "$VMPID" 2>/dev/null; true' EXIT
+
+# --floor: the working tree's module with bench/floor.patch, copied into the
+# guest as /oomsnap/floor.ko (oom's floor row).
+if ((FLOOR)); then
+	cp -r "$REPO/Kbuild" "$REPO/module" "$FL/"
+	patch -s -d "$FL" -p1 <"$REPO/bench/floor.patch" ||
+		die "bench/floor.patch does not apply to module/ (the callback changed: update the patch)"
+	log "building the floor module (bench/floor.patch)"
+	built=$("$HERE/vm.sh" --kernel "$TAG" --src "$FL" build 2>&1 | sed -n 's/.*built: \([^,]*oomsnap\.ko\),.*/\1/p')
+	[[ -f $built ]] || die "could not build the floor module"
+	cp "$built" "$FL/floor.ko"
+	VMARGS+=(--file "$FL/floor.ko:/oomsnap/floor.ko")
+fi
 
 # cost: the module before the memory breakdown, built from that commit's
 # sources (vm.sh --src) and copied into the guest as /oomsnap/before.ko.
@@ -153,7 +183,7 @@ mkdir -p "$(dirname "$OUT")"
 COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$REPO" diff --quiet HEAD -- module selftests/oomsnap_bench.c 2>/dev/null ||
 	COMMIT="$COMMIT (modified)"
-RUN="_Run: \`$CMDLINE\` (guest: \`oomsnap_bench $WHAT ${GARGS[*]}\`), $KVER ($TAG), QEMU TCG (vCPUs in one thread), $MEM MB, 2 vCPUs, no KVM, host shared with other VM runs, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT${BEFORE:+, before = $BEFORE}._"
+RUN="_Run: \`$CMDLINE\` (guest: \`oomsnap_bench $WHAT ${GARGS[*]}\`), $KVER ($TAG), QEMU TCG (vCPUs in one thread), $MEM MB, $VCPUS, no KVM, host shared with other VM runs, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT${BEFORE:+, before = $BEFORE}._"
 # Each part's section starts with "<!-- bench:PART -->" and ends at the
 # next one or at the first "## " heading (Findings, Rerun: hand-written,
 # kept).  A section of this run replaces the old one of the same part; a

@@ -43,6 +43,11 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
   --append ARGS       extra kernel command line arguments (e.g. lockdown=integrity)
   --mem MB            guest memory (default 512)
   --smp N             guest CPUs (default 2)
+  --icount SHIFT      QEMU's instruction counting (-icount shift=SHIFT,
+                      sleep=on): the guest's clock advances 2^SHIFT ns per
+                      instruction executed, so a time the guest measures is
+                      an instruction count, whatever else the host runs
+                      (bench.sh --icount; needs --smp 1, --tcg-thread single)
   --tcg-thread MODE   single (default) or multi: QEMU's TCG runs the vCPUs
                       round-robin in one thread, or one thread each (MTTCG).
                       QEMU 7.2's MTTCG lets a vCPU run stale code after
@@ -109,6 +114,7 @@ EOF
 parse_args() {
 	TAG=bookworm APPEND="" MEM=512 SMP=2 TCG_THREAD=single TIMEOUT="" TEST_TIMEOUT=""
 	SRC=$REPO STRESS="" ONLY="" ACTION="" CMD="" LINT=0 RESULT="" KO="" FILES=() DISK=() PSTORE=0
+	ICOUNT=""
 	ARCH=x86_64
 	while (($#)); do
 		case $1 in
@@ -121,6 +127,7 @@ parse_args() {
 		--append=*) APPEND=${1#*=}; shift ;;
 		--mem) MEM=${2:?--mem needs MB}; shift 2 ;;
 		--smp) SMP=${2:?--smp needs N}; shift 2 ;;
+		--icount) ICOUNT=${2:?--icount needs SHIFT}; shift 2 ;;
 		--tcg-thread) TCG_THREAD=${2:?--tcg-thread needs single or multi}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?--timeout needs SECONDS}; shift 2 ;;
 		--test-timeout) TEST_TIMEOUT=${2:?--test-timeout needs SECONDS}; shift 2 ;;
@@ -186,6 +193,10 @@ check_args() {
 	: "${TIMEOUT:=600}" "${TEST_TIMEOUT:=180}" "${STRESS:=quick}"
 	[[ $STRESS == quick || $STRESS == full ]] || die "--stress wants quick or full, got '$STRESS'"
 	[[ $TCG_THREAD == single || $TCG_THREAD == multi ]] || die "--tcg-thread wants single or multi, got '$TCG_THREAD'"
+	# x86's secondary CPUs did not come up under -icount here (the boot
+	# stopped at "Booting SMP configuration"): one vCPU
+	[[ -z $ICOUNT || ($ICOUNT =~ ^[0-9]$ && $TCG_THREAD == single && $SMP == 1) ]] ||
+		die "--icount wants a SHIFT of 0 to 9, with --tcg-thread single and --smp 1"
 	for n in MEM SMP TIMEOUT TEST_TIMEOUT; do
 		[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "--${n,,} wants a positive integer, got '${!n}'"
 	done
@@ -576,6 +587,7 @@ boot() {
 	cmdline="console=ttyS0 panic=$panic oops=panic numa=fake=2 rdinit=/init${DEBUG_APPEND:+ $DEBUG_APPEND}${APPEND:+ $APPEND}"
 	QEMU=(qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -cpu max -m "$MEM" -smp "$SMP")
 	if [[ $ARCH == arm64 ]]; then arm64_qemu; fi
+	if [[ -n $ICOUNT ]]; then QEMU+=(-icount "shift=$ICOUNT,sleep=on"); fi
 	log "booting $ABI in QEMU (TCG thread=$TCG_THREAD, ${MEM}M, timeout ${TIMEOUT}s): $ACTION..."
 	boot_start=$SECONDS
 	QRC=0

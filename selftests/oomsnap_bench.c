@@ -324,6 +324,7 @@ struct oom_cfg {
 	int max_tasks;
 	const char *source;	/* candidates= */
 	const char *label;
+	const char *ko;		/* another build of the module, or NULL */
 	double cap[4096], oom[4096], ratio[4096], scan[4096];
 	int n, nscan, wrong_victim, no_cands;
 	long long oom_calls, badness_calls;	/* from stats, summed */
@@ -379,6 +380,9 @@ static void stats_line(const char *key, char *out, size_t size)
 	free(s);
 }
 
+/* bench.sh --floor: oomsnap whose oom_badness() callback is empty */
+static const char *opt_floor_ko = "/oomsnap/floor.ko";
+
 /*
  * @inside: the sleepers are in the OOMing memcg (the kernel evaluates each
  * of them), else in a sibling cgroup (extra processes on the system that a
@@ -391,10 +395,15 @@ static void bench_oom_procs(long nprocs, int inside, FILE *res)
 		{ 8, "auto", "8" }, { 8, "kretprobe", "8" }, { 8, "scan", "8" },
 		{ 64, "auto", "64" }, { 64, "kretprobe", "64" },
 		{ 64, "scan", "64" },
+		/* last: left out when there is no floor module */
+		{ 8, "auto", "8, empty callback (floor.ko)", opt_floor_ko },
 	};
 	int nc = sizeof(cfgs) / sizeof(cfgs[0]), blocks, b, i, k;
 	pid_t *sleepers, victims[256];
 	long long base;
+
+	if (access(opt_floor_ko, R_OK))
+		nc--;
 	char max[64];
 	double t = now_s();
 	const char *where = inside ? "in" : "out";
@@ -444,7 +453,10 @@ static void bench_oom_procs(long nprocs, int inside, FILE *res)
 			snprintf(params, sizeof(params),
 				 "max_tasks=%d candidates=%s", c->max_tasks,
 				 c->source);
+			if (c->ko)
+				setenv("OOMSNAP_KO", c->ko, 1);
 			load_or_die(params);
+			unsetenv("OOMSNAP_KO");
 			stats_line("candidates_source", c->hooksrc,
 				   sizeof(c->hooksrc));
 			if (!strcmp(c->hooksrc, "oom_badness")) {
@@ -1472,7 +1484,7 @@ static void usage(void)
 {
 	printf("usage: oomsnap_bench [all|oom|exec|mem|read|alloc|report|cost|idle]\n"
 	       "                     [--procs N,N] [--outside N,N|0] [--ooms N]\n"
-	       "                     [--idle SECONDS] [--before-ko FILE]\n"
+	       "                     [--idle SECONDS] [--before-ko FILE] [--floor-ko FILE]\n"
 	       "                     [--block N] [--execs N] [--rounds N] [--read-events N]\n");
 }
 
@@ -1500,6 +1512,8 @@ int main(int argc, char **argv)
 			opt_idle = atoi(v), i++;
 		else if (!strcmp(a, "--before-ko"))
 			opt_before_ko = v, i++;
+		else if (!strcmp(a, "--floor-ko"))
+			opt_floor_ko = v, i++;
 		else if (!strcmp(a, "--outside"))
 			parse_procs(v, opt_outside, &opt_noutside), i++;
 		else if (!strcmp(a, "--ooms"))
