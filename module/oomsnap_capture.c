@@ -128,9 +128,9 @@ static const char * const cand_source_names[] = {
  * reads (oomsnap_badness()), and the victim's are replaced by the
  * kernel's own at the kill (oomsnap_cands_victim_first()).  Else a
  * kretprobe, which gets the kernel's points from the return value but
- * costs a return trampoline per task: under TCG an empty kretprobe adds
- * about 0.9 us to each evaluation, an empty ftrace callback 0.2 us, this
- * one 0.4 us (bench/RESULTS.md).
+ * costs a return trampoline per task: counted in instructions on 6.1,
+ * the kernel's scan is about 284 per task, an empty ftrace callback adds
+ * 35, this one about 260, the kretprobe 517 (bench/RESULTS.md).
  */
 enum oomsnap_badness_hook { BADNESS_NONE, BADNESS_FTRACE, BADNESS_KRETPROBE };
 static enum oomsnap_badness_hook badness_hook;
@@ -138,9 +138,6 @@ static const char * const badness_hook_names[] = {
 	[BADNESS_NONE] = "none", [BADNESS_FTRACE] = "ftrace",
 	[BADNESS_KRETPROBE] = "kretprobe",
 };
-
-/* ftrace calls not followed (recursion guard): a candidate may lack one */
-static unsigned long badness_ftrace_missed;
 
 /* Why a hook is missing, for the stats file; NULL when it is attached. */
 static const char *hook_missing[OOMSNAP_HOOK_NR];
@@ -470,13 +467,16 @@ static void oomsnap_cand_ident(struct oomsnap_cand *c, struct task_struct *p)
  * like find_lock_task_mm() (not exported) from the first thread that still
  * has an mm, under that thread's task_lock(); on RT a thread whose lock is
  * taken is passed over.  Only the figures: the task's identity is read
- * when it enters the top (oomsnap_cand_ident()).
+ * when it enters the top (oomsnap_cand_ident()).  Inlined, with
+ * oomsnap_badness(), into the ftrace callback, which runs them for every
+ * task the kernel evaluates: each call level was about 15 instructions of
+ * some 300 a task (bench/RESULTS.md).
  *
  * Return: false when no thread of @p has an mm, or the kernel would not
  * consider @p (oom_score_adj -1000 unless @any_adj, MMF_OOM_SKIP, vfork
  * child).
  */
-static bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
+static __always_inline bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
 			    struct oomsnap_cand *c, bool any_adj)
 {
 	c->adj = READ_ONCE(t->signal->oom_score_adj);
@@ -500,7 +500,7 @@ static bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
 	       !(READ_ONCE(t->vfork_done) && in_vfork(t));
 }
 
-static bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
+static __always_inline bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
 				 bool any_adj)
 {
 	struct task_struct *t;
@@ -545,8 +545,9 @@ static void oomsnap_cand_points(struct oomsnap_cand *c,
  *
  * Return: false when the kernel would not consider @p at all.
  */
-static bool oomsnap_badness(struct task_struct *p, unsigned long totalpages,
-			    struct oomsnap_cand *c)
+static __always_inline bool oomsnap_badness(struct task_struct *p,
+					    unsigned long totalpages,
+					    struct oomsnap_cand *c)
 {
 	if (is_global_init(p) || (p->flags & PF_KTHREAD))
 		return false;
@@ -771,33 +772,31 @@ static int oomsnap_badness_return(struct kretprobe_instance *ri,
  * is about to read.  The time per call is not added to capture_ns (two
  * clock reads would cost as much as the rest): the bench measures it in
  * the kernel's own scan time.
+ *
+ * No recursion guard (ftrace_test_recursion_trylock()): the ops' filter is
+ * oom_badness() alone, which nothing called from here calls, and the
+ * filter above lets only the OOM's own task in, in process context.  The
+ * callback may be preempted (it takes no per-CPU state; its spinlocks
+ * disable preemption themselves), and unregister_ftrace_function() waits
+ * for a task preempted in it (RCU tasks) before the module goes.  The guard
+ * was about 30 instructions a task (bench/RESULTS.md).
  */
 static void notrace oomsnap_badness_ftrace(unsigned long ip,
 					   unsigned long parent_ip,
 					   struct ftrace_ops *op,
 					   struct ftrace_regs *fregs)
 {
-	struct oomsnap_event *ev;
 	struct task_struct *p;
 	struct oomsnap_cand c;
-	int bit;
 
 	if (!oomsnap_badness_tracked())
 		return;
-	/* also disables preemption, as the kretprobe's handlers run */
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (bit < 0) {
-		badness_ftrace_missed++;
-		return;
-	}
 	p = (struct task_struct *)oomsnap_ftrace_first_arg(fregs);
-	ev = cur.ev;
 	cur.evaluated = true;
 	cur.nr_evaluated++;	/* OOMs are serialized: no atomic needed */
-	oomsnap_note_spared(ev, p, cur.oc->totalpages);
+	oomsnap_note_spared(cur.ev, p, cur.oc->totalpages);
 	if (oomsnap_max_tasks && oomsnap_badness(p, cur.oc->totalpages, &c))
-		oomsnap_keep_top(ev, &c, p);
-	ftrace_test_recursion_unlock(bit);
+		oomsnap_keep_top(cur.ev, &c, p);
 }
 
 static struct ftrace_ops oomsnap_badness_ops = {
@@ -810,7 +809,6 @@ static int oomsnap_badness_ftrace_attach(void)
 	static unsigned char sym[] = "oom_badness";
 	int ret;
 
-	badness_ftrace_missed = 0;
 	ret = ftrace_set_filter(&oomsnap_badness_ops, sym, strlen(sym), 1);
 	if (!ret)
 		ret = register_ftrace_function(&oomsnap_badness_ops);
@@ -1670,7 +1668,7 @@ void oomsnap_capture_state(struct oomsnap_capture_state *st)
 	/* evaluations the kretprobe could not follow: candidates may lack one */
 	st->badness_followed = cand_source == CAND_BADNESS && !blind;
 	st->badness_hook = badness_hook_names[badness_hook];
-	st->badness_missed = badness_hook == BADNESS_FTRACE ?
-			     (int)READ_ONCE(badness_ftrace_missed) :
+	/* the ftrace callback follows every call */
+	st->badness_missed = badness_hook == BADNESS_FTRACE ? 0 :
 			     oomsnap_badness_krp.nmissed;
 }

@@ -126,9 +126,11 @@ static inline unsigned long oomsnap_entry_link(struct pt_regs *regs)
  * oomsnap_trylock_task() - take task_lock() from the OOM path
  * @t: the task
  *
- * Our hooks run with preemption disabled.  task_lock() is a spinning lock
- * there, except on PREEMPT_RT where it is a sleeping lock: only a trylock
- * is allowed, and the caller skips a task whose lock is held.
+ * Our hooks run with preemption disabled (kprobes) or inside the kernel's
+ * walk of the tasks, under its RCU read lock (the ftrace callback).
+ * task_lock() is a spinning lock there, except on PREEMPT_RT where it is a
+ * sleeping lock: only a trylock, and the caller skips a task whose lock is
+ * held.
  *
  * Return: true with the lock held.
  */
@@ -207,10 +209,8 @@ static inline bool mm_flags_test(int flag, const struct mm_struct *mm)
 #if defined(OOMSNAP_HAVE_FTRACE_REGS) && defined(CONFIG_DYNAMIC_FTRACE)
 #define OOMSNAP_HAVE_BADNESS_FTRACE 1
 /*
- * No FTRACE_OPS_FL_RECURSION: the callback guards itself with
- * ftrace_test_recursion_trylock() (which disables preemption since 5.15)
- * and counts what it refuses; with the flag, ftrace's assist function
- * would drop a recursive call silently and add a call to every one.
+ * No FTRACE_OPS_FL_RECURSION: the callback cannot recurse (see it), and
+ * with the flag ftrace's assist function would add a call to every one.
  */
 #if defined(OOMSNAP_HAVE_FTRACE_REGS_ARG) || \
 	defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)

@@ -991,7 +991,7 @@ TEST_F_TIMEOUT(prot, comm_needs_owner, 120)
 	/* at add: the entry written again applies to every match */
 	ASSERT_EQ(0, pw("add comm=osp_uc adj=-1000"));
 	for (i = 0; i < 4; i++)
-		EXPECT_EQ(BASE_ADJ, adj_of(u[i])) TH_LOG("%s matched at add", dirs[i]);
+		EXPECT_EQ(BASE_ADJ, adj_of(u[i])) TH_LOG("u[%d] (cp sl hl su) matched at add", i);
 	EXPECT_EQ(BASE_ADJ, adj_of(ag.pid)) TH_LOG("prctl rename matched at add");
 	EXPECT_TRUE(has_line("comm=osp_uc adj=-1000 tasks=1")) TH_LOG("%s", listing());
 
@@ -999,7 +999,7 @@ TEST_F_TIMEOUT(prot, comm_needs_owner, 120)
 	if (!memcg_setup()) {
 		EXPECT_LT(0, ou_memcg_oom("osp_oom/hog"));
 		for (i = 0; i < 4; i++)
-			EXPECT_EQ(BASE_ADJ, adj_of(u[i])) TH_LOG("%s matched at OOM", dirs[i]);
+			EXPECT_EQ(BASE_ADJ, adj_of(u[i])) TH_LOG("u[%d] (cp sl hl su) matched at OOM", i);
 		EXPECT_EQ(BASE_ADJ, adj_of(ag.pid)) TH_LOG("prctl rename matched at OOM");
 		EXPECT_EQ(-1000, adj_of(r));
 	} else {
