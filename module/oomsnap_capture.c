@@ -130,7 +130,7 @@ static const char * const cand_source_names[] = {
  * kretprobe, which gets the kernel's points from the return value but
  * costs a return trampoline per task: counted in instructions on 6.1,
  * the kernel's scan is about 284 per task, an empty ftrace callback adds
- * 35, this one about 260, the kretprobe 517 (bench/RESULTS.md).
+ * 35, this one 256, the kretprobe 521 (bench/RESULTS.md).
  */
 enum oomsnap_badness_hook { BADNESS_NONE, BADNESS_FTRACE, BADNESS_KRETPROBE };
 static enum oomsnap_badness_hook badness_hook;
