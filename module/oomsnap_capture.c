@@ -476,8 +476,10 @@ static void oomsnap_cand_ident(struct oomsnap_cand *c, struct task_struct *p)
  * consider @p (oom_score_adj -1000 unless @any_adj, MMF_OOM_SKIP, vfork
  * child).
  */
-static __always_inline bool oomsnap_cand_mm(struct task_struct *t, struct mm_struct *mm,
-			    struct oomsnap_cand *c, bool any_adj)
+static __always_inline bool oomsnap_cand_mm(struct task_struct *t,
+					    struct mm_struct *mm,
+					    struct oomsnap_cand *c,
+					    bool any_adj)
 {
 	c->adj = READ_ONCE(t->signal->oom_score_adj);
 	if (cur.panicking) {
@@ -500,8 +502,9 @@ static __always_inline bool oomsnap_cand_mm(struct task_struct *t, struct mm_str
 	       !(READ_ONCE(t->vfork_done) && in_vfork(t));
 }
 
-static __always_inline bool oomsnap_cand_figures(struct task_struct *p, struct oomsnap_cand *c,
-				 bool any_adj)
+static __always_inline bool oomsnap_cand_figures(struct task_struct *p,
+						 struct oomsnap_cand *c,
+						 bool any_adj)
 {
 	struct task_struct *t;
 	bool found = false;
