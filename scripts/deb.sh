@@ -3,7 +3,8 @@
 #
 # Build the Debian packages oomsnap-dkms (the module source, dh-dkms) and
 # oomsnap (the CLI) in the cached bookworm chroot and check them with
-# lintian there.  The host's apt
+# lintian there (--arch arm64: the CLI for arm64, natively in a bookworm
+# arm64 chroot under qemu-user-static; see --help).  The host's apt
 # configuration is never touched; nothing is written to the repository but
 # the .debs in --out (default dist/, gitignored).
 set -euo pipefail

@@ -76,7 +76,7 @@ Options:
 
 Output: TAP lines ("ok N - dkms TAG: ..."), a table per kernel, then
 "N passed, N failed, N skipped".  Exit status: 0 when all passed, 1 on any
-failure, 2 on harness errors.  Logs: \$OOMSNAP_CACHE/dkms-test/run/.
+failure, 2 on harness errors.  Logs: \$OOMSNAP_CACHE/dkms-test/run/ (arm64: run-arm64/).
 EOF
 }
 
@@ -122,7 +122,8 @@ grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
 START=$SECONDS
 
 BASE="$OOMSNAP_CACHE/dkms-test"
-OUT="$BASE/run"
+# (arm64: its own, so that an x86 run beside it does not remove its logs)
+OUT="$BASE/run$SFX"
 rm -rf "$OUT"
 mkdir -p "$OUT" "$BASE/apt"
 
