@@ -122,7 +122,7 @@ bench: deps ## benchmarks in the VM (~15 min), tables into bench/RESULTS.md (BEN
 		scripts/bench.sh --kernel $(KERNEL) $(BENCHFLAGS)
 
 .PHONY: help all cli check-cli check-rules check-panic modules clean deps deps-debug lint check check-debug check-matrix check-peer demo bench \
-	deps-arm64 check-arm64 \
+	deps-arm64 deps-arm64-dkms check-arm64 \
 	dkms-src dkms-install dkms-uninstall deb check-dkms check-systemd
 
 # ---------------------------------------------------------------------------
@@ -173,8 +173,16 @@ deb: deps ## the packages oomsnap-dkms and oomsnap + the source package, lintian
 
 # scripts/dkms-test.sh: in a throwaway copy of each suite's chroot, and the
 # module in each kernel's VM (README: "The oomsnap-dkms and oomsnap packages").
-check-dkms: deps ## install/upgrade/purge the packages per suite, load the DKMS module per kernel (KERNELS=...)
-	scripts/dkms-test.sh $(if $(KERNELS),--kernels "$(KERNELS)")
+# ARCH=arm64 (given on the command line: an ARCH in the environment, a
+# kernel developer's, does not count): an arm64 chroot run under
+# qemu-user-static, the arm64 kernels in qemu-system-aarch64 (KERNELS=
+# bookworm by default, or trixie, trixie-backports).
+DKMS_ARCH := $(if $(filter command line,$(origin ARCH)),$(ARCH))
+check-dkms: deps $(if $(filter arm64,$(DKMS_ARCH)),deps-arm64-dkms) ## install/upgrade/purge the packages per suite, load the DKMS module per kernel (KERNELS=..., ARCH=arm64)
+	scripts/dkms-test.sh $(if $(DKMS_ARCH),--arch $(DKMS_ARCH)) $(if $(KERNELS),--kernels "$(KERNELS)")
+
+deps-arm64-dkms: deps-arm64 ## what make check-dkms ARCH=arm64 needs besides (qemu-user-static)
+	@scripts/deps.sh qemu-user-static
 
 # scripts/systemd-test.sh: a bookworm rootfs booted with systemd in QEMU, the
 # .deb installed with apt; journald, node_exporter and the module are real.

@@ -20,7 +20,7 @@ LOG_TAG=dkms-test
 
 usage() {
 	cat <<EOF
-Usage: scripts/dkms-test.sh [--kernels "TAG..."] [--deb FILE] [--keep] [--no-vm]
+Usage: scripts/dkms-test.sh [--arch arm64] [--kernels "TAG..."] [--deb FILE] [--keep] [--no-vm]
 
 Tests the oomsnap-dkms and oomsnap (CLI) packages on every kernel tag of the matrix
 (default: $(kernel_tags | tr '\n' ' ')).
@@ -50,21 +50,37 @@ Tests the oomsnap-dkms and oomsnap (CLI) packages on every kernel tag of the mat
     are in the protect file, modprobe -r.  The VMs of a suite boot while
     the next suite's packages build.
 
+With --arch arm64 (make check-dkms ARCH=arm64), the same on Debian's arm64
+build of the kernel tags (default: bookworm; --kernels: any of ${ARM64_TAGS[*]}):
+ 1. the same oomsnap-dkms .deb ("Architecture: all"), and oomsnap for arm64
+    built by "scripts/deb.sh --arch arm64": dpkg-buildpackage -B natively in
+    a bookworm arm64 chroot (debootstrap --arch arm64, under qemu-user-static
+    with binfmt_misc, which the script mounts and registers if needed;
+    cached in \$OOMSNAP_CACHE/chroot/SUITE-arm64, locked like the others).
+ 2. The overlay is on that suite's arm64 chroot, the headers are
+    linux-headers-ABI-arm64 of the very package version that
+    "vm.sh --arch arm64" boots, and DKMS builds natively (emulated arm64
+    gcc, as on an arm64 host).  Also checked: the .ko and /usr/sbin/oomsnap
+    are AArch64 ELF files (readelf -h), the CLI package is arm64.
+ 3. The VM is "vm.sh --arch arm64 --ko" (qemu-system-aarch64).
+
 Options:
+  --arch ARCH         x86_64 (default) or arm64 (see above)
   --kernels "TAG..."  only these tags (their suites' chroots)
   --deb FILE          test this oomsnap-dkms .deb, and the oomsnap .deb of the
-                      same version beside it, instead of building them (no lintian)
+                      same version beside it (--arch arm64: oomsnap_VERSION_arm64.deb),
+                      instead of building them (no lintian)
   --keep              keep the overlays (\$OOMSNAP_CACHE/dkms-test/root-*)
   --no-vm             skip step 3
   -h, --help          this help
 
 Output: TAP lines ("ok N - dkms TAG: ..."), a table per kernel, then
 "N passed, N failed, N skipped".  Exit status: 0 when all passed, 1 on any
-failure, 2 on harness errors.  Logs: \$OOMSNAP_CACHE/dkms-test/run/.
+failure, 2 on harness errors.  Logs: \$OOMSNAP_CACHE/dkms-test/run/ (arm64: run-arm64/).
 EOF
 }
 
-TAGS=() DEB="" KEEP=0 VM=1
+TAGS=() DEB="" KEEP=0 VM=1 ARCH=x86_64
 # Where make dkms-install/dkms-uninstall are tried (newest DKMS, one kernel).
 SRC_SUITE=${OOMSNAP_DKMS_SRC_SUITE:-sid}
 while (($#)); do
@@ -74,13 +90,31 @@ while (($#)); do
 	--deb) DEB=$(realpath -e "${2:?--deb needs FILE}"); shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	--no-vm) VM=0; shift ;;
+	--arch) ARCH=${2:?--arch needs x86_64 or arm64}; shift 2 ;;
+	--arch=*) ARCH=${1#*=}; shift ;;
 	*) printf 'dkms-test.sh: unknown argument: %s (see --help)\n' "$1" >&2; exit 2 ;;
 	esac
 done
+# SFX: the chroots' suffix (bookworm-arm64: lib.sh, CHROOT_ARCH)
+case $ARCH in
+x86_64 | amd64) ARCH=x86_64 SFX="" ;;
+arm64) SFX=-arm64 ;;
+*) die "--arch wants x86_64 or arm64, got '$ARCH'" ;;
+esac
+if [[ $ARCH == arm64 ]]; then
+	((${#TAGS[@]})) || TAGS=(bookworm)
+	for t in "${TAGS[@]}"; do
+		[[ " ${ARM64_TAGS[*]} " == *" $t "* ]] ||
+			die "--arch arm64: kernel tags so far: ${ARM64_TAGS[*]} (not '$t')"
+	done
+fi
 ((${#TAGS[@]})) || mapfile -t TAGS < <(kernel_tags)
+# TS[TAG]: the chroot (and the name of its results) TAG's package test uses
+declare -A TS
 for t in "${TAGS[@]}"; do
 	[[ -n ${KT_SUITE[$t]:-} && ${KT_KIND[$t]} != debug ]] ||
 		die "unknown kernel tag '$t' (known: $(kernel_tags | tr '\n' ' '))"
+	TS[$t]=${KT_SUITE[$t]}$SFX
 done
 ((EUID == 0)) || die "must run as root (chroot, mount)"
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
@@ -88,7 +122,8 @@ grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
 START=$SECONDS
 
 BASE="$OOMSNAP_CACHE/dkms-test"
-OUT="$BASE/run"
+# (arm64: its own, so that an x86 run beside it does not remove its logs)
+OUT="$BASE/run$SFX"
 rm -rf "$OUT"
 mkdir -p "$OUT" "$BASE/apt"
 
@@ -141,19 +176,47 @@ if [[ -z $DEB ]]; then
 	else
 		notok "package: lintian reports errors on $(basename "$DEB")"
 	fi
+	CLIDIR=$(dirname "$DEB")
+	if [[ $ARCH == arm64 ]]; then
+		# the CLI for arm64, natively in the arm64 chroot (deb.sh --help)
+		log "building oomsnap for arm64 (scripts/deb.sh --arch arm64, under qemu-user-static)..."
+		t0=$SECONDS
+		drc=0
+		CLIDIR=$BASE/deb-arm64
+		CLIDEB=$("$HERE/deb.sh" --arch arm64 --out "$CLIDIR" 2>"$OUT/deb-arm64.log" | tail -n 1) || drc=$?
+		if ((drc == 2)) || [[ ! -f $CLIDEB ]]; then
+			notok "package: scripts/deb.sh --arch arm64 failed"
+			tail -n 30 "$OUT/deb-arm64.log" | comment
+			printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP"
+			exit 1
+		fi
+		grep -E '^lintian: [EW]:' "$OUT/deb-arm64.log" | sed 's/^lintian: /# lintian: /' || true
+		if ((drc == 0)); then
+			ok "package: $(basename "$CLIDEB") built natively in the bookworm-arm64 chroot, its tests passed there, lintian reports no errors ($(elapsed "$t0"))"
+		else
+			notok "package: lintian reports errors on $(basename "$CLIDEB")"
+		fi
+	fi
+else
+	CLIDIR=$(dirname "$DEB")
 fi
 DEBNAME=$(basename "$DEB")
 PKGVER=$(dpkg-deb -f "$DEB" Version)
-CLIDEB=$(find "$(dirname "$DEB")" -maxdepth 1 -name "oomsnap_${PKGVER}_*.deb" | head -n 1)
-[[ -n $CLIDEB ]] || die "no oomsnap_${PKGVER}_*.deb (the CLI) beside $DEB"
+if [[ $ARCH == arm64 ]]; then
+	CLIDEB=$CLIDIR/oomsnap_${PKGVER}_arm64.deb
+	[[ -f $CLIDEB ]] || die "no $CLIDEB (the CLI for arm64; scripts/deb.sh --arch arm64)"
+else
+	CLIDEB=$(find "$CLIDIR" -maxdepth 1 -name "oomsnap_${PKGVER}_*.deb" | head -n 1)
+	[[ -n $CLIDEB ]] || die "no oomsnap_${PKGVER}_*.deb (the CLI) beside $DEB"
+fi
 CLIDEBNAME=$(basename "$CLIDEB")
 MODVER=${PKGVER%-*}
 
 # --- 2. install, check, purge per suite ----------------------------------------
-declare -A KABI VERMAGIC HOW DKMSVER BUILT VMRES SECS
+declare -A KABI KVER VERMAGIC HOW DKMSVER BUILT VMRES SECS
 SUITES=()
 for t in "${TAGS[@]}"; do
-	s=${KT_SUITE[$t]}
+	s=${TS[$t]}
 	[[ " ${SUITES[*]} " == *" $s "* ]] || SUITES+=("$s")
 done
 
@@ -202,12 +265,12 @@ check_kernel() {
 		notok "$tag: vermagic '$vm' version '$ver', want $abi and $MODVER"
 		return 0
 	fi
-	if ! in_root "$r" dpkg --compare-versions "${DKMSVER[${KT_SUITE[$tag]}]:-0}" ge 3; then
-		skip "$tag: module signed" "dkms ${DKMSVER[${KT_SUITE[$tag]}]:-?} does not sign by itself"
+	if ! in_root "$r" dpkg --compare-versions "${DKMSVER[${TS[$tag]}]:-0}" ge 3; then
+		skip "$tag: module signed" "dkms ${DKMSVER[${TS[$tag]}]:-?} does not sign by itself"
 	elif [[ -n $sig ]]; then
 		ok "$tag: module signed by '$sig' (/var/lib/dkms/mok.key, made by DKMS)"
 	else
-		notok "$tag: DKMS did not sign the module (see $OUT/${KT_SUITE[$tag]}-install.log)"
+		notok "$tag: DKMS did not sign the module (see $OUT/${TS[$tag]}-install.log)"
 	fi
 	mkdir -p "$OUT/$tag"
 	cp "$r$ko" "$OUT/$tag/"
@@ -216,7 +279,44 @@ check_kernel() {
 	*.zst) zstd -q -d -f --rm "$OUT/$tag/oomsnap.ko.zst" ;;
 	*.gz) gzip -d -f "$OUT/$tag/oomsnap.ko.gz" ;;
 	esac
+	if [[ $ARCH == arm64 ]]; then
+		local m ml mk=""
+		# DKMS writes the date into make.log before make runs; the file's
+		# mtime is make's end: the module's build time under emulation
+		ml=$(find "$r/var/lib/dkms/oomsnap/$MODVER/$abi" -name make.log 2>/dev/null | head -n 1)
+		if [[ -n $ml ]] && m=$(date -d "$(sed -n 2p "$ml")" +%s 2>/dev/null); then
+			mk="; DKMS's make took $(($(stat -c %Y "$ml") - m)) s"
+		fi
+		m=$(elf_machine "$OUT/$tag/oomsnap.ko")
+		if [[ $m == AArch64 ]]; then
+			ok "$tag: the module is an ELF for AArch64 (readelf -h: Machine $m$mk)"
+		else
+			notok "$tag: the module's ELF machine is '$m', want AArch64"
+			return 0
+		fi
+	fi
 	BUILT[$tag]=$OUT/$tag/oomsnap.ko
+}
+
+# elf_machine FILE: the Machine of FILE's ELF header (readelf -h), e.g. AArch64
+elf_machine() {
+	LC_ALL=C readelf -h "$1" 2>/dev/null | sed -n 's/^ *Machine: *//p'
+}
+
+# arm64_resolve TAG...: each tag's arm64 kernel (ABI, package version) as
+# "vm.sh --arch arm64" resolves it, in the amd64 chroot's arm64 lists, so
+# that DKMS builds for the very kernel the VM boots.
+arm64_resolve() {
+	local t s
+	for t in "$@"; do
+		s=${KT_SUITE[$t]}
+		chroot_lock "$s"
+		chroot_ensure "$s"
+		arm64_apt_ensure "$s"
+		arm64_kernel_resolve "$t"
+		KABI[$t]=$ABI KVER[$t]=$IMG_VER
+		chroot_release_lock
+	done
 }
 
 # arch_exclusive ROOT SUITE TAG: the package is "Architecture: all";
@@ -253,10 +353,18 @@ package_files() {
 	if grep -rqsw oomsnap "$r/etc/modules-load.d" "$r/etc/modules"; then
 		bad+=("the module is set to load at boot")
 	fi
+	local what=/usr/sbin/oomsnap m a
+	if [[ $ARCH == arm64 ]]; then
+		# the user-visible CLI is an arm64 binary from an arm64 package
+		m=$(elf_machine "$r/usr/sbin/oomsnap")
+		a=$(in_root "$r" dpkg-query -W -f '${Architecture}' oomsnap 2>/dev/null || true)
+		[[ $m == AArch64 && $a == arm64 ]] || bad+=("/usr/sbin/oomsnap is '$m' from oomsnap:'$a', want AArch64, arm64")
+		what="/usr/sbin/oomsnap (AArch64, oomsnap:arm64, --help runs)"
+	fi
 	if ((${#bad[@]})); then
 		notok "$s: package files: ${bad[*]}"
 	else
-		ok "$s: package files: /usr/sbin/oomsnap, /usr/src/oomsnap-$MODVER, /etc/modprobe.d/oomsnap.conf (all commented), no autoload"
+		ok "$s: package files: $what, /usr/src/oomsnap-$MODVER, /etc/modprobe.d/oomsnap.conf (all commented), no autoload"
 	fi
 }
 
@@ -340,6 +448,8 @@ suite_test() { # suite_test SUITE TAG...
 	chroot_lock "$s"
 	chroot_ensure "$s"
 	for t in "${tags[@]}"; do
+		# (arm64: arm64_resolve did, in the amd64 chroot)
+		[[ -z ${KABI[$t]:-} ]] || continue
 		kernel_resolve "$t"
 		KABI[$t]=$ABI
 	done
@@ -367,7 +477,8 @@ suite_test() { # suite_test SUITE TAG...
 		tail -n 20 "$OUT/$s-headers.log" >&2
 		die "$s: could not remove ${purge[*]} from the overlay"
 	fi
-	if ! in_root "$r" "${APT[@]}" "${rel[@]}" install "$keep" >>"$OUT/$s-headers.log" 2>&1; then
+	if ! in_root "$r" "${APT[@]}" "${rel[@]}" install "$keep${KVER[$first]:+=${KVER[$first]}}" \
+		>>"$OUT/$s-headers.log" 2>&1; then
 		notok "$first: apt-get install $keep failed"
 		tail -n 20 "$OUT/$s-headers.log" | comment
 		return 0
@@ -406,7 +517,7 @@ suite_test() { # suite_test SUITE TAG...
 		log "$s: apt-get install linux-headers-${KABI[$t]} (DKMS kernel hook builds)..."
 		t1=$SECONDS
 		HOW[$t]="by the kernel hook on headers install"
-		if ! in_root "$r" "${APT[@]}" "${rel[@]}" install "linux-headers-${KABI[$t]}" \
+		if ! in_root "$r" "${APT[@]}" "${rel[@]}" install "linux-headers-${KABI[$t]}${KVER[$t]:+=${KVER[$t]}}" \
 			>"$OUT/$t-headers.log" 2>&1; then
 			notok "$t: apt-get install linux-headers-${KABI[$t]} failed"
 			tail -n 30 "$OUT/$t-headers.log" | comment
@@ -431,7 +542,7 @@ chroot_release_lock() { chroot_cleanup; exec 8>&-; }
 # vm_one TAG: boot TAG's kernel with its DKMS module (vm.sh output in
 # $OUT/TAG/vm.out, its log in vm.err).
 vm_one() {
-	local tag=$1 s=${KT_SUITE[$1]} conf=$OUT/$1/oomsnap.conf
+	local tag=$1 s=${TS[$1]} conf=$OUT/$1/oomsnap.conf vmargs=(--timeout 300)
 	sed -e 's/^#options oomsnap capacity=.*/options oomsnap capacity=128/' \
 		-e 's/^#options oomsnap protect=.*/options oomsnap protect="add comm=sshd adj=-1000;add comm=dkms-test adj=-500"/' \
 		"$OUT/modprobe-$s.conf" >"$conf" 2>/dev/null || true
@@ -440,7 +551,9 @@ vm_one() {
 			"0 passed, 1 failed, 0 skipped" >"$OUT/$tag/vm.out"
 		return 0
 	fi
-	"$HERE/vm.sh" --kernel "$tag" --ko "${BUILT[$tag]}" --timeout 300 \
+	# arm64 under TCG boots several times slower
+	if [[ $ARCH == arm64 ]]; then vmargs=(--arch arm64 --timeout 1200); fi
+	"$HERE/vm.sh" --kernel "$tag" --ko "${BUILT[$tag]}" "${vmargs[@]}" \
 		--file "$conf:/etc/modprobe.d/oomsnap.conf" \
 		--file "$HERE/guest/dkms-load.sh:/oomsnap/dkms-load.sh" \
 		shell-cmd "sh /oomsnap/dkms-load.sh 128 'comm=sshd adj=-1000' 'comm=dkms-test adj=-500'" \
@@ -487,7 +600,8 @@ vm_report() {
 
 for s in "${SUITES[@]}"; do
 	st=()
-	for t in "${TAGS[@]}"; do [[ ${KT_SUITE[$t]} != "$s" ]] || st+=("$t"); done
+	for t in "${TAGS[@]}"; do [[ ${TS[$t]} != "$s" ]] || st+=("$t"); done
+	if [[ $ARCH == arm64 ]]; then arm64_resolve "${st[@]}"; fi
 	suite_test "$s" "${st[@]}"
 	# The previous suite's VMs ran meanwhile; report them in order.
 	vm_report
@@ -501,12 +615,12 @@ done
 vm_report
 
 # --- summary -------------------------------------------------------------------
-printf '\n# oomsnap-dkms %s on %d kernels (%d s; logs in %s)\n' "$PKGVER" "${#TAGS[@]}" \
-	"$((SECONDS - START))" "$OUT"
+printf '\n# oomsnap-dkms %s on %d %s kernels (%d s; logs in %s)\n' "$PKGVER" "${#TAGS[@]}" \
+	"$ARCH" "$((SECONDS - START))" "$OUT"
 printf '# %-17s %-24s %-18s %-7s %-22s %s\n' kernel abi dkms build-s vermagic vm
 for t in "${TAGS[@]}"; do
 	printf '# %-17s %-24s %-18s %-7s %-22s %s\n' "$t" "${KABI[$t]:--}" \
-		"${DKMSVER[${KT_SUITE[$t]}]:--}" "${SECS[$t]:--}" "${VERMAGIC[$t]:--}" \
+		"${DKMSVER[${TS[$t]}]:--}" "${SECS[$t]:--}" "${VERMAGIC[$t]:--}" \
 		"${VMRES[$t]:--}"
 done
 printf '1..%d\n' "$N"

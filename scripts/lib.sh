@@ -96,6 +96,16 @@ $OOMSNAP_MIRROR trixie-backports"
 SUITE_SOURCES[sid]="$OOMSNAP_MIRROR sid"
 SUITE_APTCONF[sid]='Acquire::Check-Valid-Until "false";'
 
+# Foreign-architecture chroots (make check-dkms ARCH=arm64): NAME is
+# SUITE-ARCH, debootstrapped with --arch ARCH and run under
+# qemu-user-static (arm64_binfmt_ensure); same sources as SUITE.
+declare -A CHROOT_SUITE CHROOT_ARCH
+for _s in bookworm trixie; do
+	CHROOT_SUITE[$_s-arm64]=$_s CHROOT_ARCH[$_s-arm64]=arm64
+	SUITE_SOURCES[$_s-arm64]=${SUITE_SOURCES[$_s]}
+done
+unset _s
+
 # The debug kernel (scripts/debug-kernel.sh): built here from linux-source-6.1
 # with KASAN, lockdep, kmemleak, KUnit and fault injection; the module is
 # built on the host against its tree.  Not part of kernel_tags (the matrix):
@@ -172,14 +182,22 @@ in_chroot() { # in_chroot SUITE CMD...
 # package lists at most once per OOMSNAP_APT_MAX_AGE seconds.
 # Caller holds chroot_lock.
 chroot_ensure() {
-	local suite=$1 c now stamp age
+	local suite=$1 c now stamp age arch=${CHROOT_ARCH[$1]:-} aopt=()
 	c=$(chroot_dir "$suite")
 	[[ -n ${SUITE_SOURCES[$suite]:-} ]] || die "no apt sources known for suite '$suite'"
 	command -v debootstrap >/dev/null || die "debootstrap is missing: run 'make deps'"
+	if [[ -n $arch ]]; then
+		arm64_binfmt_ensure
+		aopt=(--arch "$arch")
+	fi
 	if [[ ! -e $c/.oomsnap-ready ]]; then
-		log "creating $suite chroot in $c (debootstrap minbase, ~40 s)..."
+		if [[ -n $arch ]]; then
+			log "creating $suite chroot in $c (debootstrap minbase --arch $arch, under qemu-user-static: minutes)..."
+		else
+			log "creating $suite chroot in $c (debootstrap minbase, ~40 s)..."
+		fi
 		rm -rf "$c.tmp"
-		if ! debootstrap --variant=minbase "$suite" "$c.tmp" "$OOMSNAP_MIRROR" \
+		if ! debootstrap --variant=minbase "${aopt[@]}" "${CHROOT_SUITE[$suite]:-$suite}" "$c.tmp" "$OOMSNAP_MIRROR" \
 			>"$OOMSNAP_CACHE/chroot/$suite.debootstrap.log" 2>&1; then
 			tail -n 30 "$OOMSNAP_CACHE/chroot/$suite.debootstrap.log" >&2
 			die "debootstrap $suite failed (log: $OOMSNAP_CACHE/chroot/$suite.debootstrap.log)"
@@ -379,6 +397,32 @@ ARM64_TAGS=(bookworm trixie trixie-backports)
 # the gcc of each suite's kernel headers (their .kernelvariables' CC): the
 # cross build of that gcc builds the module, the selftests and the CLI
 declare -A ARM64_GCC=([bookworm]=12 [trixie]=14)
+
+# arm64_binfmt_ensure: arm64 binaries run on this host (an arm64 chroot:
+# make check-dkms ARCH=arm64) through qemu-user-static's qemu-aarch64,
+# registered with binfmt_misc from the package's own
+# /usr/lib/binfmt.d/qemu-aarch64.conf.  Its F flag (fix binary) makes the
+# kernel open the interpreter at registration, so it need not exist inside
+# the chroot.  Without systemd-binfmt (a container, CI) nobody registers
+# it: mount binfmt_misc and write the line to its register file.
+arm64_binfmt_ensure() {
+	local d=/proc/sys/fs/binfmt_misc conf=/usr/lib/binfmt.d/qemu-aarch64.conf e
+	e=$d/qemu-aarch64
+	[[ -f $conf ]] || die "qemu-user-static is missing (scripts/deps.sh qemu-user-static; make deps-arm64)"
+	if [[ ! -e $d/register ]]; then
+		mount -t binfmt_misc binfmt_misc "$d" || die "cannot mount binfmt_misc on $d"
+	fi
+	if [[ ! -e $e ]]; then
+		log "registering qemu-aarch64 with binfmt_misc ($conf)..."
+		grep -v '^#' "$conf" | grep . >"$d/register" ||
+			die "could not register $conf with $d/register"
+	fi
+	[[ $(cat "$d/status") == enabled ]] || die "binfmt_misc is disabled ($d/status)"
+	grep -qx enabled "$e" || die "$e is disabled (echo 1 >$e)"
+	# registered by someone else without F: the chroot has no interpreter
+	grep -q '^flags:.*F' "$e" ||
+		die "$e lacks the F flag (binfmt-support's old default?): echo -1 >$e, then rerun"
+}
 
 # arm64_cross SUITE: sets ARM64_CC (the cross gcc's name) and
 # ARM64_CROSS_PKGS (what the chroot needs to cross-build the module, the
