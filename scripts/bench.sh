@@ -112,17 +112,24 @@ OLD=$(mktemp -d /tmp/oomsnap-bench-before.XXXXXX)
 FL=$(mktemp -d /tmp/oomsnap-bench-floor.XXXXXX)
 trap 'rm -rf "$LOG" "$OLD" "$FL"; [[ -n ${VMPID:-} ]] && kill "$VMPID" 2>/dev/null; true' EXIT
 
+# guest_ko DIR NAME WHAT: build the module from the sources in DIR (vm.sh
+# --src) and copy it into the guest as /oomsnap/NAME.ko.
+guest_ko() {
+	local built
+	log "building $3"
+	built=$("$HERE/vm.sh" --kernel "$TAG" --src "$1" build 2>&1 | sed -n 's/.*built: \([^,]*oomsnap\.ko\),.*/\1/p')
+	[[ -f $built ]] || die "could not build $3"
+	cp "$built" "$1/$2.ko"
+	VMARGS+=(--file "$1/$2.ko:/oomsnap/$2.ko")
+}
+
 # --floor: the working tree's module with bench/floor.patch, copied into the
 # guest as /oomsnap/floor.ko (oom's floor row).
 if ((FLOOR)); then
 	cp -r "$REPO/Kbuild" "$REPO/module" "$FL/"
 	patch -s -d "$FL" -p1 <"$REPO/bench/floor.patch" ||
 		die "bench/floor.patch does not apply to module/ (the callback changed: update the patch)"
-	log "building the floor module (bench/floor.patch)"
-	built=$("$HERE/vm.sh" --kernel "$TAG" --src "$FL" build 2>&1 | sed -n 's/.*built: \([^,]*oomsnap\.ko\),.*/\1/p')
-	[[ -f $built ]] || die "could not build the floor module"
-	cp "$built" "$FL/floor.ko"
-	VMARGS+=(--file "$FL/floor.ko:/oomsnap/floor.ko")
+	guest_ko "$FL" floor "the floor module (bench/floor.patch)"
 fi
 
 # cost: the module before the memory breakdown, built from that commit's
@@ -135,11 +142,7 @@ if [[ ,$WHAT, == *,all,* || ,$WHAT, == *,cost,* ]]; then
 	fi
 	BEFORE=$(git -C "$REPO" rev-parse --short "$BEFORE") || die "--before: no commit '$BEFORE'"
 	git -C "$REPO" archive "$BEFORE" Kbuild module | tar -x -C "$OLD"
-	log "building the module of $BEFORE (cost's 'before')"
-	built=$("$HERE/vm.sh" --kernel "$TAG" --src "$OLD" build 2>&1 | sed -n 's/.*built: \([^,]*oomsnap\.ko\),.*/\1/p')
-	[[ -f $built ]] || die "could not build the module of $BEFORE"
-	cp "$built" "$OLD/before.ko"
-	VMARGS+=(--file "$OLD/before.ko:/oomsnap/before.ko")
+	guest_ko "$OLD" before "the module of $BEFORE (cost's 'before')"
 fi
 
 GCMD="uname -r | sed 's/^/# bench: kernel /'; /selftests/oomsnap_bench $WHAT ${GARGS[*]}"

@@ -116,6 +116,15 @@ static void load_or_die(const char *params)
 	}
 }
 
+/* Load @ko (another build of the module; NULL: the one under test). */
+static void load_ko_or_die(const char *ko, const char *params)
+{
+	if (ko)
+		setenv("OOMSNAP_KO", ko, 1);
+	load_or_die(params);
+	unsetenv("OOMSNAP_KO");
+}
+
 /* ---- processes ---------------------------------------------------------- */
 
 static pid_t clone_into(int cgfd)
@@ -401,13 +410,13 @@ static void bench_oom_procs(long nprocs, int inside, FILE *res)
 	int nc = sizeof(cfgs) / sizeof(cfgs[0]), blocks, b, i, k;
 	pid_t *sleepers, victims[256];
 	long long base;
-
-	if (access(opt_floor_ko, R_OK))
-		nc--;
 	char max[64];
 	double t = now_s();
 	const char *where = inside ? "in" : "out";
 	int cgfd, idlefd, tracing;
+
+	if (access(opt_floor_ko, R_OK))
+		nc--;
 
 	ou_unload();
 	rmdir(OU_CGROOT "/" BENCH_CG);
@@ -453,10 +462,7 @@ static void bench_oom_procs(long nprocs, int inside, FILE *res)
 			snprintf(params, sizeof(params),
 				 "max_tasks=%d candidates=%s", c->max_tasks,
 				 c->source);
-			if (c->ko)
-				setenv("OOMSNAP_KO", c->ko, 1);
-			load_or_die(params);
-			unsetenv("OOMSNAP_KO");
+			load_ko_or_die(c->ko, params);
 			stats_line("candidates_source", c->hooksrc,
 				   sizeof(c->hooksrc));
 			if (!strcmp(c->hooksrc, "oom_badness")) {
@@ -675,15 +681,11 @@ static void cmp_block(struct cmp_cfg *c, int cgfd, int nooms, const char *fn)
 	int got = 0, tries = 0, n, i;
 	char *tr;
 
-	if (c->ko) {
-		if (access(c->ko, R_OK)) {
-			c->missing = 1;
-			return;
-		}
-		setenv("OOMSNAP_KO", c->ko, 1);
+	if (c->ko && access(c->ko, R_OK)) {
+		c->missing = 1;
+		return;
 	}
-	load_or_die(c->params);
-	unsetenv("OOMSNAP_KO");
+	load_ko_or_die(c->ko, c->params);
 	c->event_bytes = ou_stat("event_bytes");
 	oom_report(c->loglevel, c->dump_tasks);
 	tr_clear();
