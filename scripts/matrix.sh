@@ -11,38 +11,62 @@ LOG_TAG=matrix
 
 usage() {
 	cat <<EOF
-Usage: scripts/matrix.sh [--kernels "TAG..."] [--except "TAG..."] [--jobs N] [vm.sh options]
+Usage: scripts/matrix.sh [--kernels "TAG..."] [--arch x86_64|arm64|all]
+                         [--except "NAME..."] [--jobs N] [vm.sh options]
 
-Runs 'scripts/vm.sh --kernel TAG tests' for each kernel tag in turn
-(default: all of them: $(kernel_tags | tr '\n' ' ')),
-or N at a time with --jobs N (each guest runs its vCPUs in one host
-thread, so two fit on two CPUs; a run's TAP is printed when it ends);
---except leaves out some tags (CI: bookworm, which 'make check' ran)
-and prints every run's TAP, then a table: kernel tag, kernel version,
-build ok, passed/failed/skipped, seconds.  Other options (--mem, --timeout,
---src, ...) are passed to vm.sh.  One kernel failing does not stop the others.
+Runs 'scripts/vm.sh --arch ARCH --kernel TAG tests' for each kernel in
+turn: every kernel tag on x86_64 (default: all of them: $(kernel_tags | tr '\n' ' ')),
+then Debian's arm64 build of each tag that has one (${ARM64_TAGS[*]};
+named TAG/arm64: ~6-8 min each under TCG), or only one architecture
+with --arch; or N at a time with --jobs N (each guest runs its vCPUs in
+one host thread, so two fit on two CPUs; a run's TAP is printed when it
+ends).  --except leaves out some of those names (bookworm: x86_64 only,
+bookworm/arm64; CI: bookworm, which 'make check' ran).  Prints every
+run's TAP, then a table: kernel, kernel version, build ok,
+passed/failed/skipped, seconds.  Other options (--mem, --timeout, --src,
+...) are passed to vm.sh.  One kernel failing does not stop the others.
 
 Ends with "N passed, N failed, N skipped" over all kernels.
 Exit status: 0 when every kernel built and passed, 1 otherwise.
-Each run's full output: \$OOMSNAP_CACHE/matrix/TAG.log.
+Each run's full output: \$OOMSNAP_CACHE/matrix/TAG.log (TAG.arm64.log).
 EOF
 }
 
-TAGS=() VMARGS=() EXCEPT=() JOBS=${MATRIX_JOBS:-1}
+TAGS=() VMARGS=() EXCEPT=() JOBS=${MATRIX_JOBS:-1} ARCH=all
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
+	--arch) ARCH=${2:?--arch needs x86_64, arm64 or all}; shift 2 ;;
 	--jobs) JOBS=${2:?--jobs needs N}; shift 2 ;;
 	--except) read -r -a EXCEPT <<<"${2:?--except needs TAGs}"; shift 2 ;;
 	--kernels) read -r -a TAGS <<<"${2:?--kernels needs TAGs}"; shift 2 ;;
 	*) VMARGS+=("$1"); shift ;;
 	esac
 done
-((${#TAGS[@]})) || mapfile -t TAGS < <(kernel_tags)
+[[ $ARCH == x86_64 || $ARCH == arm64 || $ARCH == all ]] ||
+	die "--arch wants x86_64, arm64 or all, got '$ARCH'"
+if ((${#TAGS[@]} == 0)); then
+	if [[ $ARCH == arm64 ]]; then TAGS=("${ARM64_TAGS[@]}"); else mapfile -t TAGS < <(kernel_tags); fi
+fi
+# The runs, by name: TAG on x86_64, TAG/arm64 on arm64.  --arch arm64 with
+# a tag that has no arm64 build is an error; the default (all) just runs
+# that tag on x86_64.
+RUNS=()
+[[ $ARCH == arm64 ]] || RUNS+=("${TAGS[@]}")
+if [[ $ARCH != x86_64 ]]; then
+	for t in "${TAGS[@]}"; do
+		if [[ " ${ARM64_TAGS[*]} " == *" $t "* ]]; then
+			RUNS+=("$t/arm64")
+		elif [[ $ARCH == arm64 ]]; then
+			die "--arch arm64: kernel tags so far: ${ARM64_TAGS[*]} (not '$t')"
+		fi
+	done
+fi
 for x in "${EXCEPT[@]}"; do
-	for i in "${!TAGS[@]}"; do [[ ${TAGS[i]} != "$x" ]] || unset 'TAGS[i]'; done
+	for i in "${!RUNS[@]}"; do [[ ${RUNS[i]} != "$x" ]] || unset 'RUNS[i]'; done
 done
-TAGS=("${TAGS[@]}")
+RUNS=("${RUNS[@]}")
+((${#RUNS[@]})) || die "no kernel left to run"
 ((EUID == 0)) || die "must run as root (debootstrap, chroot, mount)"
 
 OUT="$OOMSNAP_CACHE/matrix"
@@ -50,22 +74,28 @@ mkdir -p "$OUT"
 START=$SECONDS
 ROWS=()
 TP=0 TF=0 TS=0 BAD=0
-# One kernel's run: its TAP to $OUT/TAG.log, its result line to TAG.result.
-run_tag() { # run_tag TAG
-	local tag=$1 t0=$SECONDS rc=0
-	rm -f "$OUT/$tag.result"
-	"$HERE/vm.sh" --kernel "$tag" --result "$OUT/$tag.result" "${VMARGS[@]}" tests \
-		>"$OUT/$tag.log" 2>&1 || rc=$?
-	echo "wall=$((SECONDS - t0)) vmrc=$rc" >"$OUT/$tag.wall"
+# stem NAME: the file name stem of a run (bookworm, bookworm.arm64).
+stem() { printf '%s' "${1/\//.}"; }
+
+# One kernel's run: its TAP to $OUT/STEM.log, its result line to STEM.result.
+run_tag() { # run_tag NAME
+	local name=$1 f t0=$SECONDS rc=0 arch=x86_64
+	f="$OUT/$(stem "$name")"
+	[[ $name != */arm64 ]] || arch=arm64
+	rm -f "$f.result"
+	"$HERE/vm.sh" --arch "$arch" --kernel "${name%/*}" --result "$f.result" "${VMARGS[@]}" tests \
+		>"$f.log" 2>&1 || rc=$?
+	echo "wall=$((SECONDS - t0)) vmrc=$rc" >"$f.wall"
 }
 
 # The table row and the sums for one finished kernel.
-collect_tag() { # collect_tag TAG
-	local tag=$1 res="$OUT/$1.result" kv
+collect_tag() { # collect_tag NAME
+	local tag=$1 f res kv
+	f="$OUT/$(stem "$tag")" res="$f.result"
 	# tag abi version build passed failed skipped seconds rc
 	declare -A r=([abi]=- [version]=- [build]=- [passed]=0 [failed]=1 [skipped]=0
 		[seconds]=- [rc]=1 [wall]=0 [vmrc]=1)
-	for kv in $(cat "$OUT/$tag.wall" 2>/dev/null); do r[${kv%%=*}]=${kv#*=}; done
+	for kv in $(cat "$f.wall" 2>/dev/null); do r[${kv%%=*}]=${kv#*=}; done
 	r[seconds]=${r[wall]} r[rc]=${r[vmrc]}
 	if [[ -s $res ]]; then
 		for kv in $(cat "$res"); do r[${kv%%=*}]=${kv#*=}; done
@@ -75,26 +105,26 @@ collect_tag() { # collect_tag TAG
 		((r[failed] > 0)) || r[failed]=1
 	fi
 	TP=$((TP + r[passed])) TF=$((TF + r[failed])) TS=$((TS + r[skipped]))
-	ROWS+=("$(printf '%-17s %-36s %-6s %6s %6s %7s %7s' "$tag" \
+	ROWS+=("$(printf '%-23s %-36s %-6s %6s %6s %7s %7s' "$tag" \
 		"${r[version]} (${r[abi]})" "${r[build]}" "${r[passed]}" "${r[failed]}" \
 		"${r[skipped]}" "${r[seconds]}")")
 }
 
 if ((JOBS <= 1)); then
-	for tag in "${TAGS[@]}"; do
+	for tag in "${RUNS[@]}"; do
 		log "=== $tag ==="
-		rm -f "$OUT/$tag.wall"
-		: >"$OUT/$tag.log"	# tail must not show the last run's log
+		rm -f "$OUT/$(stem "$tag").wall"
+		: >"$OUT/$(stem "$tag").log"	# tail must not show the last run's log
 		run_tag "$tag" &
-		tail -n +1 --pid=$! -F "$OUT/$tag.log" 2>/dev/null || true
+		tail -n +1 --pid=$! -F "$OUT/$(stem "$tag").log" 2>/dev/null || true
 		wait
 		collect_tag "$tag"
 	done
 else
-	log "running ${#TAGS[@]} kernels, $JOBS at a time (each run's output when it ends)"
+	log "running ${#RUNS[@]} kernels, $JOBS at a time (each run's output when it ends)"
 	running=0
-	for tag in "${TAGS[@]}"; do
-		rm -f "$OUT/$tag.wall"
+	for tag in "${RUNS[@]}"; do
+		rm -f "$OUT/$(stem "$tag").wall"
 		if ((running >= JOBS)); then
 			wait -n || true
 			running=$((running - 1))
@@ -104,15 +134,15 @@ else
 		running=$((running + 1))
 	done
 	wait || true
-	for tag in "${TAGS[@]}"; do
+	for tag in "${RUNS[@]}"; do
 		log "=== $tag ==="
-		cat "$OUT/$tag.log"
+		cat "$OUT/$(stem "$tag").log"
 		collect_tag "$tag"
 	done
 fi
 
-printf '\n# kernel matrix (%d kernels, %d s; logs in %s)\n' "${#TAGS[@]}" "$((SECONDS - START))" "$OUT"
-printf '# %-17s %-36s %-6s %6s %6s %7s %7s\n' kernel version build passed failed skipped seconds
+printf '\n# kernel matrix (%d kernels, %d s; logs in %s)\n' "${#RUNS[@]}" "$((SECONDS - START))" "$OUT"
+printf '# %-23s %-36s %-6s %6s %6s %7s %7s\n' kernel version build passed failed skipped seconds
 for row in "${ROWS[@]}"; do printf '# %s\n' "$row"; done
 printf '%d passed, %d failed, %d skipped\n' "$TP" "$TF" "$TS"
 ((BAD == 0)) || exit 1

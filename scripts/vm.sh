@@ -57,7 +57,8 @@ $(for t in $(kernel_tags) debug; do printf '                        %-18s %s\n' 
                       do_exit (7.3) or an int3 livelock (6.1, 5.10) within
                       500 toggles; single: none in 2,000 (7.3), 1,500 (6.1)
                       and 1,200 (5.10).  README, Tests; scripts/guest/int3.sh
-  --timeout SECONDS   kill QEMU and fail after this long (default 600)
+  --timeout SECONDS   kill QEMU and fail after this long (default 600;
+                      arm64 2400, debug 3000)
   --test-timeout S    per-selftest timeout inside the guest (default 180)
   --src DIR           build the module from DIR/Kbuild + DIR/module/ (default: repo)
   --ko FILE           use this prebuilt oomsnap.ko (e.g. built by DKMS; its
@@ -190,6 +191,9 @@ check_args() {
 		: "${TIMEOUT:=3000}" "${TEST_TIMEOUT:=900}" "${STRESS:=full}"
 		DEBUG_APPEND="panic_on_warn=1 kmemleak=on"
 	fi
+	# arm64 under TCG: the whole suite takes 5-7.5 minutes of guest time,
+	# several times x86's (README "Compatibility")
+	[[ $ARCH != arm64 ]] || : "${TIMEOUT:=2400}"
 	: "${TIMEOUT:=600}" "${TEST_TIMEOUT:=180}" "${STRESS:=quick}"
 	[[ $STRESS == quick || $STRESS == full ]] || die "--stress wants quick or full, got '$STRESS'"
 	[[ $TCG_THREAD == single || $TCG_THREAD == multi ]] || die "--tcg-thread wants single or multi, got '$TCG_THREAD'"
