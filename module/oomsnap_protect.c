@@ -97,12 +97,14 @@
  * @orig_min: oom_score_adj_min before the module first changed it
  * @set_min: the oom_score_adj_min the module stored, if @min_set
  * @min_set: the module lowered oom_score_adj_min
+ * @seq: oomsnap_rec_seq when the module last stored @set
  */
 struct oomsnap_rec {
 	struct hlist_node node;
 	const struct signal_struct *sig;
 	short orig, set, orig_min, set_min;
 	bool min_set;
+	unsigned long seq;
 };
 
 /**
@@ -157,6 +159,12 @@ static HLIST_HEAD(oomsnap_rec_free);
 static unsigned int oomsnap_rec_bits, oomsnap_nr_recs, oomsnap_rec_pool;
 /* records a writer's dry pass counted, for its pass only; oomsnap_rec_lock */
 static unsigned int oomsnap_rec_reserved;
+/*
+ * oomsnap_rec_lock: counts every store of ours and the start of every
+ * writer's pass (then also in oomsnap_pass_seq), so that the OOM path's
+ * oomsnap_restore_stale() can tell a value older than what it looked at.
+ */
+static unsigned long oomsnap_rec_seq, oomsnap_pass_seq;
 static atomic64_t oomsnap_refused;
 
 /*
@@ -331,8 +339,10 @@ static bool oomsnap_apply(struct task_struct *p, short adj, bool writer)
 	r = oomsnap_rec_find(sig);
 	if (cur == adj) {
 		/* someone else stored our value: it is ours to restore now */
-		if (r)
+		if (r) {
 			r->set = adj;
+			r->seq = ++oomsnap_rec_seq;
+		}
 		goto out;
 	}
 	if (!r) {
@@ -344,6 +354,7 @@ static bool oomsnap_apply(struct task_struct *p, short adj, bool writer)
 	}
 	WRITE_ONCE(sig->oom_score_adj, adj);
 	r->set = adj;
+	r->seq = ++oomsnap_rec_seq;
 	if (adj < min && oomsnap_may_lower_min(p)) {
 		WRITE_ONCE(sig->oom_score_adj_min, adj);
 		r->set_min = adj;
@@ -355,27 +366,60 @@ out:
 	return stored;
 }
 
+/*
+ * oomsnap_rec_lock held: put back what @r says we changed in @sig, if
+ * still ours; forget the process.
+ */
+static void oomsnap_rec_undo(struct signal_struct *sig, struct oomsnap_rec *r)
+{
+	short cur = READ_ONCE(sig->oom_score_adj);
+
+	if (cur == r->set) {
+		cur = r->orig;
+		WRITE_ONCE(sig->oom_score_adj, cur);
+	}
+	if (r->min_set && READ_ONCE(sig->oom_score_adj_min) == r->set_min)
+		WRITE_ONCE(sig->oom_score_adj_min, min(r->orig_min, cur));
+	oomsnap_rec_free_one(r);
+}
+
 /* Put back what we changed in @sig, if still ours; forget the process. */
 static void oomsnap_restore(struct signal_struct *sig)
 {
 	struct oomsnap_rec *r;
 	unsigned long flags;
-	short cur;
 
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
 	r = oomsnap_rec_find(sig);
-	if (r) {
-		cur = READ_ONCE(sig->oom_score_adj);
-		if (cur == r->set) {
-			cur = r->orig;
-			WRITE_ONCE(sig->oom_score_adj, cur);
-		}
-		if (r->min_set &&
-		    READ_ONCE(sig->oom_score_adj_min) == r->set_min)
-			WRITE_ONCE(sig->oom_score_adj_min, min(r->orig_min, cur));
-		oomsnap_rec_free_one(r);
+	if (r)
+		oomsnap_rec_undo(sig, r);
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+}
+
+/*
+ * The OOM path found no entry covering @sig's process, in an entry set and
+ * groups it saw whole, having started at oomsnap_rec_seq @start: put its
+ * value back as oomsnap_restore() would, unless the module stored it since
+ * @start (an exec, fork or writer's pass that saw an entry this look did
+ * not) or a writer's pass started since (it puts every value right
+ * itself, from a newer entry set).
+ * Return: true if a value was put back.
+ */
+static bool oomsnap_restore_stale(struct signal_struct *sig,
+				  unsigned long start)
+{
+	struct oomsnap_rec *r;
+	unsigned long flags;
+	bool done = false;
+
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	r = oomsnap_rec_find(sig);
+	if (r && r->seq <= start && oomsnap_pass_seq <= start) {
+		done = READ_ONCE(sig->oom_score_adj) == r->set;
+		oomsnap_rec_undo(sig, r);
 	}
 	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	return done;
 }
 
 /* Does the module manage @sig with a value other than @adj? */
@@ -451,22 +495,26 @@ static struct oomsnap_pentry *oomsnap_match_group(struct task_struct *p,
  * compare; else NULL, also for init and vfork children (not group members,
  * as in __set_oom_adj()).  The mm is looked at under task_lock() of a
  * thread that has one, which pins it; @trylock on the OOM path, where a
- * thread whose lock is held is skipped.  After the unlock the pointer is
+ * thread whose lock is held is skipped (*@missed, if not NULL, is set when
+ * NULL may only mean that).  After the unlock the pointer is
  * only compared: an mm freed and reused within one pass could at worst
  * merge two groups for that pass; the next pass corrects it.
  */
 static const struct mm_struct *oomsnap_shared_mm(struct task_struct *p,
-						 bool trylock)
+						 bool trylock, bool *missed)
 {
 	const struct mm_struct *mm = NULL;
 	struct task_struct *t;
+	bool skipped = false;
 
 	if (p->vfork_done || is_global_init(p))
 		return NULL;
 	for_each_thread(p, t) {
 		if (trylock) {
-			if (!oomsnap_trylock_task(t))
+			if (!oomsnap_trylock_task(t)) {
+				skipped = true;
 				continue;
+			}
 		} else {
 			task_lock(t);
 		}
@@ -478,6 +526,8 @@ static const struct mm_struct *oomsnap_shared_mm(struct task_struct *p,
 		}
 		task_unlock(t);
 	}
+	if (skipped && missed)
+		*missed = true;
 	return NULL;
 }
 
@@ -490,8 +540,12 @@ static void oomsnap_gtab_start(struct oomsnap_gtab *g)
 	}
 }
 
-/* Keep @e for @mm if it is the lowest so far; a full table keeps nothing. */
-static void oomsnap_gtab_add(struct oomsnap_gtab *g, const struct mm_struct *mm,
+/*
+ * Keep @e for @mm if it is the lowest so far; a full table keeps nothing.
+ * @e may be NULL (the dry pass keeps a set of mms).
+ * Return: false if @mm did not fit.
+ */
+static bool oomsnap_gtab_add(struct oomsnap_gtab *g, const struct mm_struct *mm,
 			     struct oomsnap_pentry *e)
 {
 	unsigned int i, mask = (1U << g->bits) - 1, h = hash_ptr(mm, g->bits);
@@ -501,19 +555,37 @@ static void oomsnap_gtab_add(struct oomsnap_gtab *g, const struct mm_struct *mm,
 		s = &g->slot[(h + i) & mask];
 		if (s->gen != g->gen) {
 			if (g->used >= (mask + 1) / 2)
-				return;
+				return false;
 			s->gen = g->gen;
 			s->mm = mm;
 			s->e = e;
 			g->used++;
-			return;
+			return true;
 		}
 		if (s->mm == mm) {
-			if (READ_ONCE(e->adj) < READ_ONCE(s->e->adj))
+			if (e && READ_ONCE(e->adj) < READ_ONCE(s->e->adj))
 				s->e = e;
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+/* Is @mm in @g?  The slot of an mm kept with a NULL entry counts. */
+static bool oomsnap_gtab_has(const struct oomsnap_gtab *g,
+			     const struct mm_struct *mm)
+{
+	unsigned int i, mask = (1U << g->bits) - 1, h = hash_ptr(mm, g->bits);
+	const struct oomsnap_gslot *s;
+
+	for (i = 0; i < OOMSNAP_GRP_PROBE; i++) {
+		s = &g->slot[(h + i) & mask];
+		if (s->gen != g->gen)
+			return false;
+		if (s->mm == mm)
+			return true;
+	}
+	return false;
 }
 
 static struct oomsnap_pentry *oomsnap_gtab_find(const struct oomsnap_gtab *g,
@@ -537,29 +609,33 @@ static struct oomsnap_pentry *oomsnap_gtab_find(const struct oomsnap_gtab *g,
  * whose own entry exists and whose mm is shared is kept in @g.  Without
  * entries no process has one and nothing is looked at but the hashes.
  * The caller holds rcu_read_lock() and owns @g.
+ * Return: true if @g holds every group with an entry: every process was
+ * looked at, none was skipped for a held task lock, the table had room.
  */
-static void oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
+static bool oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
 			      unsigned int budget)
 {
 	const struct mm_struct *mm;
 	struct oomsnap_pentry *e;
 	struct task_struct *p;
+	bool missed = false;
 
 	oomsnap_gtab_start(g);
 	if (!READ_ONCE(oomsnap_nr_entries))
-		return;
+		return true;
 	for_each_process(p) {
 		if (!budget--)
-			break;
+			return false;
 		if (p->flags & PF_KTHREAD)
 			continue;
 		e = oomsnap_plist_match_own(p);
 		if (!e)
 			continue;
-		mm = oomsnap_shared_mm(p, trylock);
-		if (mm)
-			oomsnap_gtab_add(g, mm, e);
+		mm = oomsnap_shared_mm(p, trylock, &missed);
+		if (mm && !oomsnap_gtab_add(g, mm, e))
+			missed = true;
 	}
+	return !missed;
 }
 
 /*
@@ -569,14 +645,14 @@ static void oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
  */
 static struct oomsnap_pentry *oomsnap_match_in(const struct oomsnap_gtab *g,
 					       struct task_struct *p,
-					       bool trylock)
+					       bool trylock, bool *missed)
 {
 	struct oomsnap_pentry *e = oomsnap_plist_match_own(p), *f;
 	const struct mm_struct *mm;
 
 	if (!g->used)
 		return e;
-	mm = oomsnap_shared_mm(p, trylock);
+	mm = oomsnap_shared_mm(p, trylock, missed);
 	if (!mm)
 		return e;
 	f = oomsnap_gtab_find(g, mm);
@@ -636,8 +712,9 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
  *     carries a value set by the module only while an entry covers it and
  *     a record can restore it.
  * The child has not run yet and pins its own mm.  Only a clone(CLONE_VM)
- * child's mm is MMF_MULTIPROCESS and costs a walk (one, O(processes), and
- * only while entries exist).
+ * child's mm is MMF_MULTIPROCESS and costs a walk (one, O(processes)), and
+ * only the child of a process whose value the module set: a fork of any
+ * other process costs a record lookup.
  */
 static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 			       struct task_struct *child)
@@ -647,8 +724,21 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	struct oomsnap_rec *pr, *cr;
 	unsigned long flags;
 	short adj = 0;
+	bool ours;
 
 	if (!READ_ONCE(oomsnap_nr_recs) || sig == parent->signal)
+		return;
+	/*
+	 * Only a child that inherited a value the module set has anything
+	 * to do here: any other fork (any user's clone(CLONE_VM) included)
+	 * costs this lookup, never the group walk below.  Checked again under
+	 * the lock once the entry is known.
+	 */
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	pr = oomsnap_rec_find(parent->signal);
+	ours = pr && READ_ONCE(sig->oom_score_adj) == pr->set;
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	if (!ours)
 		return;
 	rcu_read_lock();
 	e = oomsnap_plist_match_own(child);
@@ -670,6 +760,7 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 			cr->orig_min = pr->orig_min;
 			cr->set_min = pr->set_min;
 			cr->min_set = pr->min_set;
+			cr->seq = ++oomsnap_rec_seq;
 		} else {
 			e = NULL;
 			WRITE_ONCE(sig->oom_score_adj, pr->orig);
@@ -741,6 +832,21 @@ static void *oomsnap_exit_fn(void)
 /* ----------------------------------------------------------------- passes */
 
 /*
+ * A writer's pass starts, after the entry set it puts values right for
+ * was published: the OOM path's look that started before now restores
+ * nothing more (oomsnap_restore_stale()).  One that starts later sees the
+ * new entries, as the lock orders the publication before it.
+ */
+static void oomsnap_pass_begins(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	oomsnap_pass_seq = ++oomsnap_rec_seq;
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+}
+
+/*
  * oomsnap_plock held.  One pass over every process after the entry set
  * changed (@apply), or to count (!@apply: show(), which changes nothing):
  *   - entries of write @gen (added or updated) apply their value;
@@ -761,12 +867,14 @@ static void oomsnap_pass(u32 gen, bool apply)
 	if (!apply)
 		list_for_each_entry(e, &oomsnap_entries, node)
 			e->tasks = 0;
+	else
+		oomsnap_pass_begins();
 	rcu_read_lock();
 	oomsnap_gtab_fill(&oomsnap_gw, false, UINT_MAX);
 	for_each_process(p) {
 		if (p->flags & PF_KTHREAD)
 			continue;
-		e = oomsnap_match_in(&oomsnap_gw, p, false);
+		e = oomsnap_match_in(&oomsnap_gw, p, false, NULL);
 		if (!apply) {
 			if (e)
 				e->tasks++;
@@ -802,22 +910,48 @@ static void oomsnap_sync_readers(void)
 
 /* ----------------------------------------------------------------- writes */
 
-/* Process context: is @p's mm shared with other processes? */
-static bool oomsnap_mm_shared(struct task_struct *p)
+/*
+ * For the dry pass: do the batch's add commands name @p itself?  *@named
+ * if one does at all; *@first and *@perm as in oomsnap_dry_pass().
+ * Return: true if one names it with a value other than its current one
+ * (it would change).
+ */
+static bool oomsnap_dry_hits(struct oomsnap_rcmd *cmds, unsigned int n,
+			     struct task_struct *p, bool may_lower,
+			     unsigned int *first, unsigned int *perm,
+			     bool *named)
 {
-	struct task_struct *t;
-	bool ret;
+	short cur = READ_ONCE(p->signal->oom_score_adj);
+	short min = READ_ONCE(p->signal->oom_score_adj_min);
+	bool hit = false;
+	unsigned int i;
 
-	for_each_thread(p, t) {
-		task_lock(t);
-		if (t->mm) {
-			ret = mm_flags_test(MMF_MULTIPROCESS, t->mm);
-			task_unlock(t);
-			return ret;
-		}
-		task_unlock(t);
+	*named = false;
+	for (i = 0; i < n; i++) {
+		if (cmds[i].w->op != OOMSNAP_OP_ADD ||
+		    !oomsnap_plist_cmd_hits(&cmds[i], p))
+			continue;
+		*named = true;
+		if (cmds[i].w->adj == cur)
+			continue;
+		hit = true;
+		*first = min(*first, i);
+		if (!may_lower && cmds[i].w->adj < min)
+			*perm = min(*perm, i);
 	}
-	return false;
+	return hit;
+}
+
+/* 1 if @p has no restore record yet (takes oomsnap_rec_lock), else 0 */
+static unsigned int oomsnap_no_rec(struct task_struct *p)
+{
+	unsigned long flags;
+	unsigned int ret;
+
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	ret = !oomsnap_rec_find(p->signal);
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
+	return ret;
 }
 
 /*
@@ -828,8 +962,14 @@ static bool oomsnap_mm_shared(struct task_struct *p)
  * each of them counted in protect_refused) if the free records are fewer.
  * The count errs on the safe side: a process an add names is counted even
  * if a pid or deeper cgroup entry decides for it, records that the
- * batch's del commands will free are not counted as free, and any process
- * sharing its mm with others counts (its group may take an added value).
+ * batch's del commands will free are not counted as free, and every
+ * process sharing its mm with a process an add names counts (its group
+ * may take the added value).  Only those: counting every process whose mm
+ * is shared, as before, let any user block every add (and a load with
+ * protect=) with a few thousand clone(CLONE_VM) children of its own.  The
+ * named groups are kept in the writers' group table (a second walk, only
+ * when an add names a process that shares its mm); should it fill up,
+ * every process whose mm is shared counts again.
  * The records counted are reserved for this writer's pass under
  * oomsnap_rec_lock (oomsnap_rec_new()), so an exec, fork or OOM-path change
  * cannot take them first and leave a process the write named unchanged
@@ -849,36 +989,40 @@ static int oomsnap_dry_pass(struct oomsnap_rcmd *cmds, unsigned int n,
 			    bool may_lower, unsigned int *bad)
 {
 	unsigned int need = 0, avail, i, first = n, perm = n;
+	struct oomsnap_gtab *g = &oomsnap_gw;
+	const struct mm_struct *mm;
+	bool named, any = false, full = false;
 	struct task_struct *p;
 	unsigned long flags;
-	bool hit, any = false;
-	short cur, min;
 
 	for (i = 0; i < n; i++)
 		any |= cmds[i].w->op == OOMSNAP_OP_ADD;
 	if (!any)
 		return 0;
+	oomsnap_gtab_start(g);
 	rcu_read_lock();
 	for_each_process(p) {
 		if (p->flags & PF_KTHREAD)
 			continue;
-		cur = READ_ONCE(p->signal->oom_score_adj);
-		min = READ_ONCE(p->signal->oom_score_adj_min);
-		hit = false;
-		for (i = 0; i < n; i++) {
-			if (cmds[i].w->op != OOMSNAP_OP_ADD || cmds[i].w->adj == cur ||
-			    !oomsnap_plist_cmd_hits(&cmds[i], p))
+		if (oomsnap_dry_hits(cmds, n, p, may_lower, &first, &perm,
+				     &named))
+			need += oomsnap_no_rec(p);
+		mm = named ? oomsnap_shared_mm(p, false, NULL) : NULL;
+		if (mm && !oomsnap_gtab_add(g, mm, NULL))
+			full = true;
+	}
+	/* the other members of the groups named, each counted once */
+	if (g->used || full) {
+		for_each_process(p) {
+			if (p->flags & PF_KTHREAD)
 				continue;
-			hit = true;
-			first = min(first, i);
-			if (!may_lower && cmds[i].w->adj < min)
-				perm = min(perm, i);
+			mm = oomsnap_shared_mm(p, false, NULL);
+			if (!mm || (!full && !oomsnap_gtab_has(g, mm)) ||
+			    oomsnap_dry_hits(cmds, n, p, may_lower, &first,
+					     &perm, &named))
+				continue;
+			need += oomsnap_no_rec(p);
 		}
-		if (!hit && !oomsnap_mm_shared(p))
-			continue;
-		raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
-		need += !oomsnap_rec_find(p->signal);
-		raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
 	}
 	rcu_read_unlock();
 	if (perm < n) {
@@ -1122,7 +1266,14 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
  * for global and memcg OOMs.  Every matching process whose oom_score_adj
  * drifted from its entry's value (the program wrote its own, it moved
  * into a protected cgroup, ...) gets the entry's value again; each one
- * counts in protect_reasserted.  At most oomsnap_scan_max processes are
+ * counts in protect_reasserted.  A process whose value the module set and
+ * that no entry covers any more without an exec (a protected daemon's
+ * worker that dropped its privileges, a renamed process, one that left a
+ * protected cgroup) gets its old value back, as a writer's pass would do
+ * (counted in protect_released): the kernel must not spare it.  Only when
+ * this look is sure (every process seen, every group whole; otherwise the
+ * value stays until the next OOM or writer), and only values stored
+ * before it started (oomsnap_restore_stale()).  At most oomsnap_scan_max processes are
  * examined, twice (groups first, then values: struct oomsnap_gtab), each
  * at a constant cost however many processes share an mm.  The group table
  * is left for oomsnap_protect_covers() of the same OOM.
@@ -1136,25 +1287,34 @@ void oomsnap_protect_reassert(void)
 	unsigned int max = READ_ONCE(oomsnap_scan_max), budget = max;
 	struct oomsnap_pentry *e;
 	struct task_struct *p;
-	bool grp;
+	unsigned long start, flags;
+	bool grp, sure = false, missed;
 	short adj;
 
 	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
 		return;
+	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
+	start = oomsnap_rec_seq;
+	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
 	rcu_read_lock();
 	/* held by another OOM-path caller: own entries only, never less */
 	grp = oomsnap_go_get();
 	if (grp)
-		oomsnap_gtab_fill(&oomsnap_go, true, max);
+		sure = oomsnap_gtab_fill(&oomsnap_go, true, max);
 	for_each_process(p) {
 		if (!budget--)
 			break;
 		if (p->flags & PF_KTHREAD)
 			continue;
-		e = grp ? oomsnap_match_in(&oomsnap_go, p, true) :
+		missed = false;
+		e = grp ? oomsnap_match_in(&oomsnap_go, p, true, &missed) :
 			  oomsnap_plist_match_own(p);
-		if (!e)
+		if (!e) {
+			if (sure && !missed && READ_ONCE(oomsnap_nr_recs) &&
+			    oomsnap_restore_stale(p->signal, start))
+				atomic64_inc(&oomsnap_stats.protect_released);
 			continue;
+		}
 		adj = READ_ONCE(e->adj);
 		if (READ_ONCE(p->signal->oom_score_adj) != adj &&
 		    oomsnap_apply(p, adj, false))

@@ -17,7 +17,9 @@
  * review: 2000 clone(CLONE_VM) children of an unprivileged owner cost each
  * write and read a bounded time and do not eat the OOM path's budget; an
  * add below a process's raised floor needs CAP_SYS_RESOURCE; a tab before
- * adj= is a blank.
+ * adj= is a blank; another user's clone(CLONE_VM) children do not use up
+ * the restore records an add needs; a process no entry covers any more
+ * (dropped privileges, renamed) gets its old value back at the next OOM.
  *
  * Needs root.  Loads $OOMSNAP_KO (default /oomsnap/oomsnap.ko) itself.
  * Programs are started as symlinks to the hog with a chosen name, so that
@@ -1358,6 +1360,87 @@ TEST_F_TIMEOUT(prot, huge_write_without_high_orders, 60)
 				 strerror(-ret));
 }
 
+/*
+ * A process carries a value set by the module only while an entry covers
+ * it.  Children of a covered root process (comm osp_keep) keep its value
+ * at fork, being covered too; one that then drops to another user
+ * (setresuid without exec, as a daemon's worker does) and one that renames
+ * itself are covered no more, and get their old value back before the
+ * next victim selection (a memcg OOM elsewhere), while their parent keeps
+ * its own.  Before the fix both kept -700 until the next protect write
+ * (review of 467c154).
+ */
+TEST_F_TIMEOUT(prot, uncovered_released_at_oom, 120)
+{
+	long long before, after;
+	int go[2], back[2];
+	pid_t c, kids[2];
+	char b = 0;
+
+	if (!have_cgroup2() || !ou_memcg_available())
+		SKIP(return, "no cgroup2 memory controller");
+	ASSERT_EQ(0, memcg_setup());
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(back));
+	c = fork();
+	if (c == 0) {
+		pid_t k[2];
+
+		close(go[1]);
+		close(back[0]);
+		if (prctl(PR_SET_NAME, "osp_keep") || read(go[0], &b, 1) != 1)
+			_exit(1);
+		k[0] = fork();
+		if (k[0] == 0) {
+			if (become(NOBODY))
+				_exit(125);
+			for (;;)
+				pause();
+		}
+		k[1] = fork();
+		if (k[1] == 0) {
+			if (prctl(PR_SET_NAME, "osp_renamed"))
+				_exit(125);
+			for (;;)
+				pause();
+		}
+		if (write(back[1], k, sizeof(k)) != sizeof(k))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	track(self, c);
+	close(go[0]);
+	close(back[1]);
+	ASSERT_EQ(0, wait_ready(c, "osp_keep"));
+	ASSERT_EQ(0, pw("add comm=osp_keep adj=-700"));
+	ASSERT_EQ(-700, adj_of(c));
+	ASSERT_EQ(1, write(go[1], &b, 1));
+	ASSERT_EQ((ssize_t)sizeof(kids), read(back[0], kids, sizeof(kids)));
+	track(self, kids[0]);
+	track(self, kids[1]);
+	ASSERT_LT(0, kids[0]);
+	ASSERT_LT(0, kids[1]);
+	ASSERT_EQ(0, wait_ready(kids[0], "osp_keep"));
+	ASSERT_EQ(0, wait_ready(kids[1], "osp_renamed"));
+	/* inherited at fork; since then no exec and no protect write */
+	EXPECT_EQ(-700, adj_of(kids[0]));
+	EXPECT_EQ(-700, adj_of(kids[1]));
+
+	before = ou_stat("protect_released");
+	EXPECT_LT(0, ou_memcg_oom("osp_oom/hog")) TH_LOG("the hog was not OOM-killed");
+	EXPECT_EQ(BASE_ADJ, adj_of(kids[0])) TH_LOG("dropped to uid %d, kept -700", NOBODY);
+	EXPECT_EQ(BASE_ADJ, adj_of(kids[1])) TH_LOG("renamed, kept -700");
+	EXPECT_EQ(-700, adj_of(c)) TH_LOG("the covered parent lost its value");
+	after = ou_stat("protect_released");
+	EXPECT_LE(0, before) TH_LOG("no protect_released in stats");
+	EXPECT_LE(before + 2, after) TH_LOG("protect_released %lld -> %lld", before, after);
+	ASSERT_EQ(0, pw("del comm=osp_keep"));
+	EXPECT_EQ(BASE_ADJ, adj_of(c));
+	close(go[1]);
+	close(back[0]);
+}
+
 /* ------------------------------------------------- issue 14 review fixes */
 
 #define NCLONE		2000	/* clone(CLONE_VM) children of one owner */
@@ -1405,12 +1488,12 @@ static char *timed_listing(long *worst)
 }
 
 /*
- * The owner (uid NOBODY, its own process group) and its NCLONE
+ * The owner (uid NOBODY, its own process group) and its @n
  * clone(CLONE_VM) children, each a process of its own (no CLONE_THREAD)
  * sharing the owner's mm: *@last is the last child.  The caller is a
  * child subreaper, so that it reaps them all (reap_group()).
  */
-static pid_t spawn_clones(pid_t *last)
+static pid_t spawn_clones(int n, pid_t *last)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	int fds[2];
@@ -1429,7 +1512,7 @@ static pid_t spawn_clones(pid_t *last)
 		/* the owner's processes count against its RLIMIT_NPROC */
 		if (setrlimit(RLIMIT_NPROC, &rl) || become(NOBODY))
 			_exit(1);
-		for (i = 0; i < NCLONE; i++) {
+		for (i = 0; i < n; i++) {
 			stack = mmap(NULL, sz, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
 				     -1, 0);
@@ -1439,7 +1522,7 @@ static pid_t spawn_clones(pid_t *last)
 			if (c < 0)
 				break;
 		}
-		if (i < NCLONE)
+		if (i < n)
 			c = -1;
 		if (write(fds[1], &c, sizeof(c)) != sizeof(c))
 			_exit(1);
@@ -1497,7 +1580,7 @@ TEST_F_TIMEOUT(prot, mm_groups_linear, 300)
 	if (ou_file_num("/proc/sys/kernel/threads-max", "") < 4 * NCLONE)
 		ASSERT_EQ(0, ou_write("/proc/sys/kernel/threads-max", "8000"));
 
-	owner = spawn_clones(&last);
+	owner = spawn_clones(NCLONE, &last);
 	if (last <= 0) {
 		reap_group(owner);
 		ASSERT_LT(0, last) TH_LOG("could not start %d CLONE_VM children", NCLONE);
@@ -1551,6 +1634,70 @@ TEST_F_TIMEOUT(prot, mm_groups_linear, 300)
 		TH_LOG("hog killed after %ld ms", ms);
 	}
 	EXPECT_EQ(-1000, adj_of(q)) TH_LOG("not re-asserted: the budget was eaten");
+	reap_group(owner);
+}
+
+/*
+ * The restore records an add needs are counted before it applies (ENOSPC
+ * otherwise): the processes it names, and those sharing an mm with one of
+ * them.  Not every process on the host whose mm is shared: then an
+ * unprivileged user's POOL_CLONES clone(CLONE_VM) children, more than the
+ * 64 records of protect_max=1, made every add fail with ENOSPC, and a
+ * load with protect= fail.  Both fail before the fix (review of 467c154).
+ * A group the add does name is still counted whole: an entry for the
+ * owner is refused by the pool, and changes nothing.
+ */
+#define POOL_CLONES	100
+
+TEST_F_TIMEOUT(prot, others_clones_leave_pool, 120)
+{
+	char cmd[160];
+	pid_t owner, last, p;
+	long long ref;
+	int ret;
+
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, ou_unload());
+	ASSERT_EQ(0, ou_load("protect_max=1"));
+	owner = spawn_clones(POOL_CLONES, &last);
+	if (last <= 0) {
+		reap_group(owner);
+		ASSERT_LT(0, last) TH_LOG("could not start %d CLONE_VM children", POOL_CLONES);
+	}
+	p = spawn_sleeper(self, NULL);
+	ASSERT_LT(0, p);
+	ref = ou_stat("protect_refused");
+
+	snprintf(cmd, sizeof(cmd), "add pid=%d adj=-300", p);
+	EXPECT_EQ(0, pw(cmd)) TH_LOG("%d clones of another user refused an add",
+				     POOL_CLONES);
+	EXPECT_EQ(-300, adj_of(p));
+	if (ref >= 0)
+		EXPECT_EQ(ref, ou_stat("protect_refused"));
+
+	/*
+	 * The owner's group: POOL_CLONES + 1 processes, 64 records free (the
+	 * one entry protect_max=1 allows made free first)
+	 */
+	snprintf(cmd, sizeof(cmd), "del pid=%d", p);
+	ASSERT_EQ(0, pw(cmd));
+	EXPECT_EQ(BASE_ADJ, adj_of(p));
+	snprintf(cmd, sizeof(cmd), "add pid=%d adj=300", owner);
+	EXPECT_EQ(-ENOSPC, pw(cmd));
+	EXPECT_EQ(BASE_ADJ, adj_of(owner));
+	EXPECT_EQ(BASE_ADJ, adj_of(last));
+	if (ref >= 0)
+		EXPECT_LE(ref + POOL_CLONES + 1, ou_stat("protect_refused"));
+	EXPECT_EQ(0, count_lines(listing())) TH_LOG("%s", listing());
+
+	/* the same at load, from protect= */
+	ASSERT_EQ(0, ou_unload());
+	EXPECT_EQ(BASE_ADJ, adj_of(p));
+	snprintf(cmd, sizeof(cmd), "protect_max=1 protect=\"add pid=%d adj=-301\"", p);
+	ret = ou_load(cmd);
+	EXPECT_EQ(0, ret) TH_LOG("load with %s: %s", cmd, strerror(-ret));
+	if (!ret)
+		EXPECT_EQ(-301, adj_of(p));
 	reap_group(owner);
 }
 
