@@ -41,6 +41,7 @@
 #include <linux/oom.h>
 #include <linux/sched/task.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/ktime.h>
@@ -1084,10 +1085,14 @@ static struct oomsnap_killed *oomsnap_killed_add(struct oomsnap_event *ev,
  * After it kills a task, __oom_kill_process() kills every other process
  * using its memory (process_shares_mm(): the first thread that has an mm),
  * but for init and kernel threads, without a line of its own.  Only a
- * memory that has had such a user (MMF_MULTIPROCESS) is looked for, once
- * per event (a group kill marks each of its tasks, and tasks sharing a
- * memory are marked each), over at most scan_max processes per event in
- * all, as the candidate scan.
+ * memory that has such a user is looked for: one that has had a
+ * clone(CLONE_VM) process (MMF_MULTIPROCESS), or more users than the
+ * victim has threads, which is how a vfork child shows (it shares the
+ * memory without that flag: copy_oom_score_adj() leaves CLONE_VFORK out;
+ * a passing mmget() of a reader counts too, and then the walk finds
+ * nobody).  Once per event (a group kill marks each of its tasks, and
+ * tasks sharing a memory are marked each), over at most scan_max processes
+ * per event in all, as the candidate scan.
  */
 static void oomsnap_killed_sharers(struct oomsnap_event *ev,
 				   struct task_struct *victim,
@@ -1098,7 +1103,8 @@ static void oomsnap_killed_sharers(struct oomsnap_event *ev,
 	struct task_struct *p, *t;
 	unsigned int i;
 
-	if (!mm_flags_test(MMF_MULTIPROCESS, mm))
+	if (!mm_flags_test(MMF_MULTIPROCESS, mm) &&
+	    atomic_read(&mm->mm_users) <= get_nr_threads(victim))
 		return;
 	for (i = 0; i < cur.nr_sharer_mm; i++)
 		if (cur.sharer_mm[i] == mm)

@@ -32,12 +32,17 @@
  *    the other is "group" (a sharer found while the group is killed does
  *    not overwrite an entry already kept: it did, and one of the two
  *    became "shared_mm").
+ *  - vfork_child: a vfork child that grows while its parent waits: the
+ *    kernel kills the parent and the child with it; the record lists the
+ *    child as "shared_mm" (its memory is not MMF_MULTIPROCESS).
  *
  * The kernel does not care which runtime made a directory: the tests make
  * them with mkdir, on cgroup v2.
  */
 #include <limits.h>
 #include <sched.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "oomsnap_util.h"
 
@@ -609,6 +614,85 @@ TEST_F_TIMEOUT(group, shared_mm_group, 120)
 	if (nk == 2)
 		EXPECT_EQ(0, task_vs_kernel(b));
 	ou_events_free(so.v, so.n);
+}
+
+/*
+ * A vfork child growing in KUBE (memory.max 32M) while its parent waits:
+ * the OOM killer never chooses a vfork child (oom_badness(): in_vfork())
+ * and kills the parent, whose memory it is, and with it the child
+ * (process_shares_mm(), without a line).  The memory is not
+ * MMF_MULTIPROCESS (copy_oom_score_adj() leaves CLONE_VFORK out): the
+ * record lists the child as "shared_mm" all the same, and killed_total
+ * counts it.  Before the fix (review of 467c154) it listed the parent
+ * only.
+ */
+static void __attribute__((noreturn)) grow_in_vfork(const char *cg, int fd)
+{
+	char me[32];
+	pid_t c;
+
+	snprintf(me, sizeof(me), "%d", getpid());
+	if (cg_write(cg, "cgroup.procs", me))
+		_exit(126);
+	ou_write("/proc/self/oom_score_adj", "0");
+	c = vfork();
+	if (c == 0) {
+		/* the parent's memory; the parent is suspended until we die */
+		c = getpid();
+		if (write(fd, &c, sizeof(c)) != sizeof(c))
+			_exit(125);
+		for (;;) {
+			char *p = malloc(1 << 20);
+
+			if (p)
+				memset(p, 1, 1 << 20);
+		}
+	}
+	_exit(c < 0 ? 124 : 0);
+}
+
+TEST_F_TIMEOUT(group, vfork_child, 120)
+{
+	long long before = ou_stat("events_total");
+	json_object **v, *ev, *a, *b;
+	pid_t parent, child = -1, kpids[2], pids[2];
+	int fd[2], n, st;
+
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, cg_mkdirs(KUBE));
+	ASSERT_EQ(0, cg_write(KUBE, "memory.max", "32M"));
+	ASSERT_EQ(0, pipe(fd));
+	parent = fork();
+	if (!parent)
+		grow_in_vfork(KUBE, fd[1]);
+	close(fd[1]);
+	ASSERT_EQ(sizeof(pid_t), read(fd[0], &child, sizeof(pid_t)));
+	close(fd[0]);
+	EXPECT_EQ(SIGKILL, ou_wait_killed(parent));
+	/* reparented to us (a subreaper): its own end */
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		TH_LOG("the vfork child ended with status 0x%x", st);
+	ASSERT_EQ(0, ou_wait_events(before + 1, 10000));
+	v = ou_events(&n);
+	ASSERT_NE(NULL, v);
+	ev = event_killing(v, n, parent);
+	ASSERT_NE(NULL, ev) TH_LOG("no event killed the parent %d", parent);
+	EXPECT_EQ(parent, ou_int(ev, "victim.pid"));
+	a = killed_task(ev, parent);
+	b = killed_task(ev, child);
+	ASSERT_NE(NULL, a);
+	EXPECT_STREQ("victim", ou_str(a, "why"));
+	ASSERT_NE(NULL, b) TH_LOG("the vfork child %d is not in killed_tasks", child);
+	EXPECT_STREQ("shared_mm", ou_str(b, "why"));
+	EXPECT_EQ(2, ou_int(ev, "killed_total"));
+	/* the kernel's own word: one line, for the parent */
+	pids[0] = parent;
+	pids[1] = child;
+	EXPECT_EQ(1, kmsg_killed_set(pids, 2, kpids, 2));
+	EXPECT_EQ(parent, kpids[0]);
+	EXPECT_EQ(0, task_vs_kernel(a));
+	ou_events_free(v, n);
 }
 
 TEST_HARNESS_MAIN
