@@ -396,7 +396,6 @@ struct oomsnap_stats {
 	atomic64_t badness_mismatch;	/* victim's points: ours != kernel's */
 	atomic64_t protect_applied;
 	atomic64_t protect_reasserted;
-	atomic64_t protect_released;	/* values put back on the OOM path */
 };
 
 extern struct oomsnap_stats oomsnap_stats;

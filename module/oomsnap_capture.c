@@ -1082,12 +1082,31 @@ static struct oomsnap_killed *oomsnap_killed_add(struct oomsnap_event *ev,
 }
 
 /*
+ * Does @mm have users besides @victim's threads?  Its users are counted
+ * first, then the threads still on it (one that has left the mm, an exiting
+ * thread, no longer counts in mm_users), so a user that leaves in between
+ * makes it say yes, never no.
+ */
+static bool oomsnap_mm_other_users(struct task_struct *victim,
+				   struct mm_struct *mm)
+{
+	int users = atomic_read(&mm->mm_users), mine = 0;
+	struct task_struct *t;
+
+	rcu_read_lock();
+	for_each_thread(victim, t)
+		mine += READ_ONCE(t->mm) == mm;
+	rcu_read_unlock();
+	return users > mine;
+}
+
+/*
  * After it kills a task, __oom_kill_process() kills every other process
  * using its memory (process_shares_mm(): the first thread that has an mm),
  * but for init and kernel threads, without a line of its own.  Only a
  * memory that has such a user is looked for: one that has had a
  * clone(CLONE_VM) process (MMF_MULTIPROCESS), or more users than the
- * victim has threads, which is how a vfork child shows (it shares the
+ * victim's threads on it, which is how a vfork child shows (it shares the
  * memory without that flag: copy_oom_score_adj() leaves CLONE_VFORK out;
  * a passing mmget() of a reader counts too, and then the walk finds
  * nobody).  Once per event (a group kill marks each of its tasks, and
@@ -1104,7 +1123,7 @@ static void oomsnap_killed_sharers(struct oomsnap_event *ev,
 	unsigned int i;
 
 	if (!mm_flags_test(MMF_MULTIPROCESS, mm) &&
-	    atomic_read(&mm->mm_users) <= get_nr_threads(victim))
+	    !oomsnap_mm_other_users(victim, mm))
 		return;
 	for (i = 0; i < cur.nr_sharer_mm; i++)
 		if (cur.sharer_mm[i] == mm)

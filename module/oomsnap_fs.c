@@ -255,7 +255,6 @@ static void oomsnap_stats_figures(struct seq_file *m, u64 oldest, u64 next)
 		{ "protect_entries", oomsnap_protect_entries() },
 		{ "protect_applied", atomic64_read(&st->protect_applied) },
 		{ "protect_reasserted", atomic64_read(&st->protect_reasserted) },
-		{ "protect_released", atomic64_read(&st->protect_released) },
 		{ "protect_refused", oomsnap_protect_refused() },
 		{ "ring_bytes", oomsnap_ring_bytes(oomsnap_ring) },
 		{ "event_bytes", oomsnap_event_size() },

@@ -97,14 +97,12 @@
  * @orig_min: oom_score_adj_min before the module first changed it
  * @set_min: the oom_score_adj_min the module stored, if @min_set
  * @min_set: the module lowered oom_score_adj_min
- * @seq: oomsnap_rec_seq when the module last stored @set
  */
 struct oomsnap_rec {
 	struct hlist_node node;
 	const struct signal_struct *sig;
 	short orig, set, orig_min, set_min;
 	bool min_set;
-	unsigned long seq;
 };
 
 /**
@@ -159,12 +157,7 @@ static HLIST_HEAD(oomsnap_rec_free);
 static unsigned int oomsnap_rec_bits, oomsnap_nr_recs, oomsnap_rec_pool;
 /* records a writer's dry pass counted, for its pass only; oomsnap_rec_lock */
 static unsigned int oomsnap_rec_reserved;
-/*
- * oomsnap_rec_lock: counts every store of ours and the start of every
- * writer's pass (then also in oomsnap_pass_seq), so that the OOM path's
- * oomsnap_restore_stale() can tell a value older than what it looked at.
- */
-static unsigned long oomsnap_rec_seq, oomsnap_pass_seq;
+
 static atomic64_t oomsnap_refused;
 
 /*
@@ -339,10 +332,8 @@ static bool oomsnap_apply(struct task_struct *p, short adj, bool writer)
 	r = oomsnap_rec_find(sig);
 	if (cur == adj) {
 		/* someone else stored our value: it is ours to restore now */
-		if (r) {
+		if (r)
 			r->set = adj;
-			r->seq = ++oomsnap_rec_seq;
-		}
 		goto out;
 	}
 	if (!r) {
@@ -354,7 +345,6 @@ static bool oomsnap_apply(struct task_struct *p, short adj, bool writer)
 	}
 	WRITE_ONCE(sig->oom_score_adj, adj);
 	r->set = adj;
-	r->seq = ++oomsnap_rec_seq;
 	if (adj < min && oomsnap_may_lower_min(p)) {
 		WRITE_ONCE(sig->oom_score_adj_min, adj);
 		r->set_min = adj;
@@ -366,60 +356,27 @@ out:
 	return stored;
 }
 
-/*
- * oomsnap_rec_lock held: put back what @r says we changed in @sig, if
- * still ours; forget the process.
- */
-static void oomsnap_rec_undo(struct signal_struct *sig, struct oomsnap_rec *r)
-{
-	short cur = READ_ONCE(sig->oom_score_adj);
-
-	if (cur == r->set) {
-		cur = r->orig;
-		WRITE_ONCE(sig->oom_score_adj, cur);
-	}
-	if (r->min_set && READ_ONCE(sig->oom_score_adj_min) == r->set_min)
-		WRITE_ONCE(sig->oom_score_adj_min, min(r->orig_min, cur));
-	oomsnap_rec_free_one(r);
-}
-
 /* Put back what we changed in @sig, if still ours; forget the process. */
 static void oomsnap_restore(struct signal_struct *sig)
 {
 	struct oomsnap_rec *r;
 	unsigned long flags;
+	short cur;
 
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
 	r = oomsnap_rec_find(sig);
-	if (r)
-		oomsnap_rec_undo(sig, r);
-	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
-}
-
-/*
- * The OOM path found no entry covering @sig's process, in an entry set and
- * groups it saw whole, having started at oomsnap_rec_seq @start: put its
- * value back as oomsnap_restore() would, unless the module stored it since
- * @start (an exec, fork or writer's pass that saw an entry this look did
- * not) or a writer's pass started since (it puts every value right
- * itself, from a newer entry set).
- * Return: true if a value was put back.
- */
-static bool oomsnap_restore_stale(struct signal_struct *sig,
-				  unsigned long start)
-{
-	struct oomsnap_rec *r;
-	unsigned long flags;
-	bool done = false;
-
-	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
-	r = oomsnap_rec_find(sig);
-	if (r && r->seq <= start && oomsnap_pass_seq <= start) {
-		done = READ_ONCE(sig->oom_score_adj) == r->set;
-		oomsnap_rec_undo(sig, r);
+	if (r) {
+		cur = READ_ONCE(sig->oom_score_adj);
+		if (cur == r->set) {
+			cur = r->orig;
+			WRITE_ONCE(sig->oom_score_adj, cur);
+		}
+		if (r->min_set &&
+		    READ_ONCE(sig->oom_score_adj_min) == r->set_min)
+			WRITE_ONCE(sig->oom_score_adj_min, min(r->orig_min, cur));
+		oomsnap_rec_free_one(r);
 	}
 	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
-	return done;
 }
 
 /* Does the module manage @sig with a value other than @adj? */
@@ -495,26 +452,22 @@ static struct oomsnap_pentry *oomsnap_match_group(struct task_struct *p,
  * compare; else NULL, also for init and vfork children (not group members,
  * as in __set_oom_adj()).  The mm is looked at under task_lock() of a
  * thread that has one, which pins it; @trylock on the OOM path, where a
- * thread whose lock is held is skipped (*@missed, if not NULL, is set when
- * NULL may only mean that).  After the unlock the pointer is
+ * thread whose lock is held is skipped.  After the unlock the pointer is
  * only compared: an mm freed and reused within one pass could at worst
  * merge two groups for that pass; the next pass corrects it.
  */
 static const struct mm_struct *oomsnap_shared_mm(struct task_struct *p,
-						 bool trylock, bool *missed)
+						 bool trylock)
 {
 	const struct mm_struct *mm = NULL;
 	struct task_struct *t;
-	bool skipped = false;
 
 	if (p->vfork_done || is_global_init(p))
 		return NULL;
 	for_each_thread(p, t) {
 		if (trylock) {
-			if (!oomsnap_trylock_task(t)) {
-				skipped = true;
+			if (!oomsnap_trylock_task(t))
 				continue;
-			}
 		} else {
 			task_lock(t);
 		}
@@ -526,8 +479,6 @@ static const struct mm_struct *oomsnap_shared_mm(struct task_struct *p,
 		}
 		task_unlock(t);
 	}
-	if (skipped && missed)
-		*missed = true;
 	return NULL;
 }
 
@@ -609,33 +560,29 @@ static struct oomsnap_pentry *oomsnap_gtab_find(const struct oomsnap_gtab *g,
  * whose own entry exists and whose mm is shared is kept in @g.  Without
  * entries no process has one and nothing is looked at but the hashes.
  * The caller holds rcu_read_lock() and owns @g.
- * Return: true if @g holds every group with an entry: every process was
- * looked at, none was skipped for a held task lock, the table had room.
  */
-static bool oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
+static void oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
 			      unsigned int budget)
 {
 	const struct mm_struct *mm;
 	struct oomsnap_pentry *e;
 	struct task_struct *p;
-	bool missed = false;
 
 	oomsnap_gtab_start(g);
 	if (!READ_ONCE(oomsnap_nr_entries))
-		return true;
+		return;
 	for_each_process(p) {
 		if (!budget--)
-			return false;
+			break;
 		if (p->flags & PF_KTHREAD)
 			continue;
 		e = oomsnap_plist_match_own(p);
 		if (!e)
 			continue;
-		mm = oomsnap_shared_mm(p, trylock, &missed);
-		if (mm && !oomsnap_gtab_add(g, mm, e))
-			missed = true;
+		mm = oomsnap_shared_mm(p, trylock);
+		if (mm)
+			oomsnap_gtab_add(g, mm, e);
 	}
-	return !missed;
 }
 
 /*
@@ -645,14 +592,14 @@ static bool oomsnap_gtab_fill(struct oomsnap_gtab *g, bool trylock,
  */
 static struct oomsnap_pentry *oomsnap_match_in(const struct oomsnap_gtab *g,
 					       struct task_struct *p,
-					       bool trylock, bool *missed)
+					       bool trylock)
 {
 	struct oomsnap_pentry *e = oomsnap_plist_match_own(p), *f;
 	const struct mm_struct *mm;
 
 	if (!g->used)
 		return e;
-	mm = oomsnap_shared_mm(p, trylock, missed);
+	mm = oomsnap_shared_mm(p, trylock);
 	if (!mm)
 		return e;
 	f = oomsnap_gtab_find(g, mm);
@@ -700,6 +647,23 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 }
 
 /*
+ * oomsnap_rec_lock held.  A new child @sig takes its parent's (@psig)
+ * values as they are now, unless a store of ours reached the child itself
+ * first (it has a record: a pass or exec saw it).
+ * Return: the parent's record, if any.
+ */
+static struct oomsnap_rec *oomsnap_fork_copy(struct signal_struct *sig,
+					     const struct signal_struct *psig)
+{
+	if (!oomsnap_rec_find(sig)) {
+		WRITE_ONCE(sig->oom_score_adj, READ_ONCE(psig->oom_score_adj));
+		WRITE_ONCE(sig->oom_score_adj_min,
+			   READ_ONCE(psig->oom_score_adj_min));
+	}
+	return oomsnap_rec_find(psig);
+}
+
+/*
  * Fork: a new process inherits its parent's oom_score_adj.  If that is a
  * value the module set, then
  *   - a child that an entry covers too (same comm and owner, same cgroup,
@@ -719,23 +683,37 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 			       struct task_struct *child)
 {
-	struct signal_struct *sig = child->signal;
+	struct signal_struct *sig = child->signal, *psig = parent->signal;
 	struct oomsnap_pentry *e;
 	struct oomsnap_rec *pr, *cr;
 	unsigned long flags;
 	short adj = 0;
 	bool ours;
 
-	if (!READ_ONCE(oomsnap_nr_recs) || sig == parent->signal)
+	if (sig == psig)
 		return;
 	/*
-	 * Only a child that inherited a value the module set has anything
-	 * to do here: any other fork (any user's clone(CLONE_VM) included)
-	 * costs this lookup, never the group walk below.  Checked again under
-	 * the lock once the entry is known.
+	 * copy_signal() copied the parent's values early in copy_process(),
+	 * long before this probe.  A store of ours to the parent since (a
+	 * writer's pass that put its value back, or applied one) must reach
+	 * the child too, else the child keeps a value the module set with no
+	 * record to restore it from, for good.  So under the lock every such
+	 * store takes, the child gets the parent's values as they are now:
+	 * values the parent has, as a fork a moment later would copy.  Only
+	 * when they differ or records exist is the lock taken.
+	 */
+	if (!READ_ONCE(oomsnap_nr_recs) &&
+	    READ_ONCE(sig->oom_score_adj) == READ_ONCE(psig->oom_score_adj) &&
+	    READ_ONCE(sig->oom_score_adj_min) == READ_ONCE(psig->oom_score_adj_min))
+		return;
+	/*
+	 * Then only a child that inherited a value the module set has
+	 * anything to do here: any other fork (any user's clone(CLONE_VM)
+	 * included) costs this lookup, never the group walk below.  Checked
+	 * again under the lock once the entry is known.
 	 */
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
-	pr = oomsnap_rec_find(parent->signal);
+	pr = oomsnap_fork_copy(sig, psig);
 	ours = pr && READ_ONCE(sig->oom_score_adj) == pr->set;
 	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
 	if (!ours)
@@ -748,7 +726,8 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	if (e)
 		adj = READ_ONCE(e->adj);
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
-	pr = oomsnap_rec_find(parent->signal);
+	/* again: the parent's value may have been put back meanwhile */
+	pr = oomsnap_fork_copy(sig, psig);
 	if (!pr || READ_ONCE(sig->oom_score_adj) != pr->set ||
 	    oomsnap_rec_find(sig)) {
 		e = NULL;
@@ -760,7 +739,6 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 			cr->orig_min = pr->orig_min;
 			cr->set_min = pr->set_min;
 			cr->min_set = pr->min_set;
-			cr->seq = ++oomsnap_rec_seq;
 		} else {
 			e = NULL;
 			WRITE_ONCE(sig->oom_score_adj, pr->orig);
@@ -832,21 +810,6 @@ static void *oomsnap_exit_fn(void)
 /* ----------------------------------------------------------------- passes */
 
 /*
- * A writer's pass starts, after the entry set it puts values right for
- * was published: the OOM path's look that started before now restores
- * nothing more (oomsnap_restore_stale()).  One that starts later sees the
- * new entries, as the lock orders the publication before it.
- */
-static void oomsnap_pass_begins(void)
-{
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
-	oomsnap_pass_seq = ++oomsnap_rec_seq;
-	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
-}
-
-/*
  * oomsnap_plock held.  One pass over every process after the entry set
  * changed (@apply), or to count (!@apply: show(), which changes nothing):
  *   - entries of write @gen (added or updated) apply their value;
@@ -867,14 +830,12 @@ static void oomsnap_pass(u32 gen, bool apply)
 	if (!apply)
 		list_for_each_entry(e, &oomsnap_entries, node)
 			e->tasks = 0;
-	else
-		oomsnap_pass_begins();
 	rcu_read_lock();
 	oomsnap_gtab_fill(&oomsnap_gw, false, UINT_MAX);
 	for_each_process(p) {
 		if (p->flags & PF_KTHREAD)
 			continue;
-		e = oomsnap_match_in(&oomsnap_gw, p, false, NULL);
+		e = oomsnap_match_in(&oomsnap_gw, p, false);
 		if (!apply) {
 			if (e)
 				e->tasks++;
@@ -1007,7 +968,7 @@ static int oomsnap_dry_pass(struct oomsnap_rcmd *cmds, unsigned int n,
 		if (oomsnap_dry_hits(cmds, n, p, may_lower, &first, &perm,
 				     &named))
 			need += oomsnap_no_rec(p);
-		mm = named ? oomsnap_shared_mm(p, false, NULL) : NULL;
+		mm = named ? oomsnap_shared_mm(p, false) : NULL;
 		if (mm && !oomsnap_gtab_add(g, mm, NULL))
 			full = true;
 	}
@@ -1016,7 +977,7 @@ static int oomsnap_dry_pass(struct oomsnap_rcmd *cmds, unsigned int n,
 		for_each_process(p) {
 			if (p->flags & PF_KTHREAD)
 				continue;
-			mm = oomsnap_shared_mm(p, false, NULL);
+			mm = oomsnap_shared_mm(p, false);
 			if (!mm || (!full && !oomsnap_gtab_has(g, mm)) ||
 			    oomsnap_dry_hits(cmds, n, p, may_lower, &first,
 					     &perm, &named))
@@ -1266,14 +1227,12 @@ int oomsnap_protect_show(struct seq_file *m, void *unused)
  * for global and memcg OOMs.  Every matching process whose oom_score_adj
  * drifted from its entry's value (the program wrote its own, it moved
  * into a protected cgroup, ...) gets the entry's value again; each one
- * counts in protect_reasserted.  A process whose value the module set and
- * that no entry covers any more without an exec (a protected daemon's
- * worker that dropped its privileges, a renamed process, one that left a
- * protected cgroup) gets its old value back, as a writer's pass would do
- * (counted in protect_released): the kernel must not spare it.  Only when
- * this look is sure (every process seen, every group whole; otherwise the
- * value stays until the next OOM or writer), and only values stored
- * before it started (oomsnap_restore_stale()).  At most oomsnap_scan_max processes are
+ * counts in protect_reasserted.  Nothing is put back here: a process no
+ * entry covers any more keeps its value until a writer's pass or its exec
+ * (putting values back from a look that cannot see writers mid-commit,
+ * forks that copied the old value, or a daemon's passing seteuid() would
+ * take protection from processes that an entry covers).  At most
+ * oomsnap_scan_max processes are
  * examined, twice (groups first, then values: struct oomsnap_gtab), each
  * at a constant cost however many processes share an mm.  The group table
  * is left for oomsnap_protect_covers() of the same OOM.
@@ -1287,34 +1246,25 @@ void oomsnap_protect_reassert(void)
 	unsigned int max = READ_ONCE(oomsnap_scan_max), budget = max;
 	struct oomsnap_pentry *e;
 	struct task_struct *p;
-	unsigned long start, flags;
-	bool grp, sure = false, missed;
+	bool grp;
 	short adj;
 
 	if (!READ_ONCE(oomsnap_ready) || !READ_ONCE(oomsnap_nr_entries))
 		return;
-	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
-	start = oomsnap_rec_seq;
-	raw_spin_unlock_irqrestore(&oomsnap_rec_lock, flags);
 	rcu_read_lock();
 	/* held by another OOM-path caller: own entries only, never less */
 	grp = oomsnap_go_get();
 	if (grp)
-		sure = oomsnap_gtab_fill(&oomsnap_go, true, max);
+		oomsnap_gtab_fill(&oomsnap_go, true, max);
 	for_each_process(p) {
 		if (!budget--)
 			break;
 		if (p->flags & PF_KTHREAD)
 			continue;
-		missed = false;
-		e = grp ? oomsnap_match_in(&oomsnap_go, p, true, &missed) :
+		e = grp ? oomsnap_match_in(&oomsnap_go, p, true) :
 			  oomsnap_plist_match_own(p);
-		if (!e) {
-			if (sure && !missed && READ_ONCE(oomsnap_nr_recs) &&
-			    oomsnap_restore_stale(p->signal, start))
-				atomic64_inc(&oomsnap_stats.protect_released);
+		if (!e)
 			continue;
-		}
 		adj = READ_ONCE(e->adj);
 		if (READ_ONCE(p->signal->oom_score_adj) != adj &&
 		    oomsnap_apply(p, adj, false))

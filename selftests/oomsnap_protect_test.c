@@ -18,14 +18,15 @@
  * write and read a bounded time and do not eat the OOM path's budget; an
  * add below a process's raised floor needs CAP_SYS_RESOURCE; a tab before
  * adj= is a blank; another user's clone(CLONE_VM) children do not use up
- * the restore records an add needs; a process no entry covers any more
- * (dropped privileges, renamed) gets its old value back at the next OOM.
+ * the restore records an add needs; a child forked while its parent's
+ * value is put back starts with the old value.
  *
  * Needs root.  Loads $OOMSNAP_KO (default /oomsnap/oomsnap.ko) itself.
  * Programs are started as symlinks to the hog with a chosen name, so that
  * their comm is that name.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -34,6 +35,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -1361,84 +1363,79 @@ TEST_F_TIMEOUT(prot, huge_write_without_high_orders, 60)
 }
 
 /*
- * A process carries a value set by the module only while an entry covers
- * it.  Children of a covered root process (comm osp_keep) keep its value
- * at fork, being covered too; one that then drops to another user
- * (setresuid without exec, as a daemon's worker does) and one that renames
- * itself are covered no more, and get their old value back before the
- * next victim selection (a memcg OOM elsewhere), while their parent keeps
- * its own.  Before the fix both kept -700 until the next protect write
- * (review of 467c154).
+ * copy_signal() copies the parent's value early in fork(), long before the
+ * fork tracepoint: a writer that puts the parent's value back in between
+ * must reach the child too.  A process with a pid entry forks children
+ * back to back while the test adds and deletes that entry again and again.
+ * A pid entry covers its process only, so each child gets the old value
+ * at fork (interface section 5) and must see BASE_ADJ when it first runs.
+ * Before the fix a child forked across a del's pass kept -700 with no
+ * record to restore it from, for good (review of 81c3e3f).
  */
-TEST_F_TIMEOUT(prot, uncovered_released_at_oom, 120)
+#define RACE_ROUNDS	300
+
+TEST_F_TIMEOUT(prot, fork_during_restore, 240)
 {
-	long long before, after;
-	int go[2], back[2];
-	pid_t c, kids[2];
-	char b = 0;
+	int stop[2], res[2], counts[2] = { -1, -1 }, i;
+	char cmd[64], b = 0;
+	pid_t p;
 
-	if (!have_cgroup2() || !ou_memcg_available())
-		SKIP(return, "no cgroup2 memory controller");
-	ASSERT_EQ(0, memcg_setup());
-	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, pipe(back));
-	c = fork();
-	if (c == 0) {
-		pid_t k[2];
+	ASSERT_EQ(0, pipe(stop));
+	ASSERT_EQ(0, pipe(res));
+	p = fork();
+	if (p == 0) {
+		int total = 0, bad = 0, out = 0, st, fl;
+		pid_t c;
 
-		close(go[1]);
-		close(back[0]);
-		if (prctl(PR_SET_NAME, "osp_keep") || read(go[0], &b, 1) != 1)
-			_exit(1);
-		k[0] = fork();
-		if (k[0] == 0) {
-			if (become(NOBODY))
-				_exit(125);
-			for (;;)
-				pause();
+		close(stop[1]);
+		close(res[0]);
+		fl = fcntl(stop[0], F_GETFL);
+		fcntl(stop[0], F_SETFL, fl | O_NONBLOCK);
+		while (read(stop[0], &b, 1) != 1) {
+			c = fork();
+			if (c == 0)
+				_exit(adj_of(getpid()) == BASE_ADJ ? 0 : 3);
+			out += c > 0;
+			/* reaped as they end; at most 32 at a time */
+			while (out && (c = waitpid(-1, &st, out > 32 ? 0 : WNOHANG)) > 0) {
+				out--;
+				total++;
+				bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+			}
 		}
-		k[1] = fork();
-		if (k[1] == 0) {
-			if (prctl(PR_SET_NAME, "osp_renamed"))
-				_exit(125);
-			for (;;)
-				pause();
+		while (waitpid(-1, &st, 0) > 0) {
+			total++;
+			bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 		}
-		if (write(back[1], k, sizeof(k)) != sizeof(k))
+		counts[0] = total;
+		counts[1] = bad;
+		if (write(res[1], counts, sizeof(counts)) != sizeof(counts))
 			_exit(1);
-		for (;;)
-			pause();
+		_exit(0);
 	}
-	track(self, c);
-	close(go[0]);
-	close(back[1]);
-	ASSERT_EQ(0, wait_ready(c, "osp_keep"));
-	ASSERT_EQ(0, pw("add comm=osp_keep adj=-700"));
-	ASSERT_EQ(-700, adj_of(c));
-	ASSERT_EQ(1, write(go[1], &b, 1));
-	ASSERT_EQ((ssize_t)sizeof(kids), read(back[0], kids, sizeof(kids)));
-	track(self, kids[0]);
-	track(self, kids[1]);
-	ASSERT_LT(0, kids[0]);
-	ASSERT_LT(0, kids[1]);
-	ASSERT_EQ(0, wait_ready(kids[0], "osp_keep"));
-	ASSERT_EQ(0, wait_ready(kids[1], "osp_renamed"));
-	/* inherited at fork; since then no exec and no protect write */
-	EXPECT_EQ(-700, adj_of(kids[0]));
-	EXPECT_EQ(-700, adj_of(kids[1]));
+	track(self, p);
+	close(stop[0]);
+	close(res[1]);
+	ASSERT_LT(0, p);
+	snprintf(cmd, sizeof(cmd), "pid=%d adj=-700", p);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		char add[80], del[80];
 
-	before = ou_stat("protect_released");
-	EXPECT_LT(0, ou_memcg_oom("osp_oom/hog")) TH_LOG("the hog was not OOM-killed");
-	EXPECT_EQ(BASE_ADJ, adj_of(kids[0])) TH_LOG("dropped to uid %d, kept -700", NOBODY);
-	EXPECT_EQ(BASE_ADJ, adj_of(kids[1])) TH_LOG("renamed, kept -700");
-	EXPECT_EQ(-700, adj_of(c)) TH_LOG("the covered parent lost its value");
-	after = ou_stat("protect_released");
-	EXPECT_LE(0, before) TH_LOG("no protect_released in stats");
-	EXPECT_LE(before + 2, after) TH_LOG("protect_released %lld -> %lld", before, after);
-	ASSERT_EQ(0, pw("del comm=osp_keep"));
-	EXPECT_EQ(BASE_ADJ, adj_of(c));
-	close(go[1]);
-	close(back[0]);
+		snprintf(add, sizeof(add), "add %s", cmd);
+		snprintf(del, sizeof(del), "del pid=%d", p);
+		if (pw(add) || pw(del))
+			break;
+	}
+	EXPECT_EQ(RACE_ROUNDS, i);
+	ASSERT_EQ(1, write(stop[1], &b, 1));
+	ASSERT_EQ((ssize_t)sizeof(counts), read(res[0], counts, sizeof(counts)));
+	TH_LOG("%d rounds of add and del, %d children forked meanwhile", i, counts[0]);
+	EXPECT_LT(0, counts[0]);
+	EXPECT_EQ(0, counts[1]) TH_LOG("%d of %d children started with -700",
+				       counts[1], counts[0]);
+	EXPECT_EQ(BASE_ADJ, adj_of(p));
+	close(stop[1]);
+	close(res[0]);
 }
 
 /* ------------------------------------------------- issue 14 review fixes */
