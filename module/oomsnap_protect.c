@@ -522,25 +522,9 @@ static bool oomsnap_gtab_add(struct oomsnap_gtab *g, const struct mm_struct *mm,
 	return false;
 }
 
-/* Is @mm in @g?  The slot of an mm kept with a NULL entry counts. */
-static bool oomsnap_gtab_has(const struct oomsnap_gtab *g,
-			     const struct mm_struct *mm)
-{
-	unsigned int i, mask = (1U << g->bits) - 1, h = hash_ptr(mm, g->bits);
-	const struct oomsnap_gslot *s;
-
-	for (i = 0; i < OOMSNAP_GRP_PROBE; i++) {
-		s = &g->slot[(h + i) & mask];
-		if (s->gen != g->gen)
-			return false;
-		if (s->mm == mm)
-			return true;
-	}
-	return false;
-}
-
-static struct oomsnap_pentry *oomsnap_gtab_find(const struct oomsnap_gtab *g,
-						const struct mm_struct *mm)
+/* @mm's slot in @g, or NULL */
+static const struct oomsnap_gslot *oomsnap_gtab_slot(const struct oomsnap_gtab *g,
+						     const struct mm_struct *mm)
 {
 	unsigned int i, mask = (1U << g->bits) - 1, h = hash_ptr(mm, g->bits);
 	const struct oomsnap_gslot *s;
@@ -550,9 +534,24 @@ static struct oomsnap_pentry *oomsnap_gtab_find(const struct oomsnap_gtab *g,
 		if (s->gen != g->gen)
 			return NULL;
 		if (s->mm == mm)
-			return s->e;
+			return s;
 	}
 	return NULL;
+}
+
+/* Is @mm in @g?  The slot of an mm kept with a NULL entry counts. */
+static bool oomsnap_gtab_has(const struct oomsnap_gtab *g,
+			     const struct mm_struct *mm)
+{
+	return oomsnap_gtab_slot(g, mm);
+}
+
+static struct oomsnap_pentry *oomsnap_gtab_find(const struct oomsnap_gtab *g,
+						const struct mm_struct *mm)
+{
+	const struct oomsnap_gslot *s = oomsnap_gtab_slot(g, mm);
+
+	return s ? s->e : NULL;
 }
 
 /*

@@ -490,16 +490,23 @@ static int sharer(void *unused)
  * (CLONE_VM without CLONE_THREAD), tells its pid on @fd, then grows
  * without end.
  */
-static void __attribute__((noreturn)) grow_shared(const char *cg, int fd)
+/* The calling process joins @cg with oom_score_adj 0, or exits 126. */
+static void join_at_zero(const char *cg)
 {
-	static char stack[64 << 10];
 	char me[32];
-	pid_t s;
 
 	snprintf(me, sizeof(me), "%d", getpid());
 	if (cg_write(cg, "cgroup.procs", me))
 		_exit(126);
 	ou_write("/proc/self/oom_score_adj", "0");
+}
+
+static void __attribute__((noreturn)) grow_shared(const char *cg, int fd)
+{
+	static char stack[64 << 10];
+	pid_t s;
+
+	join_at_zero(cg);
 	s = clone(sharer, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
 	if (s < 0 || write(fd, &s, sizeof(s)) != sizeof(s))
 		_exit(125);
@@ -628,13 +635,9 @@ TEST_F_TIMEOUT(group, shared_mm_group, 120)
  */
 static void __attribute__((noreturn)) grow_in_vfork(const char *cg, int fd)
 {
-	char me[32];
 	pid_t c;
 
-	snprintf(me, sizeof(me), "%d", getpid());
-	if (cg_write(cg, "cgroup.procs", me))
-		_exit(126);
-	ou_write("/proc/self/oom_score_adj", "0");
+	join_at_zero(cg);
 	c = vfork();
 	if (c == 0) {
 		/* the parent's memory; the parent is suspended until we die */
