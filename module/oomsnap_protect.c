@@ -157,7 +157,6 @@ static HLIST_HEAD(oomsnap_rec_free);
 static unsigned int oomsnap_rec_bits, oomsnap_nr_recs, oomsnap_rec_pool;
 /* records a writer's dry pass counted, for its pass only; oomsnap_rec_lock */
 static unsigned int oomsnap_rec_reserved;
-
 static atomic64_t oomsnap_refused;
 
 /*
@@ -648,17 +647,17 @@ static void oomsnap_exec_probe(void *data, struct task_struct *p,
 /*
  * oomsnap_rec_lock held.  A new child @sig takes its parent's (@psig)
  * values as they are now, unless a store of ours reached the child itself
- * first (it has a record: a pass or exec saw it).
- * Return: the parent's record, if any.
+ * first (it has a record: a pass or exec saw it; then the fork has nothing
+ * left to do for it).
+ * Return: the parent's record, if any and the child has none.
  */
 static struct oomsnap_rec *oomsnap_fork_copy(struct signal_struct *sig,
 					     const struct signal_struct *psig)
 {
-	if (!oomsnap_rec_find(sig)) {
-		WRITE_ONCE(sig->oom_score_adj, READ_ONCE(psig->oom_score_adj));
-		WRITE_ONCE(sig->oom_score_adj_min,
-			   READ_ONCE(psig->oom_score_adj_min));
-	}
+	if (oomsnap_rec_find(sig))
+		return NULL;
+	WRITE_ONCE(sig->oom_score_adj, READ_ONCE(psig->oom_score_adj));
+	WRITE_ONCE(sig->oom_score_adj_min, READ_ONCE(psig->oom_score_adj_min));
 	return oomsnap_rec_find(psig);
 }
 
@@ -727,8 +726,7 @@ static void oomsnap_fork_probe(void *data, struct task_struct *parent,
 	raw_spin_lock_irqsave(&oomsnap_rec_lock, flags);
 	/* again: the parent's value may have been put back meanwhile */
 	pr = oomsnap_fork_copy(sig, psig);
-	if (!pr || READ_ONCE(sig->oom_score_adj) != pr->set ||
-	    oomsnap_rec_find(sig)) {
+	if (!pr || READ_ONCE(sig->oom_score_adj) != pr->set) {
 		e = NULL;
 	} else {
 		cr = e ? oomsnap_rec_new(sig, false) : NULL;

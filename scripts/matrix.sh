@@ -113,10 +113,11 @@ collect_tag() { # collect_tag NAME
 if ((JOBS <= 1)); then
 	for tag in "${RUNS[@]}"; do
 		log "=== $tag ==="
-		rm -f "$OUT/$(stem "$tag").wall"
-		: >"$OUT/$(stem "$tag").log"	# tail must not show the last run's log
+		f="$OUT/$(stem "$tag")"
+		rm -f "$f.wall"
+		: >"$f.log"	# tail must not show the last run's log
 		run_tag "$tag" &
-		tail -n +1 --pid=$! -F "$OUT/$(stem "$tag").log" 2>/dev/null || true
+		tail -n +1 --pid=$! -F "$f.log" 2>/dev/null || true
 		wait
 		collect_tag "$tag"
 	done

@@ -485,11 +485,6 @@ static int sharer(void *unused)
 	return 0;
 }
 
-/*
- * A process in @cg that clones a second process sharing its memory
- * (CLONE_VM without CLONE_THREAD), tells its pid on @fd, then grows
- * without end.
- */
 /* The calling process joins @cg with oom_score_adj 0, or exits 126. */
 static void join_at_zero(const char *cg)
 {
@@ -501,6 +496,11 @@ static void join_at_zero(const char *cg)
 	ou_write("/proc/self/oom_score_adj", "0");
 }
 
+/*
+ * A process in @cg that clones a second process sharing its memory
+ * (CLONE_VM without CLONE_THREAD), tells its pid on @fd, then grows
+ * without end.
+ */
 static void __attribute__((noreturn)) grow_shared(const char *cg, int fd)
 {
 	static char stack[64 << 10];

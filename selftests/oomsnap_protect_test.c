@@ -1377,38 +1377,43 @@ TEST_F_TIMEOUT(prot, huge_write_without_high_orders, 60)
 TEST_F_TIMEOUT(prot, fork_during_restore, 240)
 {
 	int stop[2], res[2], counts[2] = { -1, -1 }, i;
-	char cmd[64], b = 0;
+	char add[64], del[64], b = 0;
 	pid_t p;
 
 	ASSERT_EQ(0, pipe(stop));
 	ASSERT_EQ(0, pipe(res));
 	p = fork();
 	if (p == 0) {
-		int total = 0, bad = 0, out = 0, st, fl;
+		int out = 0, st, fl;
 		pid_t c;
 
 		close(stop[1]);
 		close(res[0]);
+		counts[0] = counts[1] = 0;	/* children ended, with -700 */
 		fl = fcntl(stop[0], F_GETFL);
 		fcntl(stop[0], F_SETFL, fl | O_NONBLOCK);
-		while (read(stop[0], &b, 1) != 1) {
-			c = fork();
-			if (c == 0)
-				_exit(adj_of(getpid()) == BASE_ADJ ? 0 : 3);
-			out += c > 0;
-			/* reaped as they end; at most 32 at a time */
-			while (out && (c = waitpid(-1, &st, out > 32 ? 0 : WNOHANG)) > 0) {
-				out--;
-				total++;
-				bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+		for (;;) {
+			bool stopped = read(stop[0], &b, 1) == 1;
+
+			if (!stopped) {
+				c = fork();
+				if (c == 0)
+					_exit(adj_of(getpid()) == BASE_ADJ ? 0 : 3);
+				out += c > 0;
 			}
+			/*
+			 * Reaped as they end, at most 32 at a time; after
+			 * the stop, every one left
+			 */
+			while (out && (c = waitpid(-1, &st,
+						  stopped || out > 32 ? 0 : WNOHANG)) > 0) {
+				out--;
+				counts[0]++;
+				counts[1] += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+			}
+			if (stopped)
+				break;
 		}
-		while (waitpid(-1, &st, 0) > 0) {
-			total++;
-			bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
-		}
-		counts[0] = total;
-		counts[1] = bad;
 		if (write(res[1], counts, sizeof(counts)) != sizeof(counts))
 			_exit(1);
 		_exit(0);
@@ -1417,15 +1422,11 @@ TEST_F_TIMEOUT(prot, fork_during_restore, 240)
 	close(stop[0]);
 	close(res[1]);
 	ASSERT_LT(0, p);
-	snprintf(cmd, sizeof(cmd), "pid=%d adj=-700", p);
-	for (i = 0; i < RACE_ROUNDS; i++) {
-		char add[80], del[80];
-
-		snprintf(add, sizeof(add), "add %s", cmd);
-		snprintf(del, sizeof(del), "del pid=%d", p);
+	snprintf(add, sizeof(add), "add pid=%d adj=-700", p);
+	snprintf(del, sizeof(del), "del pid=%d", p);
+	for (i = 0; i < RACE_ROUNDS; i++)
 		if (pw(add) || pw(del))
 			break;
-	}
 	EXPECT_EQ(RACE_ROUNDS, i);
 	ASSERT_EQ(1, write(stop[1], &b, 1));
 	ASSERT_EQ((ssize_t)sizeof(counts), read(res[0], counts, sizeof(counts)));
